@@ -1,0 +1,63 @@
+# The course's commands. `make lab` and `make test` each create .venv on first use.
+# Run `make help` for the list.
+
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+# Reinstall only when the dependency list changes: the stamp's name is a hash of pyproject.toml.
+STAMP  := $(VENV)/.installed-$(shell cat pyproject.toml | sha256sum | cut -c1-12)
+JOBS   ?= 2
+LAB_ARGS ?=
+LESSON ?= [0-9][0-9]
+
+# Quiet, reproducible TensorFlow in every process and kernel started from here.
+export TF_CPP_MIN_LOG_LEVEL := 3
+export TF_ENABLE_ONEDNN_OPTS := 0
+export PYTHONHASHSEED := 0
+export MPLBACKEND := Agg
+
+.PHONY: help install lab test test-fast solutions notebooks check-sync lint bench clean
+
+help:
+	@echo "make lab         start JupyterLab on notebooks/ at lesson 00 (installs on first run)"
+	@echo "make test        install if needed, then run the whole test suite"
+	@echo "make test-fast   unit tests only (no notebooks)"
+	@echo "make solutions   re-execute solutions/ in place (LESSON=03 for one), then rebuild notebooks/"
+	@echo "make notebooks   rebuild notebooks/ from solutions/"
+	@echo "make bench       time and measure every lesson (see README)"
+	@echo "make clean       remove .venv and caches"
+
+install: $(STAMP)
+
+$(STAMP): pyproject.toml
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[test]'
+	$(BIN)/python -m ipykernel install --sys-prefix --name python3 --display-name "Python 3 (RNN course)" \
+		--env TF_CPP_MIN_LOG_LEVEL 3 --env TF_ENABLE_ONEDNN_OPTS 0 >/dev/null
+	@rm -f $(VENV)/.installed-*
+	@touch $@
+	@echo "Environment ready in $(VENV)."
+
+lab: $(STAMP)
+	cd notebooks && ../$(BIN)/jupyter lab 00_welcome.ipynb $(LAB_ARGS)
+
+test: $(STAMP)
+	$(BIN)/python -m helpers.build --check
+	$(BIN)/python -m pytest -n $(JOBS) --dist loadfile --nbval tests solutions notebooks
+
+test-fast: $(STAMP)
+	$(BIN)/python -m pytest -n $(JOBS) tests -m "not slow"
+
+solutions: $(STAMP)
+	$(BIN)/python -m helpers.build --execute $(wildcard solutions/$(LESSON)_*.ipynb)
+	$(BIN)/python -m helpers.build
+
+notebooks: $(STAMP)
+	$(BIN)/python -m helpers.build
+
+lint:
+	$(PYTHON) ../shared/tools/course_lint.py
+
+clean:
+	rm -rf $(VENV) .pytest_cache .hypothesis

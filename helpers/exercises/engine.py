@@ -1,0 +1,364 @@
+"""The exercise engine: exercises declared as data, judged by pure checks.
+
+A lesson module declares its exercises with :class:`Exercise`; learners call
+``ex.q1.check(value)``, ``ex.q1.hint()`` and ``ex.q1.solution()``. The grader calls
+the very same :meth:`Exercise.judge` in its own process.
+
+A check is a pure function ``value -> Result``: it must not print, read globals or
+keep state. It may raise :class:`Reject` (or any exception): the engine turns every
+exception into a "not yet" verdict, so nothing from inside ``helpers`` ever reaches
+the learner as a traceback.
+
+>>> q = Exercise(lesson="99", id="q1", prompt="Two plus two?", reads="answer",
+...              check=lambda v: Result(v == 4, "2 + 2 is 4."), hints=["Count."],
+...              answer="answer = 4")
+>>> q.judge(4).status
+'correct'
+>>> q.judge(...).status
+'not attempted'
+"""
+from __future__ import annotations
+
+import html
+import math
+import numbers
+from dataclasses import dataclass, field
+from typing import Any, Callable, Sequence
+
+CORRECT = "correct"
+NOT_YET = "not yet"
+NOT_ATTEMPTED = "not attempted"
+
+_TITLES = {CORRECT: "Correct", NOT_YET: "Not yet", NOT_ATTEMPTED: "Not attempted"}
+# Okabe-Ito colours: bluish green, vermillion, grey; each verdict also has its own word and symbol.
+_COLOURS = {CORRECT: "#009E73", NOT_YET: "#D55E00", NOT_ATTEMPTED: "#7f7f7f"}
+_SYMBOLS = {CORRECT: "✔", NOT_YET: "✘", NOT_ATTEMPTED: "…"}
+
+
+class Reject(Exception):
+    """Raised inside a check to say "not yet" with a message, e.g. ``raise Reject("Expected a tuple.")``."""
+
+
+@dataclass(frozen=True)
+class Result:
+    """What a check returns: whether the value is right, and a sentence saying why."""
+
+    ok: bool
+    message: str = ""
+
+
+@dataclass(frozen=True)
+class Verdict:
+    """The judgement of one exercise: shown as coloured HTML in JupyterLab, stable text elsewhere.
+
+    >>> Verdict("01.q1", CORRECT, "The batch axis is None.", 1, 1)
+    [01.q1] Correct: The batch axis is None.
+    """
+
+    exercise: str
+    status: str
+    message: str
+    points: float
+    max_points: float
+    next_step: str = ""
+
+    @property
+    def correct(self) -> bool:
+        return self.status == CORRECT
+
+    def text(self) -> str:
+        line = f"[{self.exercise}] {_TITLES[self.status]}: {self.message}"
+        return f"{line}\n{self.next_step}" if self.next_step else line
+
+    def __repr__(self) -> str:
+        return self.text()
+
+    __str__ = text
+
+    def _repr_html_(self) -> str:
+        colour = _COLOURS[self.status]
+        tail = f"<div style='margin-top:4px;opacity:.85'>{html.escape(self.next_step)}</div>" if self.next_step else ""
+        return (
+            f"<div class='course-verdict course-{self.status.replace(' ', '-')}' role='status' "
+            f"style='border-left:6px solid {colour};padding:6px 10px;margin:4px 0;background:{colour}14'>"
+            f"<strong style='color:{colour}'>{_SYMBOLS[self.status]} {_TITLES[self.status]}</strong> "
+            f"<code>{html.escape(self.exercise)}</code>: {html.escape(self.message)}{tail}</div>"
+        )
+
+
+@dataclass(frozen=True)
+class Note:
+    """A hint or a solution: text shown as-is, with a small coloured frame in HTML."""
+
+    title: str
+    body: str
+    code: bool = False
+
+    def __repr__(self) -> str:
+        return f"{self.title}:\n{self.body}" if self.code else f"{self.title}: {self.body}"
+
+    def _repr_html_(self) -> str:
+        body = html.escape(self.body)
+        body = f"<pre style='margin:4px 0'>{body}</pre>" if self.code else body
+        return (
+            "<div class='course-note' style='border-left:6px solid #0072B2;padding:6px 10px;"
+            f"margin:4px 0;background:#0072B214'><strong style='color:#0072B2'>{html.escape(self.title)}</strong>"
+            f"{':<br>' if self.code else ': '}{body}</div>"
+        )
+
+
+def is_blank(value: Any) -> bool:
+    """True for the learner's "not attempted" marker, ``...``."""
+    return value is Ellipsis
+
+
+@dataclass
+class Exercise:
+    """One exercise, declared as data.
+
+    ``reads`` names the notebook variable the grader takes the answer from. ``kind`` is
+    ``"value"`` (a shape, a number, an array, a model) or ``"function"``: then ``check``
+    receives the outputs of the learner's function on ``make_inputs(rng)`` (see
+    :meth:`judge_function`), so the grader can choose fresh random inputs.
+    """
+
+    lesson: str
+    id: str
+    prompt: str
+    reads: str
+    check: Callable[..., Result]
+    hints: Sequence[str]
+    answer: str
+    points: int = 1
+    kind: str = "value"
+    make_inputs: Callable[[Any], list] | None = None
+    _key: str = field(init=False, repr=False)
+
+    def __post_init__(self) -> None:
+        self._key = f"{self.lesson}.{self.id}"
+        if self.kind not in ("value", "function"):
+            raise ValueError(f"kind must be 'value' or 'function', not {self.kind!r}")
+        if self.kind == "function" and self.make_inputs is None:
+            raise ValueError("a function exercise needs make_inputs")
+        if not self.hints:
+            raise ValueError(f"exercise {self._key} needs at least one hint")
+
+    @property
+    def key(self) -> str:
+        """``"01.q1"``: lesson and id, as the grader and the verdicts name it."""
+        return self._key
+
+    # -- judging -------------------------------------------------------------------------
+    def _verdict(self, status: str, message: str) -> Verdict:
+        nudge = ""
+        if status == NOT_YET:
+            nudge = f"Stuck? Try {self.id}.hint()."
+        elif status == NOT_ATTEMPTED:
+            nudge = f"Replace the ... with your answer, then run the cell again. ({self.prompt})"
+        points = self.points if status == CORRECT else 0
+        return Verdict(self._key, status, message, points, self.points, nudge)
+
+    def _run_check(self, *args: Any) -> Verdict:
+        try:
+            result = self.check(*args)
+        except Reject as reason:
+            return self._verdict(NOT_YET, str(reason))
+        except Exception as err:  # noqa: BLE001 - a check must never raise at a learner
+            return self._verdict(NOT_YET, f"This answer could not be checked ({describe(err)}). {self.prompt}")
+        if not isinstance(result, Result):
+            return self._verdict(NOT_YET, f"Internal check for {self._key} gave no result; please report it.")
+        return self._verdict(CORRECT if result.ok else NOT_YET, result.message)
+
+    def judge(self, value: Any) -> Verdict:
+        """The verdict for ``value``; pure, never raises, never prints."""
+        if is_blank(value):
+            return self._verdict(NOT_ATTEMPTED, "no answer yet.")
+        if self.kind == "function":
+            return self.judge_function(value)
+        return self._run_check(value)
+
+    def inputs(self, seed: int = 0) -> list:
+        """The argument tuples a function exercise is tried on (seed 0 is what the learner sees)."""
+        import numpy as np
+
+        return list(self.make_inputs(np.random.default_rng(seed)))
+
+    def judge_function(self, fn: Any, seed: int = 0) -> Verdict:
+        """Call ``fn`` on this exercise's inputs, then judge the outputs."""
+        if is_blank(fn):
+            return self._verdict(NOT_ATTEMPTED, "no answer yet.")
+        if not callable(fn):
+            return self._verdict(NOT_YET, f"Expected a function (made with def), got {describe(fn)}.")
+        try:
+            cases = self.inputs(seed)
+        except Exception as err:  # noqa: BLE001
+            return self._verdict(NOT_YET, f"Internal inputs for {self._key} failed ({describe(err)}); please report it.")
+        outputs = []
+        for args in cases:
+            try:
+                outputs.append(fn(*args))
+            except Exception as err:  # noqa: BLE001 - the learner's code may fail: say how
+                return self._verdict(NOT_YET, f"Your function raised {type(err).__name__}: {err}")
+        return self.judge_outputs(cases, outputs)
+
+    def judge_outputs(self, cases: list, outputs: list) -> Verdict:
+        """Judge outputs already computed (the grader computes them in the learner's kernel)."""
+        if outputs and all(is_blank(o) for o in outputs):
+            return self._verdict(NOT_ATTEMPTED, "your function still returns ... .")
+        return self._run_check(cases, outputs)
+
+    # -- learner API --------------------------------------------------------------------
+    def hint(self, n: int = 1) -> Note:
+        """Hint number ``n`` (1-based); asking past the last one shows the last."""
+        try:
+            n = int(n)
+        except (TypeError, ValueError):
+            n = 1
+        n = min(max(n, 1), len(self.hints))
+        more = f" (more: {self.id}.hint({n + 1}))" if n < len(self.hints) else ""
+        return Note(f"Hint {n}/{len(self.hints)} for {self._key}{more}", self.hints[n - 1])
+
+    def solution(self) -> Note:
+        """The worked answer (``answer``, as code)."""
+        return Note(f"Solution for {self._key}", self.answer, code=True)
+
+    def __repr__(self) -> str:
+        return f"Exercise {self._key} ({self.points} pt): {self.prompt}"
+
+
+
+def describe(value: Any) -> str:
+    """A short, safe description of any value for feedback (never raises).
+
+    >>> describe((None, 2))
+    'the tuple (None, 2)'
+    """
+    try:
+        if value is None:
+            return "None"
+        if isinstance(value, bool):
+            return f"the boolean {value}"
+        if isinstance(value, BaseException):
+            return f"{type(value).__name__}: {str(value)[:200]}"
+        if isinstance(value, str):
+            shown = value if len(value) <= 40 else value[:37] + "..."
+            return f"the string {shown!r}"
+        if isinstance(value, numbers.Number):
+            return f"the number {value!r}"
+        if isinstance(value, tuple):
+            shown = repr(value)
+            return f"the tuple {shown if len(shown) <= 60 else shown[:57] + '...'}"
+        if isinstance(value, list):
+            return f"a list of {len(value)} item{'s' if len(value) != 1 else ''}"
+        if isinstance(value, dict):
+            return f"a dict with {len(value)} key{'s' if len(value) != 1 else ''}"
+        shape = getattr(value, "shape", None)
+        kind = type(value).__name__
+        if shape is not None and not callable(shape):
+            return f"a {kind} of shape {tuple(shape)!r}"
+        if hasattr(value, "layers") and hasattr(value, "summary"):
+            return f"a Keras {kind}"
+        if callable(value):
+            return f"a {kind} (callable)"
+        return f"a {kind}"
+    except Exception:  # noqa: BLE001
+        return "a value that could not be described"
+
+
+def as_shape(value: Any) -> tuple:
+    """Read ``value`` as a shape: a tuple of ints (or None). Raises :class:`Reject` with a reason.
+
+    Accepts tuples, lists, ``TensorShape`` and numpy integers.
+
+    >>> as_shape([None, 2])
+    (None, 2)
+    """
+    if isinstance(value, (str, bytes)) or value is None or isinstance(value, (bool, numbers.Number)):
+        raise Reject(f"Expected a shape written as a tuple such as (None, 2), got {describe(value)}.")
+    if hasattr(value, "shape") and not isinstance(value, (tuple, list)) and not type(value).__name__ == "TensorShape":
+        raise Reject(f"Expected a shape tuple, got {describe(value)}. Did you mean its .shape?")
+    if hasattr(value, "as_list"):
+        try:
+            value = value.as_list()
+        except Exception:  # noqa: BLE001
+            raise Reject("Expected a shape with a known number of axes.") from None
+    try:
+        items = list(value)
+    except TypeError:
+        raise Reject(f"Expected a shape written as a tuple such as (None, 2), got {describe(value)}.") from None
+    shape = []
+    for item in items:
+        if item is None:
+            shape.append(None)
+        elif isinstance(item, bool) or not isinstance(item, numbers.Integral):
+            if isinstance(item, numbers.Real) and not isinstance(item, bool) and math.isfinite(item) and float(item).is_integer():
+                shape.append(int(item))
+            else:
+                raise Reject(f"Every size in a shape is a whole number or None; {describe(item)} is neither.")
+        else:
+            shape.append(int(item))
+    return tuple(shape)
+
+
+def axis_names(n: int, names: Sequence[str] | None) -> list[str]:
+    if names and len(names) == n:
+        return list(names)
+    return [f"axis {i}" for i in range(n)]
+
+
+def shape_check(expected: tuple, names: Sequence[str] | None = None, why: str = "") -> Callable[[Any], Result]:
+    """A check that the value is the shape ``expected``, with feedback per axis.
+
+    >>> shape_check((None, 10), ("batch", "units"))((None, 2)).message
+    'Axis 1 (units) is 2, expected 10. ...'
+    """
+    expected = tuple(expected)
+    labels = axis_names(len(expected), names)
+
+    def check(value: Any) -> Result:
+        shape = as_shape(value)
+        if shape == expected:
+            return Result(True, f"{expected} is right. {why}".strip())
+        if len(shape) != len(expected):
+            named = ", ".join(labels) if names else f"{len(expected)} sizes"
+            return Result(False, f"Your shape {shape} has {len(shape)} ax{'is' if len(shape) == 1 else 'es'}; "
+                                 f"this one has {len(expected)} ({named}).")
+        if sorted(map(str, shape)) == sorted(map(str, expected)):
+            return Result(False, f"Right sizes, wrong order: the axes are ({', '.join(labels)}).")
+        wrong = [i for i, (a, b) in enumerate(zip(shape, expected)) if a != b]
+        i = wrong[0]
+        got, want = shape[i], expected[i]
+        extra = ""
+        if want is None:
+            extra = " The batch axis is left open (None) until data arrives."
+        elif got is None:
+            extra = " Only the batch axis is unknown here."
+        more = f" ({len(wrong) - 1} more ax{'is' if len(wrong) == 2 else 'es'} also off.)" if len(wrong) > 1 else ""
+        return Result(False, f"Axis {i} ({labels[i]}) is {got}, expected {want}.{extra}{more}")
+
+    return check
+
+
+def int_check(expected: int, what: str = "the answer", near: dict | None = None) -> Callable[[Any], Result]:
+    """A check that the value is the whole number ``expected``; ``near`` maps common wrong
+    answers to a targeted message.
+
+    >>> int_check(30, "parameters", {20: "Add the biases."})(20).message
+    'Add the biases.'
+    """
+    near = near or {}
+
+    def check(value: Any) -> Result:
+        if isinstance(value, bool) or not isinstance(value, numbers.Real):
+            raise Reject(f"Expected a whole number for {what}, got {describe(value)}.")
+        if not math.isfinite(value) or not float(value).is_integer():
+            raise Reject(f"Expected a whole number for {what}, got {value!r}.")
+        number = int(value)
+        if number == expected:
+            return Result(True, f"{expected} is right.")
+        if number in near:
+            return Result(False, near[number])
+        direction = "too high" if number > expected else "too low"
+        return Result(False, f"{number} is {direction} for {what}.")
+
+    return check
