@@ -22,7 +22,7 @@ from __future__ import annotations
 import html
 import math
 import numbers
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any, Callable, Sequence
 
 CORRECT = "correct"
@@ -112,29 +112,22 @@ def is_blank(value: Any) -> bool:
     return value is Ellipsis
 
 
-@dataclass
 class Exercise:
     """One exercise, declared as data.
 
-    ``reads`` names the notebook variable the grader takes the answer from. ``kind`` is
-    ``"value"`` (a shape, a number, an array, a model) or ``"function"``: then ``check``
-    receives the outputs of the learner's function on ``make_inputs(rng)`` (see
-    :meth:`judge_function`), so the grader can choose fresh random inputs.
+    ``reads`` names the notebook variable the grader takes the answer from. ``check`` is the
+    pure rule (kept as ``.rule``; the method :meth:`check` is the learner's entry point).
+    ``kind`` is ``"value"`` (a shape, a number, an array, a model) or ``"function"``: then the
+    rule receives ``(cases, outputs)``, the learner's function's outputs on ``make_inputs(rng)``
+    (see :meth:`judge_function`), so the grader can choose fresh random inputs.
     """
 
-    lesson: str
-    id: str
-    prompt: str
-    reads: str
-    check: Callable[..., Result]
-    hints: Sequence[str]
-    answer: str
-    points: int = 1
-    kind: str = "value"
-    make_inputs: Callable[[Any], list] | None = None
-    _key: str = field(init=False, repr=False)
-
-    def __post_init__(self) -> None:
+    def __init__(self, *, lesson: str, id: str, prompt: str, reads: str, check: Callable[..., Result],
+                 hints: Sequence[str], answer: str, points: int = 1, kind: str = "value",
+                 make_inputs: Callable[[Any], list] | None = None) -> None:
+        self.lesson, self.id, self.prompt, self.reads = str(lesson), id, prompt, reads
+        self.rule, self.hints, self.answer, self.points = check, tuple(hints), answer, points
+        self.kind, self.make_inputs = kind, make_inputs
         self._key = f"{self.lesson}.{self.id}"
         if self.kind not in ("value", "function"):
             raise ValueError(f"kind must be 'value' or 'function', not {self.kind!r}")
@@ -152,7 +145,7 @@ class Exercise:
     def _verdict(self, status: str, message: str) -> Verdict:
         nudge = ""
         if status == NOT_YET:
-            nudge = f"Stuck? Try {self.id}.hint()."
+            nudge = f"Stuck? Run ex.{self.id}.hint()."
         elif status == NOT_ATTEMPTED:
             nudge = f"Replace the ... with your answer, then run the cell again. ({self.prompt})"
         points = self.points if status == CORRECT else 0
@@ -160,7 +153,7 @@ class Exercise:
 
     def _run_check(self, *args: Any) -> Verdict:
         try:
-            result = self.check(*args)
+            result = self.rule(*args)
         except Reject as reason:
             return self._verdict(NOT_YET, str(reason))
         except Exception as err:  # noqa: BLE001 - a check must never raise at a learner
@@ -208,6 +201,10 @@ class Exercise:
         return self._run_check(cases, outputs)
 
     # -- learner API --------------------------------------------------------------------
+    def check(self, value: Any) -> Verdict:
+        """Judge the learner's answer; the verdict shows itself when it is a cell's last line."""
+        return self.judge(value)
+
     def hint(self, n: int = 1) -> Note:
         """Hint number ``n`` (1-based); asking past the last one shows the last."""
         try:
@@ -215,7 +212,7 @@ class Exercise:
         except (TypeError, ValueError):
             n = 1
         n = min(max(n, 1), len(self.hints))
-        more = f" (more: {self.id}.hint({n + 1}))" if n < len(self.hints) else ""
+        more = f" (more: ex.{self.id}.hint({n + 1}))" if n < len(self.hints) else ""
         return Note(f"Hint {n}/{len(self.hints)} for {self._key}{more}", self.hints[n - 1])
 
     def solution(self) -> Note:
@@ -244,7 +241,8 @@ def describe(value: Any) -> str:
             shown = value if len(value) <= 40 else value[:37] + "..."
             return f"the string {shown!r}"
         if isinstance(value, numbers.Number):
-            return f"the number {value!r}"
+            plain = value.item() if hasattr(value, "item") else value
+            return f"the number {plain!r}"
         if isinstance(value, tuple):
             shown = repr(value)
             return f"the tuple {shown if len(shown) <= 60 else shown[:57] + '...'}"
