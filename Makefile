@@ -8,6 +8,8 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-$(shell cat pyproject.toml | sha256sum | cut -c1-12)
 JOBS   ?= 2
 LAB_ARGS ?=
+# Jupyter refuses to start as root (containers, Colab-like VMs) unless told it is fine.
+ROOT_FLAG := $(if $(filter 0,$(shell id -u)),--allow-root,)
 LESSON ?= [0-9][0-9]
 
 # Quiet, reproducible TensorFlow in every process and kernel started from here.
@@ -40,7 +42,7 @@ $(STAMP): pyproject.toml
 	@echo "Environment ready in $(VENV)."
 
 lab: $(STAMP)
-	cd notebooks && ../$(BIN)/jupyter lab 00_welcome.ipynb $(LAB_ARGS)
+	cd notebooks && ../$(BIN)/jupyter lab 00_welcome.ipynb $(ROOT_FLAG) $(LAB_ARGS)
 
 test: $(STAMP)
 	$(BIN)/python -m helpers.build --check
