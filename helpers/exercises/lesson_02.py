@@ -1,0 +1,306 @@
+"""Lesson 02, sequences are 3D: (batch, timesteps, features), what a shape claims, windows.
+
+Also home to two small check builders that lessons 03 and 04 reuse:
+:func:`shape_with_tips` and :func:`model_with_tips`.
+"""
+from __future__ import annotations
+
+import numbers
+
+from .engine import Exercise, Reject, Result, as_shape, describe, shape_check
+from .models import layer_table, model_check, model_input_shape
+
+AXES = ("batch", "timesteps", "features")
+
+
+def shape_with_tips(expected: tuple, names: tuple, tips: dict, why: str = ""):
+    """:func:`shape_check` with a tailored message for the shapes learners typically write instead.
+
+    >>> shape_with_tips((None, 2, 1), AXES, {(2,): "Add the features axis."})((2,)).message
+    'Add the features axis.'
+    """
+    base = shape_check(expected, names, why)
+    tips = {tuple(k): v for k, v in tips.items()}
+
+    def check(value):
+        shape = as_shape(value)
+        if shape in tips:
+            return Result(False, tips[shape])
+        return base(shape)
+
+    return check
+
+
+def model_with_tips(expected, input_shape, tips=None, hint: str = ""):
+    """:func:`model_check`, preceded by ``tips(rows, input_shape)``: a function of Keras' own layer
+    table that returns a targeted message for a typical mistake, or None to fall through.
+
+    >>> check = model_with_tips([("Dense", (None, 1), 3)], (None, 2))   # doctest: +SKIP
+    """
+    base = model_check(expected, input_shape=input_shape, hint=hint)
+
+    def check(model):
+        rows = layer_table(model)
+        if tips is not None:
+            message = tips(rows, model_input_shape(model))
+            if message:
+                return Result(False, message)
+        return base(model)
+
+    return check
+
+
+# -- q1: the fix for the classic error -----------------------------------------------------
+q1 = Exercise(
+    lesson="02", id="q1", points=1,
+    prompt="Each sample is 2 values that arrive one after the other. What shape goes into keras.Input(shape=...) for SimpleRNN?",
+    reads="rnn_input_shape",
+    check=shape_with_tips((2, 1), ("timesteps", "features"), {
+        (2,): "(2,) is the shape that failed: with the batch axis added it has 2 axes, and SimpleRNN needs 3 "
+              "(batch, timesteps, features).",
+        (None, 2, 1): "keras.Input adds the batch axis itself: give it only (timesteps, features).",
+        (None, 2): "keras.Input adds the batch axis itself, and (2,) is what failed: SimpleRNN needs "
+                   "(timesteps, features) per sample.",
+        (1, 2): "(1, 2) builds, but it says both values arrive at the same moment (one step of two features): "
+                "there is nothing to recur over. Here they come one after the other.",
+        (2, 2): "Each step carries one value here, so the features axis is 1.",
+    }, "Two steps of one feature each: keras.Input(shape=(2, 1))."),
+    hints=["keras.Input never includes the batch axis; SimpleRNN wants (timesteps, features) for each sample.",
+           "The values arrive one after the other, so they are timesteps. How many values does each step carry?",
+           "Two timesteps, one feature: (2, 1)."],
+    answer="rnn_input_shape = (2, 1)",
+)
+
+# -- q2: the shape of a batch of sequences --------------------------------------------------
+q2 = Exercise(
+    lesson="02", id="q2", points=1,
+    prompt="A numpy array holds 32 sequences, each 7 days of 3 measurements. What is its shape?",
+    reads="batch_shape",
+    check=shape_with_tips((32, 7, 3), AXES, {
+        (32, 3, 7): "Timesteps come before features: the 7 days are the steps, the 3 measurements are what each step carries.",
+        (7, 3): "That is one sequence. The array holds all 32 of them, stacked on a first (batch) axis.",
+        (None, 7, 3): "None stands for a batch size Keras does not know yet. A numpy array has a real one: count the sequences.",
+        (32, 21): "Flattening the 7 days of 3 measurements into 21 numbers hides which values belong to the same day; "
+                  "an RNN needs the days on their own axis.",
+        (3, 7, 32): "The batch axis comes first: (sequences, days, measurements).",
+    }),
+    hints=["Keras orders the axes (batch, timesteps, features).",
+           "Batch = number of sequences, timesteps = days, features = measurements per day."],
+    answer="batch_shape = (32, 7, 3)",
+)
+
+# -- q3: what a shape claims about the data -------------------------------------------------
+q3 = Exercise(
+    lesson="02", id="q3", points=1,
+    prompt="Each sample is one day of hourly readings: temperature and humidity for each of 24 hours. "
+           "What shape goes into keras.Input(shape=...)?",
+    reads="weather_input_shape",
+    check=shape_with_tips((24, 2), ("timesteps", "features"), {
+        (2, 24): "Swapped: that is 2 steps of 24 values. The hours are the steps; each hour carries 2 readings.",
+        (48, 1): "(48, 1) claims 48 steps of one quantity, so temperature and humidity would alternate as if they "
+                 "were the same measurement. Keep the two readings of an hour together on the features axis.",
+        (1, 48): "(1, 48) is one step of 48 features: the RNN would see the whole day at once, with no order left to read.",
+        (None, 24, 2): "keras.Input adds the batch axis itself: give it only (timesteps, features).",
+        (24,): "That leaves out the features axis: each hour carries 2 readings.",
+        (24, 1): "Each hour carries 2 readings, temperature and humidity, so the features axis is 2.",
+    }),
+    hints=["Ask which values arrive together (features) and which arrive one after the other (timesteps).",
+           "24 hours one after the other, 2 readings per hour."],
+    answer="weather_input_shape = (24, 2)",
+)
+
+
+# -- q4: reshape an array so each value is a step -------------------------------------------
+def pairs_data():
+    """The array the lesson calls ``pairs``: 6 samples of 2 values each."""
+    import numpy as np
+
+    return np.arange(12).reshape(6, 2)
+
+
+def _check_pairs(value):
+    import numpy as np
+
+    if isinstance(value, (tuple, list)) and value and all(isinstance(v, numbers.Integral) or v is None for v in value):
+        raise Reject("That looks like a shape. This exercise wants the array itself, e.g. pairs.reshape(...).")
+    if hasattr(value, "layers"):
+        raise Reject(f"Expected a numpy array, got {describe(value)}.")
+    try:
+        array = np.asarray(value, dtype=float)
+    except (TypeError, ValueError):
+        raise Reject(f"Expected a numpy array, got {describe(value)}.") from None
+    pairs = pairs_data()
+    want = pairs.reshape(6, 2, 1)
+    shape = array.shape
+    if shape == (6, 1, 2):
+        return Result(False, "(6, 1, 2) is one step of two features. The two values arrive one after the other: "
+                             "make them 2 steps of 1 feature.")
+    if shape == (6, 2):
+        return Result(False, "Still 2-D. Add a features axis of size 1 at the end.")
+    if shape == (2, 6, 1) or shape == (12, 1, 1) or shape == (1, 12, 1):
+        return Result(False, f"{shape} changes the number of samples. There are 6 samples: the batch axis stays 6.")
+    if shape != want.shape:
+        return Result(False, f"The array has shape {shape}; expected (6, 2, 1): 6 samples, 2 steps, 1 feature.")
+    if not np.array_equal(array, want):
+        if np.array_equal(np.sort(array, axis=None), np.sort(want, axis=None)):
+            return Result(False, "The shape is right but values moved between samples or steps. reshape (or "
+                                 "pairs[..., None]) keeps every value in its place; transposing does not.")
+        return Result(False, "The shape is right but the values are not those of pairs: start from pairs itself.")
+    return Result(True, "(6, 2, 1): each sample's two values are now two steps of one feature, in their original order.")
+
+
+q4 = Exercise(
+    lesson="02", id="q4", points=1,
+    prompt="Reshape pairs (6 samples of 2 values read in order) into the 3-D array an RNN reads one value at a time.",
+    reads="pairs_as_sequences",
+    check=_check_pairs,
+    hints=["The batch axis stays 6 and the 2 values become 2 timesteps. How many features does each step carry?",
+           "pairs.reshape(6, 2, 1) (or pairs[..., None], which adds a last axis of size 1)."],
+    answer="pairs_as_sequences = pairs.reshape(6, 2, 1)",
+)
+
+# -- q5: windows from one long series -------------------------------------------------------
+q5 = Exercise(
+    lesson="02", id="q5", points=1,
+    prompt="sliding_windows(series, timesteps=10) on a series of 100 values: what is the shape of x?",
+    reads="window_x_shape",
+    check=shape_with_tips((90, 10, 1), ("samples", "timesteps", "features"), {
+        (91, 10, 1): "Almost: the window that starts at value 90 ends at the very last value, so there is no "
+                     "next value left to be its target. One window fewer.",
+        (100, 10, 1): "Not every start fits: a window needs 10 values plus 1 more for its target.",
+        (10, 10, 1): "Windows overlap: a new one starts at every step, not every 10 steps.",
+        (9, 10, 1): "Windows overlap: a new one starts at every step, not every 10 steps.",
+        (90, 10): "sliding_windows adds the features axis (size 1) so x is ready for an RNN.",
+        (None, 10, 1): "x is an array, not a model shape: count the windows instead of writing None.",
+        (90, 1, 10): "Swapped: 10 timesteps of 1 feature, so (samples, 10, 1).",
+    }),
+    hints=["A window starts at every value whose window (10 values) and target (1 more) fit in the series.",
+           "The last window must end at value 98 so that value 99 is its target: starts 0 to 89."],
+    answer="window_x_shape = (90, 10, 1)",
+)
+
+
+# -- q6: write the windowing function -------------------------------------------------------
+def _window_cases(rng):
+    cases = [(list(range(8)), 3)]
+    for _ in range(5):
+        length = int(rng.integers(5, 40))
+        timesteps = int(rng.integers(1, min(length - 1, 7) + 1))
+        cases.append((rng.normal(size=length).round(3), timesteps))
+    return cases
+
+
+def _reference_windows(series, timesteps):
+    import numpy as np
+
+    values = np.asarray(series, dtype=float)
+    samples = len(values) - timesteps
+    x = np.stack([values[i:i + timesteps] for i in range(samples)])[:, :, None]
+    y = values[timesteps:]
+    return x, y
+
+
+def _judge_windows(cases, outputs):
+    import numpy as np
+
+    for (series, timesteps), out in zip(cases, outputs):
+        call = f"make_windows(<{len(series)} values>, {timesteps})"
+        if not isinstance(out, (tuple, list)) or len(out) != 2:
+            raise Reject(f"{call} returned {describe(out)}; return two arrays: x, y.")
+        want_x, want_y = _reference_windows(series, timesteps)
+        try:
+            x = np.asarray(out[0], dtype=float)
+            y = np.asarray(out[1], dtype=float)
+        except (TypeError, ValueError):
+            raise Reject(f"{call} returned something that is not two arrays of numbers.") from None
+        n = len(series) - timesteps
+        if x.shape == want_x.shape:
+            pass
+        elif x.shape == (n, timesteps):
+            return Result(False, f"{call}: x has shape {x.shape}, still 2-D. Add a features axis of size 1: "
+                                 f"({n}, {timesteps}, 1).")
+        elif x.shape[:1] == (n + 1,):
+            return Result(False, f"{call}: {n + 1} windows is one too many: the last window has no next value "
+                                 f"to be its target.")
+        elif x.shape == (n, 1, timesteps):
+            return Result(False, f"{call}: x has shape {x.shape}: timesteps and features are swapped.")
+        else:
+            return Result(False, f"{call}: x has shape {x.shape}; expected {want_x.shape} (samples, timesteps, 1).")
+        if not np.allclose(x, want_x):
+            return Result(False, f"{call}: the windows hold the wrong values; window i is series[i : i + timesteps].")
+        if y.shape != want_y.shape:
+            if y.size == want_y.size:
+                return Result(False, f"{call}: y has shape {y.shape}; expected {want_y.shape}, one number per window.")
+            return Result(False, f"{call}: y has shape {y.shape}; expected {want_y.shape}, one target per window.")
+        if np.allclose(y, want_x[:, -1, 0]) and not np.allclose(y, want_y):
+            return Result(False, f"{call}: y is the last value inside each window; the target is the value right after it.")
+        if not np.allclose(y, want_y):
+            return Result(False, f"{call}: y holds the wrong values; the target of window i is series[i + timesteps].")
+    return Result(True, f"Your windows match on {len(cases)} series, from {min(len(c[0]) for c in cases)} "
+                        f"to {max(len(c[0]) for c in cases)} values long.")
+
+
+q6 = Exercise(
+    lesson="02", id="q6", points=2, kind="function",
+    prompt="Write make_windows(series, timesteps) returning (x, y): x of shape (samples, timesteps, 1) holding "
+           "every run of timesteps values, y the value right after each run.",
+    reads="make_windows",
+    make_inputs=_window_cases,
+    check=_judge_windows,
+    hints=["Window i is series[i : i + timesteps] and its target is series[i + timesteps]; "
+           "i goes from 0 to len(series) - timesteps - 1.",
+           "Collect the windows in a list, np.array(...) them, then add a last axis with [..., None].",
+           "x = np.array([series[i:i + timesteps] for i in range(len(series) - timesteps)])[..., None]\n"
+           "y = np.array(series[timesteps:])"],
+    answer=("def make_windows(series, timesteps):\n"
+            "    \"\"\"Every run of `timesteps` values of `series` as x (samples, timesteps, 1), and the next value as y.\"\"\"\n"
+            "    series = np.asarray(series, dtype=float)\n"
+            "    starts = range(len(series) - timesteps)\n"
+            "    x = np.array([series[i:i + timesteps] for i in starts])[..., None]\n"
+            "    y = series[timesteps:]\n"
+            "    return x, y"),
+)
+
+
+# -- q7: fix the broken model ---------------------------------------------------------------
+def _fixed_model_tips(rows, input_shape):
+    if input_shape == (None, 2):
+        if rows and rows[0]["type"] == "Reshape":
+            return None   # reshaping inside the model is a valid fix: judged by the second table
+        return "The input is still (None, 2): SimpleRNN needs (batch, timesteps, features) per sample."
+    if input_shape == (None, 1, 2):
+        return ("(None, 1, 2) builds, but it reads both values in one step, so nothing recurs (and SimpleRNN(10) "
+                "gets 130 parameters instead of 120). The values arrive one after the other: 2 steps of 1 feature.")
+    if rows and not any(r["type"] == "SimpleRNN" for r in rows):
+        return "The fix keeps SimpleRNN(10): change the input shape, not the layer."
+    return None
+
+
+_FIXED_TABLE = [("SimpleRNN", (None, 10), 120), ("Dense", (None, 1), 11)]
+_fixed_plain = model_with_tips(_FIXED_TABLE, (None, 2, 1), _fixed_model_tips,
+                               hint="Keep SimpleRNN(10) then Dense(1).")
+_fixed_reshape = model_check([("Reshape", (None, 2, 1), 0)] + _FIXED_TABLE, input_shape=(None, 2),
+                             hint="Reshape((2, 1)) turns each sample into 2 steps of 1 feature.")
+
+
+def _check_fixed_model(model):
+    rows = layer_table(model)
+    if model_input_shape(model) == (None, 2) and rows and rows[0]["type"] == "Reshape":
+        return _fixed_reshape(model)
+    return _fixed_plain(model)
+
+
+q7 = Exercise(
+    lesson="02", id="q7", points=2,
+    prompt="Fix the broken model: same layers (SimpleRNN(10), Dense(1)), but reading each sample's 2 values "
+           "as 2 steps of 1 feature.",
+    reads="fixed_model",
+    check=_check_fixed_model,
+    hints=["Only the input needs to change: SimpleRNN must receive (batch, timesteps, features).",
+           "keras.Input(shape=(2, 1)), then the same two layers. (The data then needs x.reshape(-1, 2, 1).)",
+           "keras.Sequential([keras.Input(shape=(2, 1)), keras.layers.SimpleRNN(10), keras.layers.Dense(1)])"],
+    answer=("fixed_model = keras.Sequential([\n    keras.Input(shape=(2, 1)),\n"
+            "    keras.layers.SimpleRNN(10),\n    keras.layers.Dense(1),\n])"),
+)
+
+EXERCISES = [q1, q2, q3, q4, q5, q6, q7]

@@ -1,0 +1,122 @@
+"""Lesson 02's exercises: each solution passes, typical mistakes get their own message."""
+import numpy as np
+import pytest
+
+from helpers.exercises import lesson_02 as ex
+from tests.exercise_kit import (CORRECT, NOT_ATTEMPTED, NOT_YET, assert_verdict, check_lesson_wiring,
+                                nonsense_values, solution_value)
+
+NAMESPACE = {"pairs": ex.pairs_data()}
+
+
+@pytest.mark.parametrize("exercise", ex.EXERCISES, ids=lambda e: e.key)
+def test_solution_is_correct_and_blank_is_not_attempted(exercise):
+    assert_verdict(exercise.check(solution_value(exercise, dict(NAMESPACE))), CORRECT)
+    assert_verdict(exercise.check(...), NOT_ATTEMPTED)
+
+
+@pytest.mark.parametrize("exercise, value, words", [
+    (ex.q1, (2,), ["2 axes", "needs 3"]),
+    (ex.q1, (None, 2, 1), ["adds the batch axis itself"]),
+    (ex.q1, (1, 2), ["same moment"]),
+    (ex.q1, (3, 1), ["axis 0 (timesteps) is 3, expected 2"]),
+    (ex.q2, (32, 3, 7), ["timesteps come before features"]),
+    (ex.q2, (7, 3), ["all 32"]),
+    (ex.q2, (None, 7, 3), ["count the sequences"]),
+    (ex.q2, (32, 21), ["own axis"]),
+    (ex.q3, (2, 24), ["swapped"]),
+    (ex.q3, (48, 1), ["alternate"]),
+    (ex.q3, (1, 48), ["no order"]),
+    (ex.q3, (None, 24, 2), ["batch axis itself"]),
+    (ex.q5, (91, 10, 1), ["no next value"]),
+    (ex.q5, (100, 10, 1), ["plus 1 more"]),
+    (ex.q5, (10, 10, 1), ["overlap"]),
+    (ex.q5, (90, 10), ["features axis"]),
+], ids=lambda v: str(v))
+def test_typical_mistakes_get_specific_feedback(exercise, value, words):
+    assert_verdict(exercise.check(value), NOT_YET, *words)
+
+
+def test_q4_reshape_mistakes():
+    pairs = ex.pairs_data()
+    assert_verdict(ex.q4.check(pairs.reshape(6, 1, 2)), NOT_YET, "one step of two features")
+    assert_verdict(ex.q4.check(pairs), NOT_YET, "still 2-d")
+    assert_verdict(ex.q4.check(pairs.T.reshape(6, 2, 1)), NOT_YET, "values moved")
+    assert_verdict(ex.q4.check(pairs.reshape(2, 6, 1)), NOT_YET, "6 samples")
+    assert_verdict(ex.q4.check(np.zeros((6, 2, 1))), NOT_YET, "start from pairs")
+    assert_verdict(ex.q4.check((6, 2, 1)), NOT_YET, "looks like a shape")
+    assert ex.q4.check(pairs[..., None]).correct
+    assert ex.q4.check(pairs.reshape(6, 2, 1).tolist()).correct
+
+
+def _windows_with(x_fn, y_fn):
+    def make_windows(series, timesteps):
+        series = np.asarray(series, dtype=float)
+        return x_fn(series, timesteps), y_fn(series, timesteps)
+    return make_windows
+
+
+def _stack(series, timesteps, extra=0):
+    return np.array([series[i:i + timesteps] for i in range(len(series) - timesteps + extra)])
+
+
+@pytest.mark.parametrize("wrong, words", [
+    (_windows_with(lambda s, t: _stack(s, t), lambda s, t: s[t:]), ["still 2-d"]),
+    (_windows_with(lambda s, t: _stack(s, t, 1)[..., None], lambda s, t: s[t - 1:]), ["one too many"]),
+    (_windows_with(lambda s, t: _stack(s, t)[:, None, :], lambda s, t: s[t:]), ["swapped"]),
+    (_windows_with(lambda s, t: _stack(s, t)[..., None], lambda s, t: s[t - 1:-1]), ["last value inside"]),
+    (_windows_with(lambda s, t: _stack(s, t)[..., None], lambda s, t: s[:-t]), ["wrong values"]),
+    (_windows_with(lambda s, t: _stack(s, t)[..., None] + 1, lambda s, t: s[t:]), ["window i is"]),
+    (lambda s, t: _stack(np.asarray(s), t)[..., None], ["two arrays"]),
+    (lambda s, t: 1 / 0, ["ZeroDivisionError"]),
+    (lambda s: s, ["TypeError"]),
+])
+def test_q6_function_mistakes(wrong, words):
+    assert_verdict(ex.q6.check(wrong), NOT_YET, *words)
+
+
+def test_q6_grader_inputs_change_with_the_seed_and_defeat_hard_coding():
+    assert [len(c[0]) for c in ex.q6.inputs(1)] != [len(c[0]) for c in ex.q6.inputs(2)]
+    from helpers.data.windows import sliding_windows
+    assert ex.q6.judge_function(lambda s, t: sliding_windows(np.asarray(s, float), t), seed=5).status == CORRECT
+    first = ex.q6.inputs(0)[0]
+    cheat_x, cheat_y = solution_value(ex.q6)(*first)
+    assert ex.q6.judge_function(lambda s, t: (cheat_x, cheat_y), seed=5).status == NOT_YET
+
+
+def test_q6_function_returning_ellipsis_is_not_attempted():
+    assert_verdict(ex.q6.check(lambda s, t: ...), NOT_ATTEMPTED)
+
+
+def test_q7_fixed_model_checks():
+    import keras
+
+    layers = keras.layers
+    reshaped = keras.Sequential([keras.Input(shape=(2,)), layers.Reshape((2, 1)), layers.SimpleRNN(10), layers.Dense(1)])
+    assert_verdict(ex.q7.check(reshaped), CORRECT)
+    one_step = keras.Sequential([keras.Input(shape=(1, 2)), layers.SimpleRNN(10), layers.Dense(1)])
+    assert_verdict(ex.q7.check(one_step), NOT_YET, "one step", "130")
+    still_2d = keras.Sequential([keras.Input(shape=(2,)), layers.Dense(10), layers.Dense(1)])
+    assert_verdict(ex.q7.check(still_2d), NOT_YET, "still (None, 2)")
+    no_dense = keras.Sequential([keras.Input(shape=(2, 1)), layers.SimpleRNN(10)])
+    assert_verdict(ex.q7.check(no_dense), NOT_YET, "missing at the end: dense")
+    wrong_units = keras.Sequential([keras.Input(shape=(2, 1)), layers.SimpleRNN(2), layers.Dense(1)])
+    assert_verdict(ex.q7.check(wrong_units), NOT_YET, "outputs (None, 2); expected (None, 10)")
+    assert_verdict(ex.q7.check((2, 1)), NOT_YET, "expected a keras model")
+
+
+@pytest.mark.parametrize("exercise", ex.EXERCISES, ids=lambda e: e.key)
+def test_nonsense_gets_a_verdict(exercise):
+    for value in nonsense_values():
+        verdict = exercise.check(value)
+        assert verdict.status in (NOT_YET, NOT_ATTEMPTED), (value, verdict)
+        assert verdict.message and "Traceback" not in verdict.message
+
+
+def test_numpy_integers_and_lists_are_accepted_as_answers():
+    assert ex.q1.check([np.int64(2), 1]).correct
+    assert ex.q2.check([32, 7, np.int32(3)]).correct
+
+
+def test_notebook_asks_every_exercise():
+    check_lesson_wiring("02")

@@ -1,0 +1,133 @@
+"""Lesson 03's exercises: each solution passes, typical mistakes get their own message."""
+import numpy as np
+import pytest
+
+from helpers.exercises import lesson_03 as ex
+from tests.exercise_kit import (CORRECT, NOT_ATTEMPTED, NOT_YET, assert_verdict, check_lesson_wiring,
+                                nonsense_values, solution_value)
+
+
+@pytest.mark.parametrize("exercise", ex.EXERCISES, ids=lambda e: e.key)
+def test_solution_is_correct_and_blank_is_not_attempted(exercise):
+    assert_verdict(exercise.check(solution_value(exercise)), CORRECT)
+    assert_verdict(exercise.check(...), NOT_ATTEMPTED)
+
+
+@pytest.mark.parametrize("exercise, value, words", [
+    (ex.q1, [(5, 3), (5, 5), (5,)], ["(features, units)"]),
+    (ex.q1, [(3, 5), (3, 5), (5,)], ["previous state"]),
+    (ex.q1, [(3, 5), (5, 5), (1, 5)], ["plain vector"]),
+    (ex.q1, [(5, 5), (3, 5), (5,)], ["wrong order"]),
+    (ex.q1, [(7, 5), (5, 5), (5,)], ["every one of the 7 timesteps"]),
+    (ex.q1, (3, 5), ["one shape"]),
+    (ex.q1, [(3, 5), (5, 5)], ["has 2"]),
+    (ex.q2, 110, ["bias"]),
+    (ex.q2, 20, ["recurrent kernel"]),
+    (ex.q2, 130, ["2 timesteps of 1 feature"]),
+    (ex.q2, 240, ["reused"]),
+    (ex.q4, (None, 30), ["units is not the number of timesteps"]),
+    (ex.q4, (None, 30, 16), ["return_sequences"]),
+    (ex.q4, (16,), ["batch axis"]),
+], ids=lambda v: str(v))
+def test_typical_mistakes_get_specific_feedback(exercise, value, words):
+    assert_verdict(exercise.check(value), NOT_YET, *words)
+
+
+@pytest.mark.parametrize("wrong, words", [
+    (lambda t, f, u: t * u * (f + u + 1), ["timesteps do not change"]),
+    (lambda t, f, u: u * (t + u + 1), ["timesteps where the features go"]),
+    (lambda t, f, u: u * (f + u), ["bias is missing"]),
+    (lambda t, f, u: u * (f + 1), ["dense's count"]),
+    (lambda t, f, u: 120, ["expected"]),
+    (lambda t, f, u: "120", ["should return a number"]),
+    (lambda f, u: f * u, ["TypeError"]),
+])
+def test_q3_function_mistakes(wrong, words):
+    assert_verdict(ex.q3.check(wrong), NOT_YET, *words)
+
+
+def test_q3_agrees_with_keras_and_resists_hard_coding():
+    import keras
+
+    for timesteps, features, units in ex.q3.inputs(3)[:3]:
+        layer = keras.layers.SimpleRNN(units)
+        layer.build((None, timesteps, features))
+        assert layer.count_params() == solution_value(ex.q3)(timesteps, features, units)
+    cheat = lambda t, f, u: {(2, 1, 10): 120, (50, 1, 10): 120}.get((t, f, u), 0)  # noqa: E731
+    assert ex.q3.judge_function(cheat, seed=9).status == NOT_YET
+
+
+def _forward(**mistake):
+    def rnn_forward(x, W, U, b):
+        h = np.zeros((x.shape[0], W.shape[1]))
+        states = []
+        for t in range(x.shape[1]):
+            z = x[:, t, :] @ W + (0 if mistake.get("no_recur") else h @ (U.T if mistake.get("transpose") else U))
+            z = z + (0 if mistake.get("no_bias") else b)
+            h = z if mistake.get("no_tanh") else np.tanh(z)
+            states.append(h)
+            if mistake.get("first_only"):
+                return h
+        return np.stack(states, axis=1) if mistake.get("every") else h
+    return rnn_forward
+
+
+@pytest.mark.parametrize("mistake, words", [
+    ("every", ["every step", "return_sequences"]),
+    ("no_tanh", ["tanh"]),
+    ("no_recur", ["previous state"]),
+    ("no_bias", ["bias"]),
+    ("transpose", ["transposed"]),
+    ("first_only", ["first timestep"]),
+])
+def test_q5_forward_mistakes(mistake, words):
+    assert_verdict(ex.q5.check(_forward(**{mistake: True})), NOT_YET, *words)
+
+
+def test_q5_other_failures_get_a_verdict():
+    assert_verdict(ex.q5.check(lambda x, W, U, b: np.zeros((x.shape[0], W.shape[1]))), NOT_YET, "values differ")
+    assert_verdict(ex.q5.check(lambda x, W, U, b: np.zeros((W.shape[1], x.shape[0]))), NOT_YET, "(batch, units)")
+    assert_verdict(ex.q5.check(lambda x, W, U, b: "h"), NOT_YET)
+    assert_verdict(ex.q5.check(lambda x, W, U, b: ...), NOT_ATTEMPTED)
+
+
+def test_q5_reference_agrees_with_keras_on_copied_weights():
+    import keras
+
+    x, W, U, b = ex.q5.inputs(0)[2]
+    layer = keras.layers.SimpleRNN(W.shape[1])
+    layer.build((None,) + x.shape[1:])
+    layer.set_weights([W, U, b])
+    keras_h = np.asarray(layer(x.astype("float32")))
+    assert np.max(np.abs(keras_h - solution_value(ex.q5)(x, W, U, b))) < 1e-5
+
+
+def test_q6_model_checks():
+    import keras
+
+    layers = keras.layers
+    units_as_steps = keras.Sequential([keras.Input(shape=(12, 3)), layers.SimpleRNN(12), layers.Dense(1)])
+    assert_verdict(ex.q6.check(units_as_steps), NOT_YET, "units is not the number of timesteps")
+    swapped = keras.Sequential([keras.Input(shape=(3, 12)), layers.SimpleRNN(8), layers.Dense(1)])
+    assert_verdict(ex.q6.check(swapped), NOT_YET, "3 steps of 12 features")
+    every_step = keras.Sequential([keras.Input(shape=(12, 3)), layers.SimpleRNN(8, return_sequences=True), layers.Dense(1)])
+    assert_verdict(ex.q6.check(every_step), NOT_YET, "return_sequences")
+    no_dense = keras.Sequential([keras.Input(shape=(12, 3)), layers.SimpleRNN(8)])
+    assert_verdict(ex.q6.check(no_dense), NOT_YET, "missing at the end: dense")
+
+
+@pytest.mark.parametrize("exercise", ex.EXERCISES, ids=lambda e: e.key)
+def test_nonsense_gets_a_verdict(exercise):
+    for value in nonsense_values():
+        verdict = exercise.check(value)
+        assert verdict.status in (NOT_YET, NOT_ATTEMPTED), (value, verdict)
+        assert verdict.message and "Traceback" not in verdict.message
+
+
+def test_numpy_integers_and_lists_are_accepted_as_answers():
+    assert ex.q1.check([[3, 5], [np.int64(5), 5], [5]]).correct
+    assert ex.q2.check(np.int64(120)).correct
+
+
+def test_notebook_asks_every_exercise():
+    check_lesson_wiring("03")
