@@ -1,0 +1,324 @@
+"""helpers.explain: every case is produced by really running the failing Keras 3 code."""
+from __future__ import annotations
+
+import os
+import sys
+from pathlib import Path
+
+import nbformat
+import numpy as np
+import pytest
+
+from helpers import explain as ex
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def raised(action):
+    """Run ``action`` and return the exception it raised (failing the test when it raises nothing)."""
+    try:
+        action()
+    except Exception as error:  # noqa: BLE001
+        return error
+    pytest.fail("the Keras code was expected to raise")
+
+
+@pytest.fixture(scope="module")
+def keras():
+    import keras as keras_module
+
+    return keras_module
+
+
+def test_2d_input_into_rnn_offers_both_reshapes(keras):
+    error = raised(lambda: keras.layers.SimpleRNN(10)(keras.Input(shape=(2,))))
+    assert "expected ndim=3, found ndim=2" in str(error)
+    result = ex.explain(error)
+    assert result.kind == ex.RNN_NEEDS_3D
+    assert "(None, 2)" in result.received
+    assert "(None, 2, 1)" in result.expected
+    assert "keras.Input(shape=(2, 1))" in result.fix
+    shapes = [shape for shape, _, _ in result.choices]
+    assert shapes == ["(None, 2, 1)", "(None, 1, 2)"]
+    claims = " ".join(meaning for _, _, meaning in result.choices)
+    assert "2 timesteps of 1 feature" in claims and "1 timestep of 2 features" in claims
+
+
+def test_2d_numpy_data_into_unbuilt_rnn_uses_its_batch_size(keras):
+    model = keras.Sequential([keras.layers.LSTM(4)])
+    error = raised(lambda: model.predict(np.zeros((8, 3)), verbose=0))
+    result = ex.explain(error)
+    assert result.kind == ex.RNN_NEEDS_3D
+    assert "(8, 3)" in result.received
+    assert "x.reshape(8, 3, 1)" in result.fix
+    assert [shape for shape, _, _ in result.choices] == ["(8, 3, 1)", "(8, 1, 3)"]
+    assert "(None, 5, 3)" in result.expected and "keras.Input(shape=(5, 2))" in result.fix
+
+
+def test_stacking_without_return_sequences_functional(keras):
+    inputs = keras.Input(shape=(2, 1))
+    lower = keras.layers.SimpleRNN(10, name="lower")
+    hidden = lower(inputs)
+    error = raised(lambda: keras.layers.SimpleRNN(6, name="upper")(hidden))
+    result = ex.explain(error, namespace=locals())
+    assert result.kind == ex.STACK_NEEDS_SEQUENCES
+    assert "(None, 10)" in result.received
+    assert "(batch, timesteps, features)" in result.expected
+    assert "keras.layers.SimpleRNN(10, return_sequences=True)" in result.fix
+    assert result.layer == "lower"
+
+
+def test_stacking_in_sequential_add_names_the_layer_to_change(keras):
+    model = keras.Sequential([keras.Input(shape=(4, 1)), keras.layers.GRU(7, name="first_gru")])
+    error = raised(lambda: model.add(keras.layers.LSTM(3)))
+    result = ex.explain(error, model=model)
+    assert result.kind == ex.STACK_NEEDS_SEQUENCES
+    assert "(None, 7)" in result.received
+    assert "keras.layers.GRU(7, return_sequences=True)" in result.fix
+    assert "first_gru" in result.fix
+
+
+def test_stacking_in_sequential_constructor_is_found_without_a_model(keras):
+    error = raised(lambda: keras.Sequential([keras.Input(shape=(2, 1)), keras.layers.SimpleRNN(5),
+                                             keras.layers.SimpleRNN(5)]))
+    result = ex.explain(error)
+    assert result.kind == ex.STACK_NEEDS_SEQUENCES
+    assert "(None, 5)" in result.received
+    assert "return_sequences=True" in result.fix
+
+
+def test_stacking_on_a_dense_layer_is_not_blamed_on_return_sequences(keras):
+    model = keras.Sequential([keras.Input(shape=(3,)), keras.layers.Dense(4)])
+    error = raised(lambda: model.add(keras.layers.SimpleRNN(2)))
+    result = ex.explain(error, model=model)
+    assert result.kind == ex.RNN_NEEDS_3D
+    assert "(None, 4)" in result.received
+
+
+def test_stateful_without_static_batch_size(keras):
+    error = raised(lambda: keras.layers.SimpleRNN(4, stateful=True)(keras.Input(shape=(5, 3))))
+    assert "batch size must be static" in str(error)
+    result = ex.explain(error)
+    assert result.kind == ex.STATEFUL_NEEDS_BATCH_SIZE
+    assert "(None, 5, 3)" in result.received
+    assert "keras.Input(shape=(5, 3), batch_size=" in result.fix
+
+
+def test_stateful_batch_of_the_wrong_size(keras):
+    inputs = keras.Input(shape=(5, 3), batch_size=2)
+    model = keras.Model(inputs, keras.layers.SimpleRNN(4, stateful=True)(inputs))
+    error = raised(lambda: model.predict(np.zeros((3, 5, 3)), batch_size=3, verbose=0))
+    result = ex.explain(error)
+    assert result.kind == ex.STATEFUL_BATCH_MISMATCH
+    assert "2" in result.expected and "3" in result.received
+    assert "batch_size=2" in result.fix
+
+
+def test_batch_input_shape_is_gone(keras):
+    error = raised(lambda: keras.layers.SimpleRNN(4, batch_input_shape=(2, 5, 3)))
+    assert "Unrecognized keyword arguments" in str(error)
+    result = ex.explain(error)
+    assert result.kind == ex.BATCH_INPUT_SHAPE_REMOVED
+    assert "(2, 5, 3)" in result.received
+    assert "keras.Input(shape=(5, 3), batch_size=2)" in result.fix
+
+
+def test_misspelled_layer_argument_gets_a_suggestion(keras):
+    error = raised(lambda: keras.layers.LSTM(4, return_sequence=True))
+    result = ex.explain(error)
+    assert result.kind == ex.UNKNOWN_LAYER_ARGUMENT
+    assert "return_sequences=True" in result.fix
+
+
+def test_initial_states_misspelled(keras):
+    inputs, h0 = keras.Input(shape=(5, 3)), keras.Input(shape=(4,))
+    error = raised(lambda: keras.layers.SimpleRNN(4)(inputs, initial_states=[h0]))
+    assert isinstance(error, TypeError)
+    result = ex.explain(error)
+    assert result.kind == ex.INITIAL_STATE_TYPO
+    assert "initial_states" in result.received
+    assert "initial_state=[h0]" in result.fix
+
+
+def test_constructor_argument_passed_to_the_call(keras):
+    error = raised(lambda: keras.layers.GRU(4)(keras.Input(shape=(5, 3)), return_sequences=True))
+    result = ex.explain(error)
+    assert result.kind == ex.CALL_ARGUMENT_MISPLACED
+    assert "return_sequences" in result.fix
+
+
+def _sequential_5x3(keras):
+    return keras.Sequential([keras.Input(shape=(5, 3)), keras.layers.SimpleRNN(4, name="rnn")])
+
+
+def test_feature_mismatch_in_sequential_predict_names_both_feature_counts(keras):
+    model = _sequential_5x3(keras)
+    error = raised(lambda: model.predict(np.zeros((8, 5, 2)), verbose=0))
+    assert "Dimensions must be equal, but are 2 and 3" in str(error)
+    bare = ex.explain(ValueError(str(error)))  # no traceback, no model: only the message to go on
+    assert bare.kind == ex.FEATURE_MISMATCH
+    assert "3 features" in bare.expected and "2 features" in bare.received
+    assert "keras.Input(shape=(timesteps, 2))" in bare.fix
+    concrete = ex.explain(error, model=model)
+    assert "(None, 5, 3)" in concrete.expected and "(8, 5, 2)" in concrete.received
+    assert "keras.Input(shape=(5, 2))" in concrete.fix and "'rnn'" in concrete.fix
+    assert ex.explain(ValueError(str(error)), namespace={"model": model}).expected == concrete.expected
+    assert ex.explain(error).expected == concrete.expected  # found through the traceback's frames
+
+
+def test_feature_mismatch_in_sequential_direct_call(keras):
+    model = _sequential_5x3(keras)
+    error = raised(lambda: model(np.zeros((8, 5, 2), dtype="float32")))
+    assert "Matrix size-incompatible" in str(error)
+    result = ex.explain(error, model=model)
+    assert result.kind == ex.FEATURE_MISMATCH
+    assert "(None, 5, 3)" in result.expected and "(8, 5, 2)" in result.received
+
+
+def test_feature_mismatch_in_sequential_fit(keras):
+    model = keras.Sequential([keras.Input(shape=(5, 3)), keras.layers.LSTM(4), keras.layers.Dense(1)])
+    model.compile(optimizer="sgd", loss="mse")
+    error = raised(lambda: model.fit(np.zeros((8, 5, 2)), np.zeros((8, 1)), verbose=0))
+    result = ex.explain(error)
+    assert result.kind == ex.FEATURE_MISMATCH
+    assert "3 features" in result.expected and "2 features" in result.received
+    assert "(None, 5, 3)" in result.expected and "keras.Input(shape=(5, 2))" in result.fix
+
+
+@pytest.mark.parametrize("call", ["predict", "call"])
+def test_feature_mismatch_in_functional_model(keras, call):
+    inputs = keras.Input(shape=(5, 3))
+    model = keras.Model(inputs, keras.layers.SimpleRNN(4)(inputs))
+    data = np.zeros((8, 5, 2), dtype="float32")
+    error = raised((lambda: model.predict(data, verbose=0)) if call == "predict" else (lambda: model(data)))
+    assert "expected shape=(None, 5, 3), found shape=(8, 5, 2)" in str(error)
+    result = ex.explain(error)
+    assert result.kind == ex.FEATURE_MISMATCH
+    assert "(None, 5, 3)" in result.expected and "(8, 5, 2)" in result.received
+    assert "keras.Input(shape=(5, 2))" in result.fix
+
+
+def test_feature_mismatch_on_a_dense_first_layer(keras):
+    model = keras.Sequential([keras.Input(shape=(5, 3)), keras.layers.Dense(4)])
+    error = raised(lambda: model.predict(np.zeros((8, 5, 2)), verbose=0))
+    result = ex.explain(error)
+    assert result.kind == ex.FEATURE_MISMATCH
+    assert "(8, 5, 2)" in result.received and "3 features" in result.expected
+
+
+def test_timesteps_mismatch_suggests_a_variable_length_input(keras):
+    inputs = keras.Input(shape=(5, 3))
+    model = keras.Model(inputs, keras.layers.GRU(2)(inputs))
+    result = ex.explain(raised(lambda: model.predict(np.zeros((4, 7, 3)), verbose=0)))
+    assert result.kind == ex.TIMESTEPS_MISMATCH
+    assert "(4, 7, 3)" in result.received
+    assert "keras.Input(shape=(None, 3))" in result.fix
+
+
+def test_2d_data_into_a_3d_model(keras):
+    model = _sequential_5x3(keras)
+    result = ex.explain(raised(lambda: model.predict(np.zeros((8, 5)), verbose=0)))
+    assert result.kind == ex.DATA_NDIM_MISMATCH
+    assert "(8, 5)" in result.received and "(None, 5, 3)" in result.expected
+    assert "x.reshape(8, 5, 1)" in result.fix
+
+
+@pytest.mark.parametrize("error", [KeyError("x"), ZeroDivisionError("division by zero"),
+                                   ValueError("could not convert string to float: 'a'"),
+                                   TypeError("f() got an unexpected keyword argument 'colour'")])
+def test_unrelated_errors_are_not_recognised(error):
+    assert ex.explain(error) is None
+
+
+def test_a_real_unrelated_keras_error_is_not_recognised(keras):
+    model = _sequential_5x3(keras)
+    error = raised(lambda: model.fit(np.zeros((8, 5, 3)), np.zeros((8, 4)), verbose=0))
+    assert "compile" in str(error)
+    assert ex.explain(error) is None
+
+
+def test_text_is_stable_and_html_carries_the_same_facts(keras):
+    error = raised(lambda: keras.layers.SimpleRNN(10)(keras.Input(shape=(2,))))
+    first, second = ex.explain(error), ex.explain(error)
+    assert repr(first) == repr(second) == str(first)
+    assert repr(first).startswith("Shape error explained:")
+    html = first._repr_html_()
+    assert "course-explain-rnn-needs-3d" in html and "(None, 2, 1)" in html and "(None, 2)" in html
+
+
+def test_diagram_draws_the_received_tensor_and_degrades_to_text(keras, monkeypatch):
+    import helpers
+    import types
+
+    result = ex.explain(raised(lambda: keras.layers.SimpleRNN(10)(keras.Input(shape=(2,)))))
+    calls = []
+    drawing = types.SimpleNamespace(tensor=lambda shape, **kw: calls.append((shape, kw)) or "figure")
+    monkeypatch.setattr(helpers, "diagrams", drawing, raising=False)
+    monkeypatch.setitem(sys.modules, "helpers.diagrams", drawing)
+    assert result.diagram() == "figure"
+    assert calls[0][0] == (None, 2) and calls[0][1]["names"] == ("batch", "features")
+
+    def broken(shape, **kw):
+        raise RuntimeError("diagrams changed")
+
+    drawing.tensor = broken
+    assert result.diagram() is None
+    assert "(None, 2, 1)" in repr(result)
+
+
+# ------------------------------------------------------------------ the IPython extension, in a real kernel
+
+def _notebook():
+    def code(source, tags=()):
+        cell = nbformat.v4.new_code_cell(source)
+        if tags:
+            cell.metadata["tags"] = list(tags)
+        return cell
+
+    return nbformat.v4.new_notebook(cells=[
+        code("%load_ext helpers.explain\nimport keras"),
+        code("keras.layers.SimpleRNN(10)(keras.Input(shape=(2,)))", tags=["raises-exception"]),
+        code("{}['missing']", tags=["raises-exception"]),
+        code("%unload_ext helpers.explain"),
+        code("keras.layers.SimpleRNN(10)(keras.Input(shape=(2,)))", tags=["raises-exception"]),
+    ], metadata={"kernelspec": {"name": "python3", "display_name": "Python 3", "language": "python"}})
+
+
+def _run(notebook, **options):
+    from nbclient import NotebookClient
+
+    env_ok = {"TF_CPP_MIN_LOG_LEVEL": "3", "TF_ENABLE_ONEDNN_OPTS": "0", "MPLBACKEND": "Agg"}
+    for name, value in env_ok.items():
+        os.environ.setdefault(name, value)
+    client = NotebookClient(notebook, timeout=120, kernel_name="python3",
+                            resources={"metadata": {"path": str(ROOT)}}, **options)
+    client.execute()
+    return notebook
+
+
+def test_extension_in_a_kernel_keeps_errors_and_adds_explanations():
+    notebook = _run(_notebook())
+    explained, unrelated, _, unloaded = (cell.outputs for cell in notebook.cells[1:])
+
+    assert explained[0].output_type == "error" and explained[0].ename == "ValueError"
+    assert "expected ndim=3, found ndim=2" in explained[0].evalue
+    assert any("SimpleRNN" in line or "simple_rnn" in line for line in explained[0].traceback)
+    texts = [out.data["text/plain"] for out in explained[1:] if out.output_type == "display_data"
+             and out.data.get("text/plain", "").startswith("Shape error explained")]
+    assert len(texts) == 1
+    assert "(None, 2, 1)" in texts[0] and "(None, 1, 2)" in texts[0] and "(None, 2)" in texts[0]
+
+    assert [out.output_type for out in unrelated] == ["error"]
+    assert unrelated[0].ename == "KeyError"
+    assert [out.output_type for out in unloaded] == ["error"]
+    assert unloaded[0].ename == "ValueError"
+
+
+def test_extension_error_still_stops_an_untagged_run():
+    from nbclient.exceptions import CellExecutionError
+
+    notebook = _notebook()
+    notebook.cells[1].metadata["tags"] = []
+    with pytest.raises(CellExecutionError) as info:
+        _run(notebook)
+    assert "expected ndim=3, found ndim=2" in str(info.value)
