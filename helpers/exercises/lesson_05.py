@@ -1,0 +1,266 @@
+"""Lesson 05, states and cells: return_state, the last hidden state, initial_state, encoder to
+decoder, parameter counts with gates, stacked cells, Bidirectional states."""
+from __future__ import annotations
+
+import numbers
+
+import numpy as np
+
+from .engine import Exercise, Reject, Result, as_shape, describe
+from .lesson_02 import model_with_tips, shape_with_tips
+
+
+def _shape_list(value, what: str) -> list[tuple]:
+    """Read a list of shapes (what ``return_state=True`` gives back); Reject with a reason otherwise."""
+    if isinstance(value, (str, bytes)) or not isinstance(value, (list, tuple)):
+        raise Reject(f"Expected a list of shapes, one per tensor {what} returns, got {describe(value)}.")
+    if value and all(item is None or isinstance(item, numbers.Integral) for item in value):
+        raise Reject(f"That is one shape. With return_state=True, {what} returns a list of tensors: "
+                     "write a list with one shape per tensor, e.g. [(None, 4), (None, 4)].")
+    return [as_shape(item) for item in value]
+
+
+def shape_list_check(expected: list, what: str, tips: dict):
+    """A check for a list of shapes; ``tips`` maps a typical wrong list (as a tuple of shapes) to a message."""
+    expected = [tuple(s) for s in expected]
+    tips = {tuple(tuple(s) for s in k): v for k, v in tips.items()}
+
+    def check(value):
+        shapes = _shape_list(value, what)
+        if shapes == expected:
+            return Result(True, f"{len(expected)} tensors: {', '.join(map(str, expected))}.")
+        if tuple(shapes) in tips:
+            return Result(False, tips[tuple(shapes)])
+        if len(shapes) != len(expected):
+            return Result(False, f"You listed {len(shapes)} tensors; {what} returns {len(expected)}.")
+        for i, (got, want) in enumerate(zip(shapes, expected)):
+            if got != want:
+                name = "the output" if i == 0 else f"state {i}"
+                return Result(False, f"Tensor {i} ({name}) is {want}, not {got}.")
+        return Result(False, "Not the expected shapes.")  # pragma: no cover - every branch above returns
+
+    return check
+
+
+# -- q1: what return_state gives back ---------------------------------------------------------
+q1 = Exercise(
+    lesson="05", id="q1", points=1,
+    prompt="keras.layers.LSTM(5, return_state=True) on keras.Input(shape=(7, 3)): list the shapes of the tensors it returns.",
+    reads="lstm_return_shapes",
+    check=shape_list_check([(None, 5)] * 3, "LSTM(5, return_state=True)", {
+        ((None, 5), (None, 5)): "That is what SimpleRNN and GRU return: [output, h]. An LSTM also carries a "
+                                "cell state c, so it returns [output, h, c].",
+        ((None, 7, 5), (None, 5), (None, 5)): "Without return_sequences=True the output is only the last step: "
+                                              "(None, 5), not one vector per timestep.",
+        ((None, 5),): "return_state=True adds the states after the output: [output, h, c].",
+        ((None, 7, 5), (None, 5)): "Two things are off: without return_sequences the output is only the last "
+                                   "step, and an LSTM returns two states, h and c.",
+        ((None, 3), (None, 5), (None, 5)): "Every state has one value per unit (5), whatever the number of "
+                                           "features going in (3).",
+    }),
+    hints=["return_state=True returns a list: the usual output first, then the states.",
+           "An LSTM keeps two states, h (hidden) and c (cell); each is one vector of 5 per sample.",
+           "[(None, 5), (None, 5), (None, 5)]"],
+    answer="lstm_return_shapes = [(None, 5), (None, 5), (None, 5)]",
+)
+
+
+# -- q2: the last hidden state, from the whole sequence ----------------------------------------
+def _last_step_cases(rng):
+    sizes = [(2, 4, 3), (3, 5, 6), (1, 2, 2), (5, 3, 4)]
+    return [(rng.normal(size=size).astype("float32"),) for size in sizes]
+
+
+def _judge_last_step(cases, outputs):
+    for (seq,), got in zip(cases, outputs):
+        want = seq[:, -1, :]
+        call = f"last_step(array of shape {seq.shape})"
+        try:
+            got = np.asarray(got, dtype="float64")
+        except (TypeError, ValueError):
+            raise Reject(f"{call} returned {describe(got)}; return a numpy array.") from None
+        if got.shape == want.shape and np.allclose(got, want, atol=1e-6):
+            continue
+        batch, steps, units = seq.shape
+        if got.shape == (steps, units) and np.allclose(got, seq[-1]):
+            return Result(False, f"{call} gave the whole last sample, shape {got.shape}. Axis 0 is the batch: "
+                                 "keep every sample and pick the last timestep (axis 1).")
+        if got.shape == want.shape and np.allclose(got, seq[:, 0, :]):
+            return Result(False, f"{call} gave the FIRST timestep. The final state is the one after the last step.")
+        if got.shape == (batch, steps) and np.allclose(got, seq[:, :, -1]):
+            return Result(False, f"{call} gave the last unit at every step (axis 2). Pick the last timestep (axis 1).")
+        if got.shape == (batch, 1, units):
+            return Result(False, f"{call} has shape {got.shape}: drop the time axis, (batch, units) is {want.shape}.")
+        return Result(False, f"{call} has shape {got.shape}; expected {want.shape}, the last timestep of every sample.")
+    return Result(True, f"Your function picks the last hidden state on {len(cases)} arrays of different shapes.")
+
+
+q2 = Exercise(
+    lesson="05", id="q2", points=2, kind="function",
+    prompt="Write last_step(outputs): given return_sequences outputs (batch, timesteps, units), return the final hidden state (batch, units).",
+    reads="last_step",
+    make_inputs=_last_step_cases,
+    check=_judge_last_step,
+    hints=["The axes are (batch, timesteps, units). Which axis do you index to pick one timestep?",
+           "Keep every sample (:), take the last timestep (-1), keep every unit (:).",
+           "return outputs[:, -1, :]"],
+    answer="def last_step(outputs):\n    return outputs[:, -1, :]",
+)
+
+
+# -- q3: the shape of an initial state ----------------------------------------------------------
+q3 = Exercise(
+    lesson="05", id="q3", points=1,
+    prompt="A GRU(16) reads sequences of shape (20, 4). What shape= do you give the keras.Input that holds its initial state?",
+    reads="h0_input_shape",
+    check=shape_with_tips((16,), ("units",), {
+        (None, 16): "keras.Input adds the batch axis itself: give it only the per-sample shape.",
+        (20, 16): "A state has no time axis: it is the memory at one moment, one vector of units per sample.",
+        (4,): "The state has one value per unit (16), not per feature (4).",
+        (20, 4): "That is the shape of one input sequence. The state is one vector of 16 units per sample.",
+        (1, 16): "A state is one vector per sample: shape=(16,); the batch axis is added by keras.Input.",
+    }, "keras.Input(shape=(16,)) gives tensors of shape (None, 16), one state vector per sample."),
+    hints=["A state is what the layer remembers between steps: one vector per sample, with no time axis.",
+           "How many values does a GRU(16) keep per sample? keras.Input adds the batch axis for you.",
+           "(16,)"],
+    answer="h0_input_shape = (16,)",
+)
+
+
+# -- q4: an encoder hands its states to a decoder ----------------------------------------------
+def _encoder_decoder_tips(rows, input_shape):
+    types = [r["type"] for r in rows]
+    if types and types[0] == "LSTM" and not isinstance(rows[0]["output_shape"], list):
+        return ("The encoder LSTM returns a single tensor: add return_state=True so it also gives back h and c "
+                "for the decoder.")
+    if len(rows) >= 2 and types[1] == "LSTM" and rows[1]["output_shape"] == (None, 8):
+        return "The decoder must return a prediction for each of its 6 steps: return_sequences=True."
+    return None
+
+
+def _check_encoder_decoder(model):
+    base = model_with_tips([("LSTM", [(None, 8)] * 3, 384), ("LSTM", (None, 6, 8), 352), ("Dense", (None, 6, 1), 9)],
+                           None, _encoder_decoder_tips)
+    result = base(model)
+    if not result.ok:
+        return result
+    shapes = [tuple(t.shape) for t in model.inputs]
+    if sorted(map(str, shapes)) != sorted(map(str, [(None, 10, 3), (None, 6, 2)])):
+        return Result(False, f"The model's inputs are {shapes}; it needs two: the encoder's (None, 10, 3) "
+                             "and the decoder's (None, 6, 2).")
+    # The decoder must start from the encoder's states: changing only the encoder's input must change the output.
+    rng = np.random.default_rng(0)
+    enc = [rng.normal(size=(2, 10, 3)).astype("float32") for _ in range(2)]
+    dec = rng.normal(size=(2, 6, 2)).astype("float32")
+    order = [0, 1] if shapes[0] == (None, 10, 3) else [1, 0]
+
+    def run(enc_x):
+        feed = [None, None]
+        feed[order[0]], feed[order[1]] = enc_x, dec
+        return np.asarray(model(feed))
+
+    if np.allclose(run(enc[0]), run(enc[1])):
+        return Result(False, "The decoder ignores the encoder: pass the encoder's states to it with "
+                             "initial_state=[h, c].")
+    return Result(True, "The decoder starts from the encoder's h and c: 745 parameters, two inputs, one "
+                        "prediction per decoder step.")
+
+
+q4 = Exercise(
+    lesson="05", id="q4", points=2,
+    prompt="Build an encoder-decoder: LSTM(8, return_state=True) reads (10, 3); its [h, c] start an LSTM(8, return_sequences=True) on (6, 2); Dense(1) on top.",
+    reads="seq2seq_model",
+    check=_check_encoder_decoder,
+    hints=["Two keras.Input tensors, one per sequence. The encoder call returns three tensors: "
+           "_, h, c = keras.layers.LSTM(8, return_state=True)(encoder_input).",
+           "The decoder takes them as initial_state=[h, c] when you call it on the decoder input; "
+           "then keras.Model([encoder_input, decoder_input], output).",
+           "enc_in = keras.Input(shape=(10, 3)); dec_in = keras.Input(shape=(6, 2))\n"
+           "_, h, c = keras.layers.LSTM(8, return_state=True)(enc_in)\n"
+           "seq = keras.layers.LSTM(8, return_sequences=True)(dec_in, initial_state=[h, c])\n"
+           "seq2seq_model = keras.Model([enc_in, dec_in], keras.layers.Dense(1)(seq))"],
+    answer=("encoder_input = keras.Input(shape=(10, 3))\n"
+            "decoder_input = keras.Input(shape=(6, 2))\n"
+            "_, h, c = keras.layers.LSTM(8, return_state=True)(encoder_input)\n"
+            "decoded = keras.layers.LSTM(8, return_sequences=True)(decoder_input, initial_state=[h, c])\n"
+            "seq2seq_model = keras.Model([encoder_input, decoder_input], keras.layers.Dense(1)(decoded))"),
+)
+
+
+# -- q5: GRU parameters, with Keras 3's two biases -----------------------------------------
+def _check_gru_params(value):
+    if isinstance(value, bool) or not isinstance(value, numbers.Real):
+        raise Reject(f"Expected a whole number of parameters, got {describe(value)}.")
+    if not np.isfinite(value) or not float(value).is_integer():
+        raise Reject(f"Expected a whole number of parameters, got {value!r}.")
+    number = int(value)
+    tips = {
+        84: "84 is the Keras 2 count (reset_after=False, one bias per gate). Keras 3's GRU defaults to "
+            "reset_after=True: two bias vectors per gate.",
+        72: "72 leaves out the biases. A GRU has 3 gates, and in Keras 3 each gate has two bias vectors.",
+        28: "28 is a SimpleRNN of that size. A GRU repeats the same block for 3 gates.",
+        112: "112 is an LSTM of that size (4 gates). A GRU has 3.",
+        32: "32 is one gate with two biases. A GRU has 3 gates.",
+    }
+    if number == 96:
+        return Result(True, "96 = 3 gates x (2*4 kernel + 4*4 recurrent + 2*4 biases).")
+    if number in tips:
+        return Result(False, tips[number])
+    return Result(False, f"{number} is {'too high' if number > 96 else 'too low'}. Count per gate, then times 3.")
+
+
+q5 = Exercise(
+    lesson="05", id="q5", points=1,
+    prompt="How many parameters does keras.layers.GRU(4) have on sequences with 2 features (Keras 3 defaults)?",
+    reads="gru_params",
+    check=_check_gru_params,
+    hints=["A GRU has 3 gates; each has a kernel (features x units), a recurrent kernel (units x units) and biases.",
+           "Keras 3's GRU uses reset_after=True: each gate has two bias vectors of length units.",
+           "3 * (2*4 + 4*4 + 2*4)"],
+    answer="gru_params = 3 * (2 * 4 + 4 * 4 + 2 * 4)",
+)
+
+
+# -- q6: stacked cells in one RNN ------------------------------------------------------------
+q6 = Exercise(
+    lesson="05", id="q6", points=1,
+    prompt="keras.layers.RNN([SimpleRNNCell(4), SimpleRNNCell(6)], return_state=True) on keras.Input(shape=(5, 3)): list the shapes it returns.",
+    reads="stacked_cell_shapes",
+    check=shape_list_check([(None, 6), (None, 4), (None, 6)], "the stacked RNN", {
+        ((None, 6), (None, 6)): "Each cell keeps its own state, so there is one state per cell: the 4-unit "
+                                "cell's and the 6-unit cell's.",
+        ((None, 4), (None, 6)): "The output comes first, and it is the top cell's output (6 units); "
+                                "then one state per cell.",
+        ((None, 4), (None, 4), (None, 6)): "The output is the top cell's: the last cell in the list has 6 units.",
+        ((None, 6), (None, 6), (None, 4)): "States come in the order of the cells: the first cell (4 units) first.",
+        ((None, 5, 6), (None, 4), (None, 6)): "Without return_sequences=True only the last step comes out: (None, 6).",
+    }),
+    hints=["The output is what the top (last) cell emits at the last step.",
+           "After the output come the states, one per cell, in the order of the list.",
+           "[(None, 6), (None, 4), (None, 6)]"],
+    answer="stacked_cell_shapes = [(None, 6), (None, 4), (None, 6)]",
+)
+
+
+# -- q7: Bidirectional states ----------------------------------------------------------------
+q7 = Exercise(
+    lesson="05", id="q7", points=1,
+    prompt="keras.layers.Bidirectional(keras.layers.LSTM(4, return_state=True)) on keras.Input(shape=(5, 3)): list the shapes it returns.",
+    reads="bidi_shapes",
+    check=shape_list_check([(None, 8), (None, 4), (None, 4), (None, 4), (None, 4)], "the Bidirectional LSTM", {
+        ((None, 8), (None, 4), (None, 4)): "Each direction is its own LSTM with its own h and c: "
+                                           "forward h, forward c, backward h, backward c.",
+        ((None, 4), (None, 4), (None, 4), (None, 4), (None, 4)): "The two directions' outputs are concatenated: "
+                                                                 "4 + 4 = 8 values per sample.",
+        ((None, 8), (None, 8), (None, 8)): "The states are not concatenated: each direction hands back its own "
+                                           "h and c of 4 units.",
+        ((None, 8), (None, 8), (None, 8), (None, 8), (None, 8)): "Only the output is concatenated (8); every "
+                                                                 "state belongs to one direction (4 units).",
+    }),
+    hints=["Bidirectional runs two LSTMs, one forwards and one backwards, and concatenates their outputs.",
+           "Each LSTM returns h and c, so four states follow the output.",
+           "[(None, 8), (None, 4), (None, 4), (None, 4), (None, 4)]"],
+    answer="bidi_shapes = [(None, 8), (None, 4), (None, 4), (None, 4), (None, 4)]",
+)
+
+EXERCISES = [q1, q2, q3, q4, q5, q6, q7]
