@@ -18,10 +18,9 @@ from typing import Any
 from .spec import OBLIQUE, Arrow, Block, Label, Spec, shape_text
 from .tensor import as_shape, axis_names, size_text, tensor_block
 
-LAYER_W, LAYER_H = 6.2, 1.15
-SLOT = 8.4            # horizontal distance between side-by-side nodes
-GAP = 0.75            # vertical room for an arrow
-GLYPH_UNIT, GLYPH_CAP = 0.2, 8
+MIN_LAYER_W, LAYER_H = 5.0, 1.45
+GAP = 0.8             # vertical room for an arrow
+GLYPH_UNIT, GLYPH_CAP = 0.26, 8
 
 NOT_BUILT = ("model_flow needs the shapes Keras knows, and this model has not been built yet. "
              "Start it with keras.Input, e.g. keras.Sequential([keras.Input(shape=(5, 3)), ...]), "
@@ -88,44 +87,44 @@ def describe_layer(layer: Any, in_shapes: list[tuple], out_shapes: list[tuple]) 
     passes = None
     role = "layer"
     out_roles = ["output"] * len(out_shapes)
-    headline = f"{layer.name}: {kind}"
+    headline = kind
     extra = ""
     rnn = None
     if isinstance(layer, keras.layers.Bidirectional):
         rnn = layer.forward_layer
-        headline = f"{layer.name}: Bidirectional({type(rnn).__name__}({getattr(rnn, 'units', '')}))"
+        headline = f"Bidirectional({type(rnn).__name__}({getattr(rnn, 'units', '')}))"
         extra = "forward + backward" + (f", {layer.merge_mode}" if layer.merge_mode else "")
         states = _state_roles(rnn)
         out_roles = ["output"] + [states[i % len(states)] for i in range(len(out_shapes) - 1)]
     elif isinstance(layer, keras.layers.RNN):
         rnn = layer
         if kind == "RNN":
-            headline = f"{layer.name}: RNN({_cell_name(layer.cell)})"
+            headline = f"RNN({_cell_name(layer.cell)})"
         else:
-            headline = f"{layer.name}: {kind}({layer.cell.units})"
+            headline = f"{kind}({layer.cell.units})"
         states = _state_roles(rnn)
         out_roles = ["output"] + [states[i % len(states)] for i in range(len(out_shapes) - 1)]
     elif isinstance(layer, keras.layers.TimeDistributed):
         inner = layer.layer
         units = getattr(inner, "units", None)
-        headline = f"{layer.name}: TimeDistributed({type(inner).__name__}{f'({units})' if units else ''})"
+        headline = f"TimeDistributed({type(inner).__name__}{f'({units})' if units else ''})"
         extra = "same layer at every timestep"
     elif isinstance(layer, keras.layers.Dense):
-        headline = f"{layer.name}: Dense({layer.units})"
+        headline = f"Dense({layer.units})"
         if in_shapes and len(in_shapes[0]) >= 3:
             extra = "acts on the last axis, at every timestep"
     elif isinstance(layer, keras.layers.RepeatVector):
-        headline = f"{layer.name}: RepeatVector({layer.n})"
+        headline = f"RepeatVector({layer.n})"
         extra = f"copies its input {layer.n} times along time"
     if rnn is not None:
         role = "recurrent"
         passes = "every timestep" if rnn.return_sequences else "last timestep only"
-        extra = ", ".join(p for p in (extra, passes) if p)
+        extra = ", ".join(p for p in (extra, f"passes on {passes}") if p)
         if getattr(rnn, "return_state", False):
             extra += " + states"
         if getattr(rnn, "stateful", False):
             extra += ", stateful"
-    detail = f"{params:,} params" + (f" · {extra}" if extra else "")
+    detail = f"{layer.name} · {params:,} params" + (f"\n{extra}" if extra else "")
     return {"headline": headline, "detail": detail, "role": role, "passes": passes,
             "out_roles": out_roles, "params": params, "type": kind}
 
@@ -220,13 +219,35 @@ def graph(model: Any) -> tuple[dict[str, TensorNode], list[LayerNode]]:
     return tensors, layers
 
 
-def _layout(tensors: dict[str, TensorNode], layers: list[LayerNode]) -> None:
+def _text_units(text: str, size: float, bold: bool = False) -> float:
+    """Rough width of one line of text in diagram units (for layout only)."""
+    return len(text) * size * (0.66 if bold else 0.6) / 72 / 0.42
+
+
+def _layer_width(lay: LayerNode) -> float:
+    lines = [_text_units(lay.headline, 9, bold=True)] + [_text_units(t, 7.5) for t in lay.detail.split("\n")]
+    return max(MIN_LAYER_W, max(lines) + 0.8)
+
+
+def _captions(t: TensorNode) -> list[str]:
+    words = " · ".join(f"batch {size_text(s)}" if n == "batch" else f"{size_text(s)} {n}"
+                       for n, s in zip(axis_names(len(t.shape)), t.shape))
+    head = f"{t.name}  {shape_text(t.shape)}" if t.name else shape_text(t.shape)
+    return [head, words] + (["→ model output"] if t.model_output else [])
+
+
+def _footprint(t: TensorNode, glyph: Block) -> tuple[float, float]:
+    """How far a tensor node reaches left and right of its x (glyph plus captions)."""
+    caps = _captions(t)
+    text = max([_text_units(caps[0], 9, bold=True)] + [_text_units(c, 7.5) for c in caps[1:]])
+    return (glyph.w / 2 + 0.4, glyph.w / 2 + glyph.depth * OBLIQUE[0] + 0.35 + text)
+
+
+def _layout(tensors: dict[str, TensorNode], layers: list[LayerNode], glyphs: dict[str, Block]) -> None:
     """Give every node a level (row, bottom to top) and an x (column)."""
-    column = 0
     for t in tensors.values():
-        if t.id.endswith(":0") and t.role == "input" and not any(t.id in lay.outputs for lay in layers):
-            t.level, t.x = 0, column * SLOT
-            column += 1
+        if t.role == "input" and not any(t.id in lay.outputs for lay in layers):
+            t.level, t.x = 0, 0.0
     for lay in layers:
         feeding = [tensors[t] for t, _ in lay.inputs if t in tensors]
         lay.level = max((t.level for t in feeding), default=0) + 1
@@ -234,31 +255,39 @@ def _layout(tensors: dict[str, TensorNode], layers: list[LayerNode]) -> None:
         lay.x = sum(t.x for t in main) / len(main) if main else 0.0
         for j, tid in enumerate(lay.outputs):
             tensors[tid].level = lay.level + 1
-            tensors[tid].x = lay.x + j * SLOT * 0.62
+            tensors[tid].x = lay.x + j * 0.001
+    reach = {id(lay): (_layer_width(lay) / 2, _layer_width(lay) / 2) for lay in layers}
+    reach.update({id(t): _footprint(t, glyphs[t.id]) for t in tensors.values()})
     rows: dict[int, list] = {}
     for node in [*tensors.values(), *layers]:
         rows.setdefault(node.level, []).append(node)
-    for nodes in rows.values():
-        nodes.sort(key=lambda n: n.x)
+    for level in sorted(rows):
+        for lay in (n for n in rows[level] if isinstance(n, LayerNode)):
+            main = [tensors[t] for t, how in lay.inputs if t in tensors and not how]
+            if main:
+                lay.x = sum(t.x for t in main) / len(main)
+            for j, tid in enumerate(lay.outputs):
+                tensors[tid].x = lay.x + j * 0.001
+        nodes = sorted(rows[level], key=lambda n: n.x)
         for before, after in zip(nodes, nodes[1:]):
-            after.x = max(after.x, before.x + SLOT * 0.62)
+            after.x = max(after.x, before.x + reach[id(before)][1] + reach[id(after)][0] + 0.5)
 
 
 def model_flow_spec(model: Any, title: str | None = None) -> Spec:
     """The spec of :func:`model_flow` for a built Keras model."""
     tensors, layers = graph(model)
-    _layout(tensors, layers)
-    spec = Spec(kind="model_flow", title=title if title is not None else f"{model.name}: shapes layer by layer")
-    top = max([t.level for t in tensors.values()] + [lay.level for lay in layers])
     glyphs = {tid: tensor_block(t.shape, block_id=f"tensor:{tid}", role=t.role, unit=GLYPH_UNIT, cap=GLYPH_CAP)
               for tid, t in tensors.items()}
+    _layout(tensors, layers, glyphs)
+    spec = Spec(kind="model_flow", title=title if title is not None else f"{model.name}: shapes layer by layer")
+    top = max([t.level for t in tensors.values()] + [lay.level for lay in layers])
     row_base: dict[int, float] = {}
     y = 0.0
     for level in range(top + 1):
         row_base[level] = y
         if level % 2 == 0:
             heights = [g.h + g.depth * OBLIQUE[1] for tid, g in glyphs.items() if tensors[tid].level == level]
-            y += max(heights + [0.8]) + GAP + 0.25
+            y += max(heights + [0.9]) + GAP + 0.2
         else:
             y += LAYER_H + GAP
     tops: dict[str, tuple[float, float]] = {}
@@ -268,29 +297,33 @@ def model_flow_spec(model: Any, title: str | None = None) -> Spec:
         g.compact = True
         spec.add_block(g)
         tops[tid] = (t.x, g.y + g.h + g.depth * OBLIQUE[1] + 0.05)
-        words = "·".join(f"{size_text(s)} {n}" if n != "batch" else f"batch {size_text(s)}"
-                         for n, s in zip(axis_names(len(t.shape)), t.shape))
-        caption = [t.name] if t.name else []
-        caption += [shape_text(t.shape)]
         text_x = g.x + g.w + g.depth * OBLIQUE[0] + 0.35
         mid = g.y + (g.h + g.depth * OBLIQUE[1]) / 2
-        spec.add_label(Label("  ".join(caption), text_x, mid + 0.22, size=9, ha="left", bold=True))
-        spec.add_label(Label(words.replace("·", " · ") + ("  → model output" if t.model_output else ""),
-                             text_x, mid - 0.2, size=7.5, ha="left"))
+        captions = _captions(t)
+        offset = 0.22 if len(captions) == 2 else 0.4
+        spec.add_label(Label(captions[0], text_x, mid + offset, size=9, ha="left", bold=True))
+        for k, caption in enumerate(captions[1:]):
+            spec.add_label(Label(caption, text_x, mid + offset - 0.42 * (k + 1), size=7.5, ha="left",
+                                 role="output" if caption.startswith("→") else ""))
     for lay in layers:
-        base = row_base[lay.level]
-        spec.add_block(Block(id=f"layer:{lay.name}", role=lay.role, shape="round", x=lay.x - LAYER_W / 2,
-                             y=base, w=LAYER_W, h=LAYER_H, label=lay.headline, text=lay.detail))
+        base, width = row_base[lay.level], _layer_width(lay)
+        spec.add_block(Block(id=f"layer:{lay.name}", role=lay.role, shape="round", x=lay.x - width / 2,
+                             y=base, w=width, h=LAYER_H, label=lay.headline, text=lay.detail))
+        side = 0
         for tid, how in lay.inputs:
             if tid not in tensors:
                 continue
             sx, sy = tops[tid]
-            ex = lay.x if not how else lay.x - LAYER_W / 2 + 0.6
-            spec.add_arrow(Arrow(tid, f"layer:{lay.name}", tensors[tid].role, (sx, sy), (ex, base),
+            if how:
+                side += 1
+                end_x = min(max(sx, lay.x + 0.8), lay.x + width / 2 - 0.4)
+            else:
+                end_x = lay.x
+            spec.add_arrow(Arrow(tid, f"layer:{lay.name}", tensors[tid].role, (sx, sy), (end_x, base),
                                  label=how))
         for j, tid in enumerate(lay.outputs):
             t, g = tensors[tid], glyphs[tid]
-            start_x = lay.x if j == 0 else min(lay.x + LAYER_W / 2 - 0.5, t.x)
+            start_x = lay.x if j == 0 else min(lay.x + width / 2 - 0.4 * j, t.x)
             label = ""
             if j == 0 and lay.passes:
                 label = "every step" if lay.passes == "every timestep" else "last step"
@@ -304,7 +337,10 @@ def model_flow_spec(model: Any, title: str | None = None) -> Spec:
     for lay in layers:
         outs = ", ".join(shape_text(tensors[t].shape) for t in lay.outputs)
         outs = f"[{outs}]" if len(lay.outputs) > 1 else outs
-        spec.lines.append(f"{lay.headline} -> {outs}; {lay.detail}")
+        fed = [f"{how}={tensors[t].name or t}" for t, how in lay.inputs if how and t in tensors]
+        what = lay.detail.split("\n")[1] if "\n" in lay.detail else ""
+        spec.lines.append(f"{lay.name}: {lay.headline} -> {outs}; {lay.params:,} params"
+                          + (f"; {what}" if what else "") + (f"; {', '.join(fed)}" if fed else ""))
     total = sum(lay.params for lay in layers)
     spec.lines.append(f"total: {total:,} parameters in {len(layers)} layers")
     chain = " -> ".join([*(shape_text(t.shape) for t in inputs[:1]),

@@ -143,8 +143,9 @@ def render(spec: Spec, *, dpi: int = DPI) -> DiagramFigure:
         _draw_arrow(ax, arrow)
     for lab in spec.labels:
         colour = line_colour(lab.role) if lab.role else INK
+        box = {"facecolor": "white", "edgecolor": "none", "pad": 1.5} if lab.boxed else None
         ax.text(lab.x, lab.y, lab.text, ha=lab.ha, va=lab.va, fontsize=lab.size, color=colour,
-                fontweight="bold" if lab.bold else "normal")
+                fontweight="bold" if lab.bold else "normal", bbox=box, zorder=4 if lab.boxed else 3)
     if roles:
         fig.legend(handles=[_legend_handle(r) for r in roles], loc="lower center", ncol=columns,
                    fontsize=7.5, frameon=False, handlelength=2.2, columnspacing=1.2,
@@ -156,8 +157,20 @@ def _legend_handle(role: str):
     colour, hatch, style, text = ROLES[role]
     if role in ("carry", "broken", "unknown"):
         return Line2D([], [], color=line_colour(role), linestyle=style, linewidth=1.8, label=text)
-    return Patch(facecolor=colour, edgecolor=line_colour(role) if role != "layer" else INK,
-                 hatch=hatch, linestyle=style, label=text)
+    return _soft_hatch(Patch(facecolor=colour, edgecolor=INK, hatch=hatch, linestyle=style, label=text), colour)
+
+
+def _soft_hatch(patch, colour):
+    """Hatch lines in a darker shade of the fill, thin, so the pattern is a cue and not noise."""
+    if hasattr(patch, "set_hatchcolor"):
+        patch.set_hatchcolor(mix(colour, "#000000", 0.3))
+    if hasattr(patch, "set_hatch_linewidth"):
+        patch.set_hatch_linewidth(0.6)
+    return patch
+
+
+def _add(ax, patch, colour):
+    return ax.add_patch(_soft_hatch(patch, colour))
 
 
 def _face_style(block: Block) -> dict:
@@ -173,21 +186,36 @@ def _draw_block(ax, block: Block) -> None:
         _draw_strip(ax, block)
     elif block.shape == "circle":
         radius = min(block.w, block.h) / 2
-        ax.add_patch(Circle(block.center, radius, **_face_style(block)))
+        _add(ax, Circle(block.center, radius, **_face_style(block)), role_colour(block.role))
     elif block.shape == "round":
-        ax.add_patch(FancyBboxPatch((block.x, block.y), block.w, block.h,
-                                    boxstyle="round,pad=0,rounding_size=0.18", **_face_style(block)))
+        _add(ax, FancyBboxPatch((block.x, block.y), block.w, block.h,
+                                boxstyle="round,pad=0,rounding_size=0.18", **_face_style(block)), role_colour(block.role))
     else:
-        ax.add_patch(Rectangle((block.x, block.y), block.w, block.h, **_face_style(block)))
+        _add(ax, Rectangle((block.x, block.y), block.w, block.h, **_face_style(block)), role_colour(block.role))
     if block.shape in ("box3d", "sheet", "strip"):
         return
     cx, cy = block.center
+    ink = _text_on(role_colour(block.role))
     if block.label and block.text:
-        ax.text(cx, cy + block.h * 0.17, block.label, ha="center", va="center", fontsize=9,
-                fontweight="bold", color=INK)
-        ax.text(cx, cy - block.h * 0.22, block.text, ha="center", va="center", fontsize=7.5, color=INK)
+        if block.h >= 1.3:
+            label_y, text_y = block.y + block.h - 0.32, block.y + (block.h - 0.5) / 2
+        else:
+            label_y, text_y = block.y + block.h * 0.68, block.y + block.h * 0.27
+        ax.text(cx, label_y, block.label, ha="center", va="center", fontsize=9, fontweight="bold", color=ink)
+        ax.text(cx, text_y, block.text, ha="center", va="center", fontsize=7.5, color=ink, linespacing=1.3)
+    elif block.label and block.h >= 1.3:
+        ax.text(cx, block.y + block.h - 0.32, block.label, ha="center", va="center", fontsize=9,
+                fontweight="bold", color=ink)
     elif block.label:
-        ax.text(cx, cy, block.label, ha="center", va="center", fontsize=9, fontweight="bold", color=INK)
+        ax.text(cx, cy, block.label, ha="center", va="center", fontsize=9, fontweight="bold", color=ink)
+
+
+def _text_on(fill: str) -> str:
+    """White text on dark fills, dark text on light ones."""
+    from matplotlib.colors import to_rgb
+
+    r, g, b = to_rgb(fill)
+    return "white" if 0.2126 * r + 0.7152 * g + 0.0722 * b < 0.35 else INK
 
 
 def _edge(block: Block, side: str):
@@ -207,8 +235,8 @@ def _draw_tensor(ax, block: Block) -> None:
         ([(x, y), (x + w, y), (x + w, y + h), (x, y + h)], colour),
     ]
     for points, face in faces:
-        ax.add_patch(Polygon(points, closed=True, facecolor=face, edgecolor=INK, linewidth=0.8,
-                             hatch=hatch if face == colour else ""))
+        _add(ax, Polygon(points, closed=True, facecolor=face, edgecolor=INK, linewidth=0.8,
+                         hatch=hatch if face == colour else ""), colour)
     grid = {"color": INK, "linewidth": 0.35, "alpha": 0.6}
     bottom, left, depth = _edge(block, "bottom"), _edge(block, "left"), _edge(block, "depth")
     if bottom and bottom.size and bottom.size <= 16:
@@ -267,7 +295,7 @@ def _edge_line(ax, edge, start, end) -> None:
 
 
 def _draw_strip(ax, block: Block) -> None:
-    ax.add_patch(Rectangle((block.x, block.y), block.w, block.h, **_face_style(block)))
+    _add(ax, Rectangle((block.x, block.y), block.w, block.h, **_face_style(block)), role_colour(block.role))
     left = _edge(block, "left")
     if left and left.size and left.size <= 16:
         for j in range(1, left.size):

@@ -104,6 +104,7 @@ class Label:
     ha: str = "center"
     va: str = "center"
     bold: bool = False
+    boxed: bool = False     # white background, so arrows passing behind do not cross the text
 
 
 @dataclass
@@ -150,6 +151,8 @@ class Spec:
         """Roles of blocks and arrows, in the order of :data:`ROLES`."""
         used = {b.role for b in self.blocks} | {a.role for a in self.arrows}
         used |= {lab.role for lab in self.labels if lab.role}
+        if any(e.dashed for b in self.blocks for e in b.edges):
+            used.add("unknown")
         return [r for r in ROLES if r in used]
 
     def legend_roles(self) -> list[str]:
