@@ -113,7 +113,7 @@ def render(spec: Spec, *, dpi: int = DPI) -> DiagramFigure:
     if width > content_w:
         pad = (width - content_w) / UNIT_INCH / 2
         xmin, xmax = xmin - pad, xmax + pad
-    chars = int(width * 72 / (8.5 * 0.55))
+    chars = int(width * 72 / (8.5 * 0.66))
     warning_lines = [line for w in spec.warnings for line in textwrap.wrap("\u26a0 " + w, chars)]
     roles = spec.legend_roles()
     columns = max(1, min(len(roles), int(width // 1.9)))
@@ -155,7 +155,7 @@ def render(spec: Spec, *, dpi: int = DPI) -> DiagramFigure:
 
 def _legend_handle(role: str):
     colour, hatch, style, text = ROLES[role]
-    if role in ("carry", "broken", "unknown"):
+    if role in ("carry", "broken", "unknown", "warning"):
         return Line2D([], [], color=line_colour(role), linestyle=style, linewidth=1.8, label=text)
     return _soft_hatch(Patch(facecolor=colour, edgecolor=INK, hatch=hatch, linestyle=style, label=text), colour)
 
@@ -180,6 +180,12 @@ def _face_style(block: Block) -> dict:
 
 
 def _draw_block(ax, block: Block) -> None:
+    if block.shape == "cut":
+        ax.plot([block.x, block.x], [block.y, block.y + block.h], color=line_colour(block.role), linewidth=2.2,
+                linestyle=(0, (4, 2)))
+        ax.text(block.x, block.y + block.h + 0.12, "\u2702 " + block.label, ha="center", va="bottom",
+                fontsize=8, fontweight="bold", color=line_colour(block.role))
+        return
     if block.shape in ("box3d", "sheet"):
         _draw_tensor(ax, block)
     elif block.shape == "strip":
