@@ -16,6 +16,9 @@ os.environ.setdefault("PYTHONHASHSEED", "0")
 
 ROOT = Path(__file__).resolve().parent
 collect_ignore_glob = ["tests/fixtures/*", ".venv/*", "**/.ipynb_checkpoints/*"]
+# Browser tests (headless Chromium + JupyterLab) run only from `make test-browser`.
+if os.environ.get("COURSE_BROWSER") != "1":
+    collect_ignore_glob += ["tests/browser", "tests/browser/*"]
 
 
 def pytest_collectstart(collector):
