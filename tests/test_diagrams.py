@@ -1,0 +1,358 @@
+"""helpers.diagrams: specs (blocks, arrows, labels, roles), rendered artists, display behaviour.
+
+Models are tiny; shapes are compared with what Keras itself reports. Only one pixel check.
+"""
+import base64
+import json
+import subprocess
+import sys
+
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from matplotlib.colors import to_hex, to_rgb
+
+from helpers import diagrams as dg
+from helpers.diagrams.render import DiagramFigure
+from helpers.diagrams.spec import ROLES
+
+
+def texts(fig):
+    """Every text drawn in a figure: axes texts, figure texts and legend entries."""
+    found = [t.get_text() for ax in fig.axes for t in ax.texts]
+    found += [t.get_text() for t in fig.texts]
+    for legend in fig.legends:
+        found += [t.get_text() for t in legend.get_texts()]
+    return found
+
+
+# ---------------------------------------------------------------- tensor
+
+def test_tensor_spec_names_every_edge_and_marks_unknown_batch():
+    spec = dg.tensor_spec((None, 5, 3))
+    block = spec.blocks[0]
+    assert block.shape == "box3d"
+    assert {e.side: e.label for e in block.edges} == {
+        "bottom": "timesteps = 5", "left": "features = 3", "depth": "batch = ?"}
+    assert [e.dashed for e in block.edges] == [False, False, True]
+    assert "unknown" in spec.legend_roles()
+    assert "(None, 5, 3)" in spec.alt_text and "?" in spec.alt_text
+    assert "timesteps = 5" in spec.describe()
+
+
+def test_time_runs_along_width_and_features_along_height():
+    wide = dg.tensor_spec((2, 8, 1)).blocks[0]
+    tall = dg.tensor_spec((2, 1, 8)).blocks[0]
+    assert wide.w > wide.h and tall.h > tall.w
+
+
+@pytest.mark.parametrize("shape, form, sides", [
+    ((None, 10), "sheet", ["left", "depth"]),
+    ((4,), "strip", ["left"]),
+    ((None, 28, 28, 1), "box3d", ["bottom", "left", "depth", "extra"]),
+])
+def test_lower_and_higher_ranks_get_their_own_form(shape, form, sides):
+    block = dg.tensor_spec(shape).blocks[0]
+    assert block.shape == form
+    assert [e.side for e in block.edges] == sides
+
+
+def test_tensor_accepts_arrays_and_custom_names():
+    spec = dg.tensor_spec(np.zeros((8, 5, 1)), names=["samples", "steps", "channels"])
+    assert [e.label for e in spec.blocks[0].edges] == ["steps = 5", "channels = 1", "samples = 8"]
+    assert "unknown" not in spec.legend_roles()
+
+
+def test_tensor_rejects_bad_input_with_a_sentence():
+    with pytest.raises(ValueError, match="one name per axis"):
+        dg.tensor_spec((None, 5), names=["batch"])
+    with pytest.raises(TypeError, match="shape"):
+        dg.tensor_spec(object())
+    with pytest.raises(TypeError, match="whole number or None"):
+        dg.tensor_spec((None, "five"))
+
+
+@settings(max_examples=40, deadline=None)
+@given(st.lists(st.one_of(st.none(), st.integers(1, 500)), min_size=1, max_size=3))
+def test_every_axis_is_an_edge_and_only_unknown_edges_are_dashed(shape):
+    block = dg.tensor_spec(tuple(shape)).blocks[0]
+    assert sorted((e.axis, e.size) for e in block.edges) == sorted(
+        zip(dg.tensor_spec(tuple(shape)).facts["names"], shape))
+    assert all(e.dashed == (e.size is None) for e in block.edges)
+    assert block.w > 0 and block.h > 0
+
+
+def test_tensor_figure_prints_sizes_and_draws_unknown_edge_dashed():
+    fig = dg.tensor((None, 5, 3))
+    drawn = texts(fig)
+    for label in ("timesteps = 5", "features = 3", "batch = ?", "shape (None, 5, 3)", "unknown size (None)"):
+        assert label in drawn
+    unknown = to_hex(to_rgb(ROLES["unknown"][0]))
+    dashed = [line for line in fig.axes[0].lines
+              if line.get_linestyle() not in ("-", "None") and to_hex(line.get_color()) == unknown]
+    assert len(dashed) == 1
+
+
+def test_tensor_front_face_pixel_has_the_input_colour():
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+
+    fig = dg.tensor((2, 5, 3))
+    block = fig.spec.blocks[0]
+    canvas = FigureCanvasAgg(fig)
+    canvas.draw()
+    pixels = np.asarray(canvas.buffer_rgba())
+    # centre of the first cell of the front face (away from grid lines)
+    px, py = fig.axes[0].transData.transform((block.x + block.w / 10, block.y + block.h / 6))
+    rgb = pixels[int(round(pixels.shape[0] - py)), int(round(px)), :3] / 255
+    assert np.allclose(rgb, to_rgb(ROLES["input"][0]), atol=0.02)
+
+
+# ---------------------------------------------------------------- display
+
+def test_figure_displays_once_with_alt_text_and_stable_plain_text():
+    import matplotlib.pyplot as plt
+
+    before = plt.get_fignums()
+    fig = dg.tensor((None, 5, 3))
+    assert isinstance(fig, DiagramFigure) and fig.spec.kind == "tensor"
+    assert plt.get_fignums() == before          # not registered with pyplot: no second inline copy
+    bundle = fig._repr_mimebundle_()
+    assert set(bundle) == {"text/plain", "text/html", "image/png"}
+    assert bundle["text/plain"] == repr(fig) == fig.spec.describe()
+    assert f'alt="{fig.spec.alt_text}"' in fig._repr_html_().replace("&#x27;", "'")
+    png = fig._repr_png_()
+    assert png[:8] == b"\x89PNG\r\n\x1a\n" and len(png) < 100_000
+    assert base64.b64encode(png).decode() in bundle["text/html"]
+
+
+def test_png_bytes_are_identical_across_renders():
+    # nbval compares text/html, which embeds the PNG: it must not change between runs.
+    assert dg.tensor((None, 5, 3)).to_png() == dg.tensor((None, 5, 3)).to_png()
+
+
+def test_importing_diagrams_imports_neither_tensorflow_nor_matplotlib():
+    code = ("import sys, helpers.diagrams as dg; dg.tensor_spec((None, 5, 3)); "
+            "dg.stateful_batches_spec(8, 2); dg.unrolled_spec(timesteps=3, features=1, units=2); "
+            "print([m for m in ('tensorflow', 'keras', 'matplotlib') if m in sys.modules])")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "[]"
+
+
+def test_spec_is_plain_data():
+    spec = dg.stateful_batches_spec(6, 2, resets=(1,))
+    data = json.loads(json.dumps(spec.to_dict()))
+    assert data["kind"] == "stateful_batches"
+    assert {b["role"] for b in data["blocks"]} == {"sample", "warning"}
+
+
+# ---------------------------------------------------------------- unrolled
+
+def test_unrolled_lays_time_left_to_right_and_data_bottom_to_top():
+    spec = dg.unrolled_spec(timesteps=4, features=3, units=5)
+    cells = spec.blocks_with_role("recurrent")
+    assert len(cells) == 4
+    assert [c.x for c in cells] == sorted(c.x for c in cells)
+    x1, cell1, out1 = spec.block("x0"), spec.block("cell0"), spec.block("out0")
+    assert x1.y < cell1.y < out1.y
+    assert len(spec.arrows_with_role("input")) == 4
+
+
+def test_unrolled_shows_one_shared_set_of_weights():
+    spec = dg.unrolled_spec(timesteps=5, features=1, units=10)
+    badges = spec.blocks_with_role("weights")
+    assert len(badges) == 5 and len({b.label for b in badges}) == 1
+    assert spec.facts["params"] == 120                      # 1*10 + 10*10 + 10 (KERAS3_FACTS)
+    assert any("(1, 10)" in lab.text and "120 params" in lab.text for lab in spec.labels)
+
+
+@pytest.mark.parametrize("kind, params, states", [("SimpleRNN", 45, ["h"]), ("GRU", 150, ["h"]),
+                                                  ("LSTM", 180, ["h", "c"])])
+def test_unrolled_param_counts_and_states_per_kind(kind, params, states):
+    spec = dg.unrolled_spec(kind=kind, timesteps=3, features=3, units=5)
+    assert spec.facts["params"] == params and spec.facts["states"] == states
+    assert len(spec.arrows_with_role("hidden")) == 3        # h0 -> step 1, then 2 step-to-step
+    assert len(spec.arrows_with_role("cell")) == (3 if kind == "LSTM" else 0)
+
+
+def test_return_sequences_decides_which_outputs_leave():
+    last = dg.unrolled_spec(timesteps=4, features=2, units=3)
+    every = dg.unrolled_spec(timesteps=4, features=2, units=3, return_sequences=True)
+    assert [b.label for b in last.blocks_with_role("output")] == ["h\u2084"]
+    assert len(last.blocks_with_role("dropped")) == 3 + 1    # three outputs and the zero start state
+    assert len(every.blocks_with_role("output")) == 4
+    assert last.facts["output_shape"] == (None, 3) and every.facts["output_shape"] == (None, 4, 3)
+
+
+def test_return_state_and_initial_state_add_state_blocks():
+    plain = dg.unrolled_spec(kind="LSTM", timesteps=3, features=2, units=4)
+    full = dg.unrolled_spec(kind="LSTM", timesteps=3, features=2, units=4, return_state=True, initial_state=True)
+    assert {b.id for b in full.blocks} - {b.id for b in plain.blocks} == {"h_final", "c_final"}
+    assert full.block("h0").role == "hidden" and full.block("c0").role == "cell"
+    assert plain.block("h0").role == "dropped" and plain.block("h0").dashed
+    assert "initial_state" in full.alt_text and "zeros" in plain.alt_text
+    fig = dg.unrolled(kind="LSTM", timesteps=3, features=2, units=4, return_state=True, initial_state=True)
+    assert {"return_state", "initial_state", "cell state c (LSTM)"} <= set(texts(fig))
+
+
+def test_long_sequences_are_drawn_with_an_ellipsis():
+    spec = dg.unrolled_spec(kind="GRU", timesteps=20, features=1, units=8)
+    assert len(spec.blocks_with_role("recurrent")) == 5
+    assert any(lab.text == "\u2026" for lab in spec.labels)
+    assert spec.blocks_with_role("output")[0].label == "h\u2082\u2080"
+
+
+def test_unrolled_rejects_unknown_kind():
+    with pytest.raises(ValueError, match="SimpleRNN"):
+        dg.unrolled_spec(kind="Transformer")
+
+
+# ---------------------------------------------------------------- stateful_batches
+
+def test_stateful_batches_draws_one_arrow_per_row_and_batch_boundary():
+    spec = dg.stateful_batches_spec(np.zeros((8, 5, 1)), batch_size=2)
+    assert spec.facts["batches"] == [[0, 1], [2, 3], [4, 5], [6, 7]]
+    carry = spec.arrows_with_role("carry")
+    assert len(carry) == 6 and not spec.warnings
+    assert ("b0r1", "b1r1") in {(a.src, a.dst) for a in carry}
+    assert all(a.start[1] == a.end[1] and a.end[0] > a.start[0] for a in carry)   # row to same row, forward
+
+
+def test_reset_is_a_cut_with_no_arrows_across():
+    spec = dg.stateful_batches_spec(8, 2, resets=(2,))
+    assert len(spec.arrows_with_role("carry")) == 4
+    cuts = spec.blocks_with_role("warning")
+    assert len(cuts) == 1 and cuts[0].label == "reset_state()"
+    assert spec.block("b1r0").x < cuts[0].x < spec.block("b2r0").x
+    assert "\u2702 reset_state()" in texts(dg.stateful_batches(8, 2, resets=(2,)))
+
+
+def test_shuffle_and_short_last_batch_warn_in_spec_and_figure():
+    spec = dg.stateful_batches_spec(7, 2, shuffle=True)
+    assert len(spec.warnings) == 2
+    assert "shuffle=False" in spec.warnings[0] and "7 samples" in spec.warnings[1]
+    assert spec.arrows_with_role("broken") and "Warning:" in spec.alt_text
+    assert len(spec.blocks_with_role("empty")) == 1
+    drawn = " ".join(texts(dg.stateful_batches(7, 2, shuffle=True)))
+    assert "shuffle=True" in drawn and "7 samples do not fill" in drawn
+
+
+def test_stateful_batches_validates_its_arguments():
+    with pytest.raises(ValueError, match="batch_size"):
+        dg.stateful_batches_spec(8, 0)
+    with pytest.raises(ValueError, match="resets"):
+        dg.stateful_batches_spec(8, 2, resets=(4,))
+
+
+def test_big_data_is_summarised_not_drawn_in_full():
+    spec = dg.stateful_batches_spec(1000, 32)
+    assert len(spec.blocks_with_role("sample")) <= 36
+    assert len(spec.describe().splitlines()) < 15
+
+
+# ---------------------------------------------------------------- model_flow (real Keras models)
+
+@pytest.fixture(scope="module")
+def keras():
+    import keras
+
+    keras.utils.set_random_seed(0)
+    return keras
+
+
+@pytest.fixture(scope="module")
+def stacked(keras):
+    L = keras.layers
+    return keras.Sequential([keras.Input((5, 3)), L.SimpleRNN(4, return_sequences=True),
+                             L.SimpleRNN(4, return_sequences=True), L.SimpleRNN(2)], name="stacked")
+
+
+def keras_shapes(layer):
+    out = layer.output
+    outs = out if isinstance(out, (list, tuple)) else [out]
+    return [tuple(t.shape) for t in outs]
+
+
+def test_model_flow_shapes_come_from_keras(stacked):
+    spec = dg.model_flow_spec(stacked)
+    assert [row["output_shapes"] for row in spec.facts["layers"]] == [keras_shapes(lay) for lay in stacked.layers]
+    assert [row["params"] for row in spec.facts["layers"]] == [32, 36, 14]
+    assert spec.facts["total_params"] == stacked.count_params()
+    labels = {lab.text for lab in spec.labels}
+    assert {"input  (None, 5, 3)", "(None, 5, 4)", "(None, 2)"} <= labels
+
+
+def test_model_flow_says_what_each_rnn_passes_on_and_flows_upward(stacked):
+    spec = dg.model_flow_spec(stacked)
+    assert [row["passes"] for row in spec.facts["layers"]] == ["every timestep"] * 2 + ["last timestep only"]
+    boxes = spec.blocks_with_role("recurrent")
+    assert [b.y for b in boxes] == sorted(b.y for b in boxes) and len(boxes) == 3
+    assert [a.label for a in spec.arrows if a.label] == ["every step", "every step", "last step"]
+    assert all(a.end[1] > a.start[1] for a in spec.arrows)
+    assert spec.blocks_with_role("output")[-1].shape == "sheet"   # (None, 2): last step only
+
+
+def test_model_flow_colours_roles_with_the_palette(stacked):
+    fig = dg.model_flow(stacked)
+    faces = {to_hex(p.get_facecolor()[:3]) for p in fig.axes[0].patches}
+    assert {ROLES["recurrent"][0].lower(), ROLES["input"][0].lower(), ROLES["output"][0].lower()} <= faces
+    assert {"recurrent layer", "input data", "output passed on"} <= set(texts(fig))
+
+
+def test_lstm_return_state_outputs_leave_by_their_own_arrows(keras):
+    L = keras.layers
+    x = keras.Input((7, 3), name="x")
+    h0, c0 = keras.Input((5,), name="h0"), keras.Input((5,), name="c0")
+    out, h, c = L.LSTM(5, return_state=True, name="enc")(x, initial_state=[h0, c0])
+    model = keras.Model([x, h0, c0], [L.Dense(1, name="head")(out), h, c])
+    spec = dg.model_flow_spec(model)
+    leaving = [a for a in spec.arrows if a.src == "layer:enc"]
+    assert [a.role for a in leaving] == ["output", "hidden", "cell"]
+    assert [a.label for a in leaving] == ["last step", "return_state", "return_state"]
+    entering = [a for a in spec.arrows if a.dst == "layer:enc"]
+    assert sorted(a.label for a in entering) == ["", "initial_state", "initial_state"]
+    assert spec.facts["layers"][0]["output_shapes"] == [(None, 5)] * 3
+    assert len(spec.facts["outputs"]) == 3
+    assert "state c  (None, 5)" in {lab.text for lab in spec.labels}
+
+
+def test_model_flow_handles_wrappers_cells_and_dense_on_3d(keras):
+    L = keras.layers
+    model = keras.Sequential([keras.Input((7, 5)), L.Dense(2), L.Bidirectional(L.GRU(3, return_sequences=True)),
+                              L.TimeDistributed(L.Dense(4)), L.RNN(L.SimpleRNNCell(4)), L.RepeatVector(3)])
+    spec = dg.model_flow_spec(model)
+    rows = spec.facts["layers"]
+    assert [r["output_shapes"][0] for r in rows] == [(None, 7, 2), (None, 7, 6), (None, 7, 4), (None, 4),
+                                                      (None, 3, 4)]
+    text = spec.describe()
+    for words in ("at every timestep", "Bidirectional(GRU(3))", "TimeDistributed(Dense(4))",
+                  "RNN(SimpleRNNCell(4))", "RepeatVector(3)"):
+        assert words in text
+    assert [r["passes"] for r in rows] == [None, "every timestep", None, "last timestep only", None]
+
+
+def test_unbuilt_model_gets_a_clear_message(keras):
+    with pytest.raises(ValueError, match=r"keras\.Input"):
+        dg.model_flow_spec(keras.Sequential([keras.layers.SimpleRNN(3)]))
+    with pytest.raises(TypeError, match="Keras model"):
+        dg.model_flow_spec((None, 5, 3))
+
+
+def test_model_built_by_calling_it_draws_with_its_batch(keras):
+    model = keras.Sequential([keras.layers.SimpleRNN(3)])
+    model(np.zeros((2, 4, 1), dtype="float32"))
+    spec = dg.model_flow_spec(model)
+    assert spec.facts["inputs"] == [(2, 4, 1)] and spec.facts["layers"][0]["output_shapes"] == [(2, 3)]
+
+
+def test_unrolled_reads_a_live_layer(keras):
+    model = keras.Sequential([keras.Input((6, 2)), keras.layers.LSTM(3, return_sequences=True,
+                                                                      return_state=False)])
+    spec = dg.unrolled_spec(model.layers[0])
+    assert spec.facts["kind"] == "LSTM" and spec.facts["timesteps"] == 6 and spec.facts["features"] == 2
+    assert spec.facts["params"] == model.layers[0].count_params()
+    assert spec.facts["output_shape"] == keras_shapes(model.layers[0])[0]
+    with pytest.raises(ValueError, match="forward_layer"):
+        dg.unrolled_spec(keras.layers.Bidirectional(keras.layers.GRU(2)))
+    with pytest.raises(TypeError, match="recurrent layer"):
+        dg.unrolled_spec(keras.layers.Dense(2))
