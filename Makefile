@@ -61,5 +61,10 @@ notebooks: $(STAMP)
 lint:
 	$(PYTHON) ../shared/tools/course_lint.py
 
+# `make bench` (RUNS=3 by default; FULL=1 also times one `make test`): table in bench-results/bench.md.
+RUNS ?= 3
+bench: $(STAMP)
+	$(BIN)/python -m helpers.bench --runs $(RUNS) $(if $(FULL),--full,)
+
 clean:
 	rm -rf $(VENV) .pytest_cache .hypothesis

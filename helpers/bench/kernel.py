@@ -153,7 +153,7 @@ def run_notebook(notebook: Any, *, env: dict | None = None, cwd: Path | None = N
         cwd = Path(notebook).parent if isinstance(notebook, (str, Path)) and str(notebook).endswith(".ipynb") else ROOT
     env = kernel_env() if env is None else env
     client = nbclient.NotebookClient(nb, timeout=timeout, kernel_name="python3",
-                                     skip_cells_with_tag="nbval-skip",
+                                     skip_cells_with_tag="nbval-skip", shutdown_kernel="immediate",
                                      resources={"metadata": {"path": str(cwd)}})
     error = None
     peak = 0
