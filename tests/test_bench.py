@@ -1,0 +1,47 @@
+"""helpers.bench: the notebook runner's measurements and the bench table."""
+import os
+
+import pytest
+
+from helpers.bench import report
+from helpers.bench.kernel import MemorySampler, Run, run_notebook, solution_notebooks
+
+
+def test_sampler_sees_this_process():
+    with MemorySampler(os.getpid(), interval=0.01) as sampler:
+        ballast = bytearray(50_000_000)
+    assert sampler.peak > 50_000_000
+    del ballast
+
+
+def test_lessons_are_found_by_glob():
+    names = [p.name for p in solution_notebooks()]
+    assert names == sorted(names) and all(n[:2].isdigit() and n[2] == "_" for n in names)
+
+
+@pytest.mark.slow
+def test_run_measures_a_kernel_and_reports_the_failing_cell(tmp_path):
+    run = run_notebook("big = bytearray(200_000_000)\nraise ValueError('stop here')", cwd=tmp_path,
+                       measure=True, timeout=60)
+    assert run.error == "cell 0: ValueError: stop here"
+    assert run.peak_bytes > 200_000_000 and run.seconds > 0
+
+
+def fake(seconds, peak, error=None):
+    return Run(notebook=None, seconds=seconds, peak_bytes=peak, error=error)
+
+
+def test_table_gives_medians_ratios_and_flags():
+    rows = {report.FLOOR: report.Samples(), "01_a": report.Samples(), "02_b": report.Samples()}
+    for s in (2.0, 4.0, 3.0):
+        rows[report.FLOOR].add(fake(s, 500_000_000))
+        rows["01_a"].add(fake(2 * s, 600_000_000))
+        rows["02_b"].add(fake(s, 1_200_000_000, error="cell 3: ValueError: x"))
+    grader = [{"jobs": 1, "count": 4, "seconds": 30.0, "per_minute": 8.0}, {"jobs": 2, "note": "grader not available"}]
+    text = report.table(rows, 3, grader, {"seconds": 300.0, "passed": True})
+    assert "| floor (import tensorflow, keras) | 3.0 | 1.00 | 500 | 1.00 |  |" in text
+    assert "| 01_a | 6.0 | 2.00 | 600 | 1.20 |  |" in text
+    assert "FAILED 3/3: cell 3: ValueError: x; OVER 1 GB (max 1200 MB)" in text
+    assert "| **course (2 notebooks)** | 9.0 | 3.00 | 1200 (max) | 2.40 |" in text
+    assert "| `--jobs 1` | 4 | 30.0 | 8.0 |" in text and "grader not available" in text
+    assert "`make test`: 300 s wall, one run, passed." in text
