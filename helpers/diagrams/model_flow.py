@@ -230,7 +230,7 @@ def _layer_width(lay: LayerNode) -> float:
 
 
 def _captions(t: TensorNode) -> list[str]:
-    words = " · ".join(f"batch {size_text(s)}" if n == "batch" else f"{size_text(s)} {n}"
+    words = " · ".join(f"batch {size_text(s)}" if n == "batch" else f"{size_text(s)} {n[:-1] if s == 1 else n}"
                        for n, s in zip(axis_names(len(t.shape)), t.shape))
     head = f"{t.name}  {shape_text(t.shape)}" if t.name else shape_text(t.shape)
     return [head, words] + (["→ model output"] if t.model_output else [])

@@ -56,9 +56,10 @@ class DiagramFigure(Figure):
     png_dpi: int = DPI
 
     def to_png(self) -> bytes:
+        """The figure as PNG bytes: 128 colours, so a diagram weighs a few tens of KB at most."""
         buffer = io.BytesIO()
         self.savefig(buffer, format="png", dpi=self.png_dpi, metadata={"Software": None})
-        return buffer.getvalue()
+        return small_png(buffer.getvalue())
 
     def _repr_png_(self) -> bytes:
         return self.to_png()
@@ -79,6 +80,22 @@ class DiagramFigure(Figure):
         return self.spec.describe()
 
     __str__ = __repr__
+
+
+def small_png(png: bytes, colours: int = 128) -> bytes:
+    """``png`` re-encoded with a palette (flat diagram colours survive within a few levels of 255).
+
+    Pillow comes with matplotlib; without it the PNG is returned unchanged.
+    """
+    try:
+        from PIL import Image
+    except ImportError:  # pragma: no cover - matplotlib depends on Pillow
+        return png
+    image = Image.open(io.BytesIO(png)).convert("RGB")
+    reduced = image.quantize(colors=colours, method=Image.Quantize.FASTOCTREE, dither=Image.Dither.NONE)
+    out = io.BytesIO()
+    reduced.save(out, format="PNG", optimize=True)
+    return out.getvalue()
 
 
 def _text_width(text: str, size: float) -> float:
@@ -203,7 +220,7 @@ def _draw_block(ax, block: Block) -> None:
     cx, cy = block.center
     ink = _text_on(role_colour(block.role))
     if block.label and block.text:
-        if block.h >= 1.3:
+        if block.h >= 1.3 and "\n" in block.text:
             label_y, text_y = block.y + block.h - 0.32, block.y + (block.h - 0.5) / 2
         else:
             label_y, text_y = block.y + block.h * 0.68, block.y + block.h * 0.27

@@ -99,7 +99,7 @@ def tensor_block(shape: tuple, *, block_id: str = "tensor", role: str = "input",
         return Block(id=block_id, role=role, shape="strip", x=x, y=y, w=unit,
                      h=drawn_length(shape[0], unit, cap), label=label, edges=edges)
     depth_edge = Edge(names[0], shape[0], "depth")
-    depth = drawn_length(shape[0], unit * 0.6, cap)
+    depth = drawn_length(shape[0], unit * 0.6, min(cap, 5))
     if rank == 2:
         edges = [Edge(names[1], shape[1], "left"), depth_edge]
         return Block(id=block_id, role=role, shape="sheet", x=x, y=y, w=unit * 0.5,

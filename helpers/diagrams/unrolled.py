@@ -136,7 +136,7 @@ def unrolled_spec(layer: Any = None, *, timesteps: int | None = 4, features: int
         xb = spec.add_block(Block(id=f"x{col}", role="input", shape="rect", x=x + (CELL_W - X_W) / 2, y=ROW_X,
                                   w=X_W, h=X_H, label=_sub("x", step), text=f"{f_text} feature{'' if features == 1 else 's'}"))
         cell = spec.add_block(Block(id=f"cell{col}", role="recurrent", shape="round", x=x, y=ROW_CELL,
-                                    w=CELL_W, h=CELL_H, label=f"{kind} cell"))
+                                    w=CELL_W, h=CELL_H, label=kind))
         spec.add_label(Label(FORMULA[kind], x + CELL_W / 2, ROW_CELL + CELL_H - 0.72, size=7.5))
         spec.add_block(Block(id=f"weights{col}", role="weights", shape="round", x=x + 0.35, y=ROW_CELL + 0.14,
                              w=CELL_W - 0.7, h=0.42, label="W  U  b"))
