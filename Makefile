@@ -18,12 +18,13 @@ export TF_ENABLE_ONEDNN_OPTS := 0
 export PYTHONHASHSEED := 0
 export MPLBACKEND := Agg
 
-.PHONY: help install lab test test-fast solutions notebooks check-sync lint bench clean
+.PHONY: help install lab test test-fast test-browser solutions notebooks check-sync lint bench clean
 
 help:
 	@echo "make lab         start JupyterLab on notebooks/ at lesson 00 (installs on first run)"
 	@echo "make test        install if needed, then run the whole test suite"
 	@echo "make test-fast   unit tests only (no notebooks)"
+	@echo "make test-browser lesson 01 and the shape explorer in JupyterLab, in headless Chromium"
 	@echo "make solutions   re-execute solutions/ in place (LESSON=03 for one), then rebuild notebooks/"
 	@echo "make notebooks   rebuild notebooks/ from solutions/"
 	@echo "make bench       time and measure every lesson (see README)"
@@ -50,6 +51,12 @@ test: $(STAMP)
 
 test-fast: $(STAMP)
 	$(BIN)/python -m pytest -n $(JOBS) tests -m "not slow"
+
+# The course as a learner sees it: JupyterLab driven in Debian's headless Chromium through Playwright.
+# Installs chromium (apt-get) and the `browser` extra when missing; screenshots: bench-results/browser/.
+test-browser: $(STAMP)
+	bash .ci/browser-setup.sh
+	COURSE_BROWSER=1 $(BIN)/python -m pytest -v tests/browser
 
 solutions: $(STAMP)
 	$(BIN)/python -m helpers.build --execute $(wildcard solutions/$(LESSON)_*.ipynb)

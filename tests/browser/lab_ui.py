@@ -12,7 +12,8 @@ from pathlib import Path
 
 from .lab_server import LabServer
 
-NOTEBOOK = ".jp-NotebookPanel:not(.lm-mod-hidden) .jp-Notebook"
+PANEL = ".jp-NotebookPanel:not(.lm-mod-hidden)"  # the notebook tab in front
+NOTEBOOK = f"{PANEL} .jp-Notebook"
 RUN_TIMEOUT_S = 300
 
 
@@ -22,7 +23,9 @@ def open_notebook(page, lab: LabServer, name: str):
     page.locator(f"{NOTEBOOK} .jp-Cell").first.wait_for(state="visible", timeout=60_000)
     wait_until(lambda: kernel_state(lab, name) == "idle", timeout=120,
                what=f"the kernel of {name} to start")
-    page.locator(".jp-Notebook-ExecutionIndicator[data-status='idle']").first.wait_for(timeout=60_000)
+    # The notebook's own toolbar shows the kernel as connected and idle.
+    page.locator(f"{PANEL} .jp-Notebook-ExecutionIndicator[data-status='idle']").wait_for(
+        state="attached", timeout=60_000)
     return page.locator(NOTEBOOK)
 
 

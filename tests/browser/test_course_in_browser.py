@@ -57,11 +57,11 @@ class RunLesson:
 
 @pytest.fixture(scope="module")
 def lesson(page, lab, screenshots) -> RunLesson:
-    """Lesson 01 opened in JupyterLab, every cell run through the menu, then saved."""
+    """The lesson opened in JupyterLab, every cell run through the Run menu, then saved."""
     lab_ui.open_notebook(page, lab, LESSON)
-    shoot(page, screenshots, "01_lesson01_opened")
+    shoot(page, screenshots, f"01_lesson{LESSON[:2]}_opened")
     lab_ui.run_all_cells(page, lab, LESSON)
-    shoot(page, screenshots, "02_lesson01_after_run_all")
+    shoot(page, screenshots, f"02_lesson{LESSON[:2]}_after_run_all")
     lab_ui.save(page, lab, LESSON)
     path = lab.notebook_dir / LESSON
     return RunLesson(page, path, nbformat.read(path, as_version=4))
@@ -125,6 +125,7 @@ def test_diagram_is_an_image_with_alt_text(lesson, screenshots):
     first.scroll_into_view_if_needed()
     assert first.evaluate("img => img.complete && img.naturalWidth > 0"), "the diagram image did not decode"
     shoot(lesson.page, screenshots, "05_diagram_with_alt_text", first)
+    (screenshots / "05_diagram_with_alt_text.txt").write_text(alt + "\n")
 
 
 def axis_count(shape_text: str) -> int:
