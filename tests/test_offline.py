@@ -1,16 +1,18 @@
 """The course runs with the network switched off.
 
-Every solution notebook runs in a kernel whose connections outside loopback are refused
-(``helpers.bench.offline``); a lesson that tries to reach the network, even one that catches the
-error, fails. The first tests prove the guard: a notebook that reaches out must fail under it.
+Every solution notebook runs in a kernel whose connections outside loopback are refused by the
+guard (``helpers.bench.offline``) and, where the machine allows it, that lives in a network
+namespace with only loopback. A lesson that tries to reach the network fails, even if it catches
+the error. The first tests prove both layers: a notebook that reaches out must fail.
 """
+import subprocess
 from pathlib import Path
 
 import nbformat
 import pytest
 
 from helpers.bench.kernel import kernel_env, run_notebook, solution_notebooks
-from helpers.bench.offline import MARK, offline_env
+from helpers.bench.offline import MARK, namespace_prefix, offline_env
 
 # Each probe must raise under the guard; `{mark}` is what the guard's message contains.
 PROBES = {
@@ -86,11 +88,35 @@ def test_probes_fail_for_another_reason_without_the_guard(tmp_path):
     assert MARK not in error_text(run.notebook.cells[0])
 
 
+BYPASS = """\
+import _socket, socket
+print([name for _, name in socket.if_nameindex()])
+raw = _socket.socket()  # the C socket class: the Python-level guard does not see it
+raw.settimeout(3)
+raw.connect(("192.0.2.1", 80))
+"""
+
+
+def test_namespace_stops_what_the_guard_cannot_see(tmp_path):
+    prefix = namespace_prefix()
+    if prefix is None:
+        refused = subprocess.run(["unshare", "--net", "true"], capture_output=True).returncode != 0
+        assert refused, "unshare --net works here, yet namespace_prefix() found no namespace"
+        return
+    nb = nbformat.v4.new_notebook()
+    nb.cells.append(nbformat.v4.new_code_cell(BYPASS, metadata={"tags": ["raises-exception"]}))
+    run = run_notebook(nb, env=offline_env(), cwd=tmp_path, timeout=60, prefix=prefix)
+    assert run.ok, run.error
+    outputs = run.notebook.cells[0].outputs
+    assert outputs[0]["text"] == "['lo']\n"
+    assert outputs[-1]["ename"] == "OSError" and MARK not in outputs[-1]["evalue"], outputs[-1]
+
+
 @pytest.mark.slow
 @pytest.mark.parametrize("path", solution_notebooks(), ids=lambda p: p.stem)
 def test_solution_runs_offline(path: Path, tmp_path):
     log = tmp_path / "attempts.log"
-    run = run_notebook(path, env=offline_env(log), timeout=600)
+    run = run_notebook(path, env=offline_env(log), timeout=600, prefix=namespace_prefix())
     attempts = log.read_text().splitlines() if log.exists() else []
     assert not attempts, f"{path.name} tried to reach the network: {attempts[:5]}"
     assert run.ok, f"{path.name} failed offline: {run.error}"

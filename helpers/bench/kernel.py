@@ -135,15 +135,38 @@ def load(notebook: Any) -> Any:
     return copy.deepcopy(notebook)
 
 
+def _prefixed_kernel_manager(prefix: list[str]):
+    """A kernel manager class that starts the kernel behind ``prefix`` and talks over Unix sockets."""
+    import uuid
+
+    from jupyter_client import AsyncKernelManager
+    from jupyter_core.paths import jupyter_runtime_dir
+
+    class PrefixedKernelManager(AsyncKernelManager):
+        def __init__(self, **kwargs: Any) -> None:
+            kwargs.setdefault("transport", "ipc")
+            # The ipc socket files sit next to the connection file, in Jupyter's runtime folder.
+            Path(jupyter_runtime_dir()).mkdir(parents=True, exist_ok=True)
+            kwargs.setdefault("connection_file", str(Path(jupyter_runtime_dir()) / f"kernel-{uuid.uuid4()}.json"))
+            super().__init__(**kwargs)
+
+        def format_kernel_cmd(self, extra_arguments: list | None = None) -> list[str]:
+            return [*prefix, *super().format_kernel_cmd(extra_arguments)]
+
+    return PrefixedKernelManager
+
+
 def run_notebook(notebook: Any, *, env: dict | None = None, cwd: Path | None = None,
-                 timeout: int = 600, measure: bool = False, quiet: bool = True) -> Run:
+                 timeout: int = 600, measure: bool = False, quiet: bool = True,
+                 prefix: list[str] | None = None) -> Run:
     """Execute ``notebook`` (path, source string or node) in a fresh ``python3`` kernel.
 
     Cells tagged ``raises-exception`` may raise and cells tagged ``nbval-skip`` are not run,
     as under nbval; any other error ends the run and is kept in ``Run.error``. ``seconds``
     runs from asking for the kernel to the end of the last cell. With ``measure=True`` the
     kernel's process tree is sampled for its peak RSS. ``quiet`` drops the kernel's own
-    stderr (its start-up warnings); cell outputs, stderr included, are always kept.
+    stderr (its start-up warnings); cell outputs, stderr included, are always kept. ``prefix``
+    starts the kernel behind a command (e.g. :func:`helpers.bench.offline.namespace_prefix`).
     """
     import nbclient
     from nbclient.exceptions import CellExecutionError
@@ -155,6 +178,8 @@ def run_notebook(notebook: Any, *, env: dict | None = None, cwd: Path | None = N
     client = nbclient.NotebookClient(nb, timeout=timeout, kernel_name="python3",
                                      skip_cells_with_tag="nbval-skip", shutdown_kernel="immediate",
                                      resources={"metadata": {"path": str(cwd)}})
+    if prefix:
+        client.kernel_manager_class = _prefixed_kernel_manager(prefix)
     error = None
     peak = 0
     start = time.perf_counter()
