@@ -16,10 +16,11 @@ def test_solution_is_correct_and_blank_is_not_attempted(exercise):
 
 
 @pytest.mark.parametrize("exercise, value, words", [
-    (ex.q1, (2,), ["2 axes", "needs 3"]),
-    (ex.q1, (None, 2, 1), ["adds the batch axis itself"]),
-    (ex.q1, (1, 2), ["same moment"]),
-    (ex.q1, (3, 1), ["axis 0 (timesteps) is 3, expected 2"]),
+    (ex.q1, (5,), ["2 axes", "needs 3"]),
+    (ex.q1, (None, 5, 1), ["adds the batch axis itself"]),
+    (ex.q1, (1, 5), ["same moment"]),
+    (ex.q1, (2, 1), ["5 of them"]),
+    (ex.q1, (3, 1), ["axis 0 (timesteps) is 3, expected 5"]),
     (ex.q2, (32, 3, 7), ["timesteps come before features"]),
     (ex.q2, (7, 3), ["all 32"]),
     (ex.q2, (None, 7, 3), ["count the sequences"]),
@@ -114,7 +115,7 @@ def test_nonsense_gets_a_verdict(exercise):
 
 
 def test_numpy_integers_and_lists_are_accepted_as_answers():
-    assert ex.q1.check([np.int64(2), 1]).correct
+    assert ex.q1.check([np.int64(5), 1]).correct
     assert ex.q2.check([32, 7, np.int32(3)]).correct
 
 

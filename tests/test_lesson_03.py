@@ -14,20 +14,20 @@ def test_solution_is_correct_and_blank_is_not_attempted(exercise):
 
 
 @pytest.mark.parametrize("exercise, value, words", [
-    (ex.q1, [(5, 3), (5, 5), (5,)], ["(features, units)"]),
-    (ex.q1, [(3, 5), (3, 5), (5,)], ["previous state"]),
-    (ex.q1, [(3, 5), (5, 5), (1, 5)], ["plain vector"]),
-    (ex.q1, [(5, 5), (3, 5), (5,)], ["wrong order"]),
-    (ex.q1, [(7, 5), (5, 5), (5,)], ["every one of the 7 timesteps"]),
-    (ex.q1, (3, 5), ["one shape"]),
-    (ex.q1, [(3, 5), (5, 5)], ["has 2"]),
-    (ex.q2, 110, ["bias"]),
-    (ex.q2, 20, ["recurrent kernel"]),
-    (ex.q2, 130, ["2 timesteps of 1 feature"]),
-    (ex.q2, 240, ["reused"]),
-    (ex.q4, (None, 30), ["units is not the number of timesteps"]),
-    (ex.q4, (None, 30, 16), ["return_sequences"]),
-    (ex.q4, (16,), ["batch axis"]),
+    (ex.q2, [(5, 3), (5, 5), (5,)], ["(features, units)"]),
+    (ex.q2, [(3, 5), (3, 5), (5,)], ["previous state"]),
+    (ex.q2, [(3, 5), (5, 5), (1, 5)], ["plain vector"]),
+    (ex.q2, [(5, 5), (3, 5), (5,)], ["wrong order"]),
+    (ex.q2, [(7, 5), (5, 5), (5,)], ["every one of the 7 timesteps"]),
+    (ex.q2, (3, 5), ["one shape"]),
+    (ex.q2, [(3, 5), (5, 5)], ["has 2"]),
+    (ex.q1, 110, ["bias"]),
+    (ex.q1, 20, ["recurrent kernel"]),
+    (ex.q1, 130, ["2 timesteps of 1 feature"]),
+    (ex.q1, 240, ["reused"]),
+    (ex.q5, (None, 30), ["units is not the number of timesteps"]),
+    (ex.q5, (None, 30, 16), ["return_sequences"]),
+    (ex.q5, (16,), ["batch axis"]),
 ], ids=lambda v: str(v))
 def test_typical_mistakes_get_specific_feedback(exercise, value, words):
     assert_verdict(exercise.check(value), NOT_YET, *words)
@@ -80,26 +80,26 @@ def _forward(**mistake):
     ("transpose", ["transposed"]),
     ("first_only", ["first timestep"]),
 ])
-def test_q5_forward_mistakes(mistake, words):
-    assert_verdict(ex.q5.check(_forward(**{mistake: True})), NOT_YET, *words)
+def test_q4_forward_mistakes(mistake, words):
+    assert_verdict(ex.q4.check(_forward(**{mistake: True})), NOT_YET, *words)
 
 
-def test_q5_other_failures_get_a_verdict():
-    assert_verdict(ex.q5.check(lambda x, W, U, b: np.zeros((x.shape[0], W.shape[1]))), NOT_YET, "values differ")
-    assert_verdict(ex.q5.check(lambda x, W, U, b: np.zeros((W.shape[1], x.shape[0]))), NOT_YET, "(batch, units)")
-    assert_verdict(ex.q5.check(lambda x, W, U, b: "h"), NOT_YET)
-    assert_verdict(ex.q5.check(lambda x, W, U, b: ...), NOT_ATTEMPTED)
+def test_q4_other_failures_get_a_verdict():
+    assert_verdict(ex.q4.check(lambda x, W, U, b: np.zeros((x.shape[0], W.shape[1]))), NOT_YET, "values differ")
+    assert_verdict(ex.q4.check(lambda x, W, U, b: np.zeros((W.shape[1], x.shape[0]))), NOT_YET, "(batch, units)")
+    assert_verdict(ex.q4.check(lambda x, W, U, b: "h"), NOT_YET)
+    assert_verdict(ex.q4.check(lambda x, W, U, b: ...), NOT_ATTEMPTED)
 
 
-def test_q5_reference_agrees_with_keras_on_copied_weights():
+def test_q4_reference_agrees_with_keras_on_copied_weights():
     import keras
 
-    x, W, U, b = ex.q5.inputs(0)[2]
+    x, W, U, b = ex.q4.inputs(0)[2]
     layer = keras.layers.SimpleRNN(W.shape[1])
     layer.build((None,) + x.shape[1:])
     layer.set_weights([W, U, b])
     keras_h = np.asarray(layer(x.astype("float32")))
-    assert np.max(np.abs(keras_h - solution_value(ex.q5)(x, W, U, b))) < 1e-5
+    assert np.max(np.abs(keras_h - solution_value(ex.q4)(x, W, U, b))) < 1e-5
 
 
 def test_q6_model_checks():
@@ -125,8 +125,8 @@ def test_nonsense_gets_a_verdict(exercise):
 
 
 def test_numpy_integers_and_lists_are_accepted_as_answers():
-    assert ex.q1.check([[3, 5], [np.int64(5), 5], [5]]).correct
-    assert ex.q2.check(np.int64(120)).correct
+    assert ex.q2.check([[3, 5], [np.int64(5), 5], [5]]).correct
+    assert ex.q1.check(np.int64(120)).correct
 
 
 def test_notebook_asks_every_exercise():

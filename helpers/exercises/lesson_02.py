@@ -53,22 +53,24 @@ def model_with_tips(expected, input_shape, tips=None, hint: str = ""):
 # -- q1: the fix for the classic error -----------------------------------------------------
 q1 = Exercise(
     lesson="02", id="q1", points=1,
-    prompt="Each sample is 2 values that arrive one after the other. What shape goes into keras.Input(shape=...) for SimpleRNN?",
+    prompt="Each sample is 5 values that arrive one after the other (five days of one temperature). "
+           "What shape goes into keras.Input(shape=...) for SimpleRNN?",
     reads="rnn_input_shape",
-    check=shape_with_tips((2, 1), ("timesteps", "features"), {
-        (2,): "(2,) is the shape that failed: with the batch axis added it has 2 axes, and SimpleRNN needs 3 "
+    check=shape_with_tips((5, 1), ("timesteps", "features"), {
+        (5,): "(5,) fails just like (2,): with the batch axis added it has 2 axes, and SimpleRNN needs 3 "
               "(batch, timesteps, features).",
-        (None, 2, 1): "keras.Input adds the batch axis itself: give it only (timesteps, features).",
-        (None, 2): "keras.Input adds the batch axis itself, and (2,) is what failed: SimpleRNN needs "
+        (None, 5, 1): "keras.Input adds the batch axis itself: give it only (timesteps, features).",
+        (None, 5): "keras.Input adds the batch axis itself, and (5,) fails like (2,) did: SimpleRNN needs "
                    "(timesteps, features) per sample.",
-        (1, 2): "(1, 2) builds, but it says both values arrive at the same moment (one step of two features): "
-                "there is nothing to recur over. Here they come one after the other.",
-        (2, 2): "Each step carries one value here, so the features axis is 1.",
-    }, "Two steps of one feature each: keras.Input(shape=(2, 1))."),
+        (1, 5): "(1, 5) builds, but it says all five values arrive at the same moment (one step of five features): "
+                "there is nothing to recur over. Here they come one day after the other.",
+        (2, 1): "(2, 1) was the fix for 2 values. This time each sample has 5 of them.",
+        (5, 5): "Each day carries one value (the temperature), so the features axis is 1.",
+    }, "Five steps of one feature each: keras.Input(shape=(5, 1))."),
     hints=["keras.Input never includes the batch axis; SimpleRNN wants (timesteps, features) for each sample.",
            "The values arrive one after the other, so they are timesteps. How many values does each step carry?",
-           "Two timesteps, one feature: (2, 1)."],
-    answer="rnn_input_shape = (2, 1)",
+           "Five timesteps, one feature: (5, 1)."],
+    answer="rnn_input_shape = (5, 1)",
 )
 
 # -- q2: the shape of a batch of sequences --------------------------------------------------

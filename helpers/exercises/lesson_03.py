@@ -6,7 +6,7 @@ import numbers
 from .engine import Exercise, Reject, Result, as_shape, describe, int_check
 from .lesson_02 import model_with_tips, shape_with_tips
 
-# -- q1: the three weights ------------------------------------------------------------------
+# -- q2: the three weights ------------------------------------------------------------------
 _WEIGHT_NAMES = ("kernel", "recurrent_kernel", "bias")
 
 
@@ -40,8 +40,8 @@ def _check_weight_shapes(value):
     return Result(False, f"The bias is {bias}; there is one bias value per unit: (5,).")
 
 
-q1 = Exercise(
-    lesson="03", id="q1", points=1,
+q2 = Exercise(
+    lesson="03", id="q2", points=1,
     prompt="SimpleRNN(5) reads sequences of 7 steps of 3 features. Write the shapes of its three weights "
            "as a list [kernel, recurrent_kernel, bias].",
     reads="weight_shapes",
@@ -52,9 +52,9 @@ q1 = Exercise(
     answer="weight_shapes = [(3, 5), (5, 5), (5,)]",
 )
 
-# -- q2: the famous 120 ---------------------------------------------------------------------
-q2 = Exercise(
-    lesson="03", id="q2", points=1,
+# -- q1: the famous 120 ---------------------------------------------------------------------
+q1 = Exercise(
+    lesson="03", id="q1", points=1,
     prompt="How many parameters does SimpleRNN(10) have on keras.Input(shape=(2, 1))?",
     reads="rnn_params",
     check=int_check(120, "SimpleRNN(10) on 1 feature", {
@@ -118,9 +118,9 @@ q3 = Exercise(
             "    return features * units + units * units + units"),
 )
 
-# -- q4: units is not timesteps -------------------------------------------------------------
-q4 = Exercise(
-    lesson="03", id="q4", points=1,
+# -- q5: units is not timesteps -------------------------------------------------------------
+q5 = Exercise(
+    lesson="03", id="q5", points=1,
     prompt="Predict the output shape of SimpleRNN(16) on keras.Input(shape=(30, 4)).",
     reads="rnn_out_shape",
     check=shape_with_tips((None, 16), ("batch", "units"), {
@@ -137,7 +137,7 @@ q4 = Exercise(
 )
 
 
-# -- q5: the forward pass in numpy -----------------------------------------------------------
+# -- q4: the forward pass in numpy -----------------------------------------------------------
 def _forward_cases(rng):
     cases = []
     for batch, timesteps, features, units in [(2, 3, 1, 4), (1, 1, 2, 3), (3, 5, 2, 6), (2, 4, 3, 2), (4, 6, 1, 5)]:
@@ -200,8 +200,8 @@ def _judge_forward(cases, outputs):
     return Result(True, f"Your forward pass matches the reference on {len(cases)} random batches.")
 
 
-q5 = Exercise(
-    lesson="03", id="q5", points=3, kind="function",
+q4 = Exercise(
+    lesson="03", id="q4", points=3, kind="function",
     prompt="Write rnn_forward(x, W, U, b): SimpleRNN's forward pass in numpy. x is (batch, timesteps, features); "
            "return the last state, shape (batch, units).",
     reads="rnn_forward",
