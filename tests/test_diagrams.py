@@ -356,3 +356,45 @@ def test_unrolled_reads_a_live_layer(keras):
         dg.unrolled_spec(keras.layers.Bidirectional(keras.layers.GRU(2)))
     with pytest.raises(TypeError, match="recurrent layer"):
         dg.unrolled_spec(keras.layers.Dense(2))
+
+
+def test_shared_layer_is_drawn_once_per_call_and_counted_once(keras):
+    L = keras.layers
+    a, b = keras.Input((5, 3), name="a"), keras.Input((5, 3), name="b")
+    shared = L.SimpleRNN(4, name="shared")
+    merged = L.Concatenate(name="cat")([shared(a), shared(b)])
+    model = keras.Model([a, b], L.Dense(1, name="head")(merged))    # one output: stored unwrapped by Keras
+    spec = dg.model_flow_spec(model)
+    assert [row["name"] for row in spec.facts["layers"]] == ["shared", "shared (call 2)", "cat", "head"]
+    assert spec.facts["total_params"] == model.count_params() == 41
+    into_cat = [a.src for a in spec.arrows if a.dst == "layer:cat"]
+    assert sorted(into_cat) == ["tensor:shared:0:0", "tensor:shared:1:0"]
+    assert {b.id for b in spec.blocks} >= {"layer:shared", "layer:shared (call 2)", "tensor:shared:1:0"}
+    assert spec.facts["outputs"] == [(None, 1)]
+    assert "same weights as call 1" in spec.describe()
+
+
+def test_subclassed_model_gets_a_clear_message(keras):
+    class Wrapped(keras.Model):
+        def __init__(self):
+            super().__init__()
+            self.rnn = keras.layers.SimpleRNN(2)
+
+        def call(self, x):
+            return self.rnn(x)
+
+    model = Wrapped()
+    model(np.zeros((1, 5, 3), dtype="float32"))
+    with pytest.raises(ValueError, match="call\\(\\)"):
+        dg.model_flow_spec(model)
+
+
+def test_every_arrow_joins_blocks_that_exist(stacked):
+    specs = [dg.model_flow_spec(stacked), dg.unrolled_spec(stacked.layers[0]),
+             dg.unrolled_spec(kind="LSTM", timesteps=9, features=2, units=3, return_state=True, initial_state=True),
+             dg.stateful_batches_spec(9, 2, shuffle=True, resets=(3,))]
+    for spec in specs:
+        ids = {b.id for b in spec.blocks}
+        assert len(ids) == len(spec.blocks), spec.kind
+        assert all(a.src in ids and a.dst in ids for a in spec.arrows), spec.kind
+        assert set(spec.legend_roles()) <= set(ROLES)

@@ -49,6 +49,7 @@ class LayerNode:
     passes: str | None
     inputs: list[tuple[str, str]] = field(default_factory=list)   # (tensor id, how: "" or keyword)
     outputs: list[str] = field(default_factory=list)
+    call: int = 0        # > 0 when a shared layer is called again (same weights)
     level: int = 1
     x: float = 0.0
 
@@ -129,13 +130,14 @@ def describe_layer(layer: Any, in_shapes: list[tuple], out_shapes: list[tuple]) 
             "out_roles": out_roles, "params": params, "type": kind}
 
 
-def _history_refs(value: Any) -> list[tuple[str, int]]:
-    """Every (layer name, tensor index) a serialized call argument refers to."""
-    refs: list[tuple[str, int]] = []
+def _history_refs(value: Any) -> list[tuple[str, int, int, tuple | None]]:
+    """Every (layer name, call number, tensor index, shape) a serialized call argument refers to."""
+    refs: list[tuple[str, int, int, tuple | None]] = []
     if isinstance(value, dict):
         history = value.get("config", {}).get("keras_history") if value.get("class_name") == "__keras_tensor__" else None
         if history is not None:
-            refs.append((history[0], int(history[2])))
+            shape = value["config"].get("shape")
+            refs.append((history[0], int(history[1]), int(history[2]), as_shape(shape) if shape is not None else None))
         else:
             for item in value.values():
                 refs += _history_refs(item)
@@ -153,7 +155,10 @@ def _layer_outputs(layer: Any) -> list[tuple]:
 
 
 def graph(model: Any) -> tuple[dict[str, TensorNode], list[LayerNode]]:
-    """Tensors and layers of a built model, in call order, with who feeds whom."""
+    """Tensors and layers of a built model, in call order, with who feeds whom.
+
+    Tensor ids are ``"layer:call:index"``; a layer called twice (shared weights) gives two nodes.
+    """
     import keras
 
     if not isinstance(model, keras.Model):
@@ -162,16 +167,20 @@ def graph(model: Any) -> tuple[dict[str, TensorNode], list[LayerNode]]:
     tensors: dict[str, TensorNode] = {}
     layers: list[LayerNode] = []
 
-    def add_layer(layer, inputs):
-        outs = _layer_outputs(layer)
+    def add_layer(layer, inputs, call=0, outs=None):
+        outs = outs if outs is not None else _layer_outputs(layer)
         ins = [tensors[t].shape for t, how in inputs if t in tensors and not how]
         info = describe_layer(layer, ins, outs)
-        node = LayerNode(layer.name, info["type"], info["params"], info["headline"], info["detail"],
-                         info["role"], info["passes"], inputs=inputs)
+        name = layer.name if call == 0 else f"{layer.name} (call {call + 1})"
+        if call:
+            info["detail"] = info["detail"].replace(f"{layer.name} · {info['params']:,} params",
+                                                    f"{name} · same weights as call 1")
+        node = LayerNode(name, info["type"], info["params"], info["headline"], info["detail"],
+                         info["role"], info["passes"], inputs=inputs, call=call)
         for i, (shape, role) in enumerate(zip(outs, info["out_roles"])):
-            tid = f"{layer.name}:{i}"
-            name = {"hidden": "state h", "cell": "state c"}.get(role, "")
-            tensors[tid] = TensorNode(tid, shape, role, name=name)
+            tid = f"{layer.name}:{call}:{i}"
+            label = {"hidden": "state h", "cell": "state c"}.get(role, "")
+            tensors[tid] = TensorNode(tid, shape, role, name=label)
             node.outputs.append(tid)
         layers.append(node)
 
@@ -182,8 +191,8 @@ def graph(model: Any) -> tuple[dict[str, TensorNode], list[LayerNode]]:
             raise ValueError(NOT_BUILT) from None
         if not inputs:
             raise ValueError(NOT_BUILT)
-        tensors["input:0"] = TensorNode("input:0", as_shape(inputs[0].shape), "input", name="input")
-        previous = "input:0"
+        tensors["input:0:0"] = TensorNode("input:0:0", as_shape(inputs[0].shape), "input", name="input")
+        previous = "input:0:0"
         for layer in model.layers:
             if type(layer).__name__ == "InputLayer":
                 continue
@@ -198,22 +207,32 @@ def graph(model: Any) -> tuple[dict[str, TensorNode], list[LayerNode]]:
     except Exception:  # noqa: BLE001 - subclassed models have no graph to read
         raise ValueError("model_flow draws Sequential and functional models; this model's layers are "
                          "wired inside its own call() method, so Keras cannot say which feeds which.") from None
+    seen_shapes = {}
+    for layer_config in layer_configs:
+        for ref in _history_refs(layer_config.get("inbound_nodes") or []):
+            seen_shapes[ref[:3]] = ref[3]
     for layer_config in layer_configs:
         layer = model.get_layer(layer_config["name"])
         if layer_config.get("class_name") == "InputLayer":
-            tid = f"{layer.name}:0"
+            tid = f"{layer.name}:0:0"
             tensors[tid] = TensorNode(tid, _layer_outputs(layer)[0], "input", name=layer.name)
             continue
-        nodes = layer_config.get("inbound_nodes") or []
-        inputs: list[tuple[str, str]] = []
-        if nodes:
-            first = nodes[0]
-            inputs += [(f"{n}:{i}", "") for n, i in _history_refs(first.get("args", []))]
-            for keyword, value in (first.get("kwargs") or {}).items():
-                inputs += [(f"{n}:{i}", keyword) for n, i in _history_refs(value)]
-        add_layer(layer, inputs)
-    for name, _, index in config.get("output_layers", []):
-        tid = f"{name}:{index}"
+        first_outs = None
+        for call, node in enumerate(layer_config.get("inbound_nodes") or [{}]):
+            inputs = [(f"{n}:{c}:{i}", "") for n, c, i, _ in _history_refs(node.get("args", []))]
+            for keyword, value in (node.get("kwargs") or {}).items():
+                inputs += [(f"{n}:{c}:{i}", keyword) for n, c, i, _ in _history_refs(value)]
+            if call == 0:
+                first_outs = _layer_outputs(layer)
+                add_layer(layer, inputs)
+            else:
+                outs = [seen_shapes.get((layer.name, call, i)) or shape for i, shape in enumerate(first_outs)]
+                add_layer(layer, inputs, call=call, outs=outs)
+    outputs = config.get("output_layers", [])
+    if outputs and isinstance(outputs[0], str):     # a single output is stored unwrapped
+        outputs = [outputs]
+    for name, call, index in outputs:
+        tid = f"{name}:{call}:{index}"
         if tid in tensors:
             tensors[tid].model_output = True
     return tensors, layers
@@ -319,7 +338,7 @@ def model_flow_spec(model: Any, title: str | None = None) -> Spec:
                 end_x = min(max(sx, lay.x + 0.8), lay.x + width / 2 - 0.4)
             else:
                 end_x = lay.x
-            spec.add_arrow(Arrow(tid, f"layer:{lay.name}", tensors[tid].role, (sx, sy), (end_x, base),
+            spec.add_arrow(Arrow(f"tensor:{tid}", f"layer:{lay.name}", tensors[tid].role, (sx, sy), (end_x, base),
                                  label=how))
         for j, tid in enumerate(lay.outputs):
             t, g = tensors[tid], glyphs[tid]
@@ -329,7 +348,7 @@ def model_flow_spec(model: Any, title: str | None = None) -> Spec:
                 label = "every step" if lay.passes == "every timestep" else "last step"
             elif j > 0:
                 label = "return_state"
-            spec.add_arrow(Arrow(f"layer:{lay.name}", tid, t.role, (start_x, base + LAYER_H),
+            spec.add_arrow(Arrow(f"layer:{lay.name}", f"tensor:{tid}", t.role, (start_x, base + LAYER_H),
                                  (t.x, g.y - 0.05), label=label))
     inputs = [t for t in tensors.values() if t.level == 0]
     for t in inputs:
@@ -339,13 +358,15 @@ def model_flow_spec(model: Any, title: str | None = None) -> Spec:
         outs = f"[{outs}]" if len(lay.outputs) > 1 else outs
         fed = [f"{how}={tensors[t].name or t}" for t, how in lay.inputs if how and t in tensors]
         what = lay.detail.split("\n")[1] if "\n" in lay.detail else ""
-        spec.lines.append(f"{lay.name}: {lay.headline} -> {outs}; {lay.params:,} params"
+        weights = f"{lay.params:,} params" if lay.call == 0 else "same weights as call 1"
+        spec.lines.append(f"{lay.name}: {lay.headline} -> {outs}; {weights}"
                           + (f"; {what}" if what else "") + (f"; {', '.join(fed)}" if fed else ""))
-    total = sum(lay.params for lay in layers)
-    spec.lines.append(f"total: {total:,} parameters in {len(layers)} layers")
+    total = sum(lay.params for lay in layers if lay.call == 0)
+    distinct = sum(1 for lay in layers if lay.call == 0)
+    spec.lines.append(f"total: {total:,} parameters in {distinct} layers")
     chain = " -> ".join([*(shape_text(t.shape) for t in inputs[:1]),
                          *(f"{lay.type} {shape_text(tensors[lay.outputs[0]].shape)}" for lay in layers)])
-    spec.summary = (f"Model {model.name} drawn bottom to top, {len(layers)} layers, {total:,} parameters: "
+    spec.summary = (f"Model {model.name} drawn bottom to top, {distinct} layers, {total:,} parameters: "
                     f"{chain}.")
     states = sum(1 for t in tensors.values() if t.role in ("hidden", "cell"))
     if states:
