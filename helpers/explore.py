@@ -30,7 +30,7 @@ CSS classes, for browser tests and styling (each on exactly one element):
 ``course-explorer-shapes``           HTML: the shape table, in a ``<pre>``
 ``course-explorer-output-shape``     a ``<span>`` inside the shapes area: the model's output shape(s)
 ``course-explorer-code``             HTML: the one-line code snippet
-``course-explorer-diagram``          Output: the diagram (text only if it cannot be drawn)
+``course-explorer-diagram``          HTML: the diagram as an ``<img>`` with alt text (a note if it cannot be drawn)
 ===================================  ===========================================
 """
 from __future__ import annotations
@@ -222,6 +222,22 @@ def _draw(model: Any):
         return None
 
 
+def _figure_html(figure: Any) -> str:
+    """An ``<img>`` of the figure, with the diagram's own alt text when it has one."""
+    try:
+        if hasattr(figure, "_repr_html_"):
+            return figure._repr_html_()
+        import base64
+        import io
+
+        buffer = io.BytesIO()
+        figure.savefig(buffer, format="png")
+        data = base64.b64encode(buffer.getvalue()).decode("ascii")
+        return f'<img src="data:image/png;base64,{data}" alt="model diagram"/>'
+    except Exception:  # noqa: BLE001
+        return "<em>(no diagram: the drawing failed)</em>"
+
+
 def _forget_pyplot_figure(figure: Any) -> None:
     import sys
 
@@ -360,7 +376,9 @@ class Explorer:
         self._controls = controls
         self._shapes = w.HTML().add_class("course-explorer-shapes")
         self._code = w.HTML().add_class("course-explorer-code")
-        self._diagram = w.Output().add_class("course-explorer-diagram")
+        # An HTML widget, not an Output widget: a drawing lives in the widget's state and never becomes a
+        # cell output, so nbval (which does not route Output-widget messages) sees the same outputs as JupyterLab.
+        self._diagram = w.HTML().add_class("course-explorer-diagram")
         self.widget = w.VBox([
             w.HBox([controls["batch"], controls["layer"]]),
             w.HBox([controls["timesteps"], controls["features"]]),
@@ -375,18 +393,16 @@ class Explorer:
         self.update(**values)
 
     def _show(self) -> None:
-        from IPython.display import display
-
         error = f"<div style='color:#D55E00'>{html.escape(self.error)}</div>" if self.error else ""
         self._shapes.value = _shapes_html(self.rows) + error
         self._code.value = _code_html(self.settings)
         figure = self.diagram()
-        with self._diagram:
-            self._diagram.clear_output(wait=True)
-            if figure is not None:
-                display(figure)
-            elif self.draw:
-                print("(no diagram: helpers.diagrams could not draw this model)")
+        if figure is not None:
+            self._diagram.value = _figure_html(figure)
+        elif self.draw:
+            self._diagram.value = "<em>(no diagram: helpers.diagrams could not draw this model)</em>"
+        else:
+            self._diagram.value = ""
         _forget_pyplot_figure(figure)
 
 

@@ -322,3 +322,24 @@ def test_extension_error_still_stops_an_untagged_run():
     with pytest.raises(CellExecutionError) as info:
         _run(notebook)
     assert "expected ndim=3, found ndim=2" in str(info.value)
+
+
+def test_nbval_accepts_stored_outputs_of_the_extension_and_the_explorer(tmp_path):
+    """Execute once, store the outputs, then let nbval re-run and compare them strictly."""
+    import subprocess
+
+    notebook = _notebook()
+    notebook.cells[2:] = []  # keep: load the extension, one explained error
+    notebook.cells.append(nbformat.v4.new_code_cell("from helpers.explore import explorer\nexplorer()"))
+    notebook.cells.append(nbformat.v4.new_code_cell("explorer(static=True, layer='LSTM', return_state=True)"))
+    _run(notebook)
+    path = tmp_path / "stored.ipynb"
+    nbformat.write(notebook, path)
+    result = subprocess.run(
+        [sys.executable, "-m", "pytest", "--nbval", "--nbval-current-env", "-p", "no:cacheprovider", "-q",
+         "--rootdir", str(tmp_path), str(path)],
+        cwd=tmp_path, capture_output=True, text=True, timeout=300,
+        env={**os.environ, "TF_CPP_MIN_LOG_LEVEL": "3", "TF_ENABLE_ONEDNN_OPTS": "0", "MPLBACKEND": "Agg"},
+    )
+    assert result.returncode == 0, result.stdout[-3000:]
+    assert "4 passed" in result.stdout

@@ -188,3 +188,23 @@ def test_memory_stays_bounded_over_many_changes():
         move()
     grown_mb = (psutil.Process().memory_info().rss - before) / 2**20
     assert grown_mb < 30, f"RSS grew {grown_mb:.1f} MB over 60 changes"
+
+
+def test_widget_diagram_is_an_image_with_alt_text_inside_the_widget_state():
+    explorer = ex.explorer(static=False, layer="LSTM", return_state=True)
+    area = _by_class(explorer.widget, "course-explorer-diagram")[0]
+    assert area.value.startswith("<img") and 'alt="' in area.value
+    assert "LSTM (None, 4)" in area.value  # the alt text describes the drawn model
+
+
+def test_widget_diagram_degrades_to_a_note(monkeypatch):
+    import helpers
+    import types
+
+    fake = types.SimpleNamespace(model_flow=lambda model: 1 / 0)
+    monkeypatch.setattr(helpers, "diagrams", fake, raising=False)
+    monkeypatch.setitem(sys.modules, "helpers.diagrams", fake)
+    explorer = ex.explorer(static=False)
+    area = _by_class(explorer.widget, "course-explorer-diagram")[0]
+    assert "no diagram" in area.value
+    assert "(None, 4)" in _by_class(explorer.widget, "course-explorer-shapes")[0].value
