@@ -27,10 +27,10 @@ def screenshot_dir() -> Path:
 
 @pytest.fixture(scope="session")
 def screenshots() -> Path:
-    """An emptied folder for this run's PNG screenshots."""
+    """An emptied folder for this run's PNG screenshots (and the diagram's alt text)."""
     folder = screenshot_dir()
     folder.mkdir(parents=True, exist_ok=True)
-    for old in folder.glob("*.png"):
+    for old in [*folder.glob("*.png"), *folder.glob("*.txt")]:
         old.unlink()
     return folder
 
@@ -79,3 +79,23 @@ def pytest_terminal_summary(terminalreporter):
     folder = screenshot_dir()
     shots = sorted(folder.glob("*.png")) if folder.exists() else []
     terminalreporter.write_line(f"browser screenshots ({len(shots)} PNG): {folder}")
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_makereport(item, call):
+    """On a failure, keep what the browser showed and the end of the server's log beside the screenshots."""
+    outcome = yield
+    report = outcome.get_result()
+    if report.when != "call" or not report.failed:
+        return
+    folder = screenshot_dir()
+    folder.mkdir(parents=True, exist_ok=True)
+    tab = item.funcargs.get("page") or getattr(item.funcargs.get("lesson"), "page", None)
+    if tab is not None:
+        try:
+            tab.screenshot(path=str(folder / f"FAILED_{item.name}.png"))
+        except Exception as error:  # a dead browser must not hide the real failure
+            report.sections.append(("browser", f"no failure screenshot: {error}"))
+    server = item.funcargs.get("lab")
+    if server is not None:
+        report.sections.append(("jupyterlab log (tail)", server.log_tail()))

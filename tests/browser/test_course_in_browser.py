@@ -69,7 +69,7 @@ def lesson(page, lab, screenshots) -> RunLesson:
 
 def test_run_all_cells_runs_every_cell_without_unexpected_errors(lesson):
     code_cells = [c for c in lesson.saved.cells if c.cell_type == "code"]
-    assert code_cells, "lesson 01 has no code cells"
+    assert code_cells, f"{LESSON} has no code cells"
     not_run = [i for i, c in enumerate(lesson.saved.cells) if c.cell_type == "code" and c.execution_count is None]
     assert not_run == [], f"cells never ran (Run All stopped early?): {not_run}"
     unexpected = [
@@ -79,6 +79,11 @@ def test_run_all_cells_runs_every_cell_without_unexpected_errors(lesson):
         if output.output_type == "error" and "raises-exception" not in cell.metadata.get("tags", [])
     ]
     assert unexpected == []
+    # Cells tagged to raise show their real error, and Run All went on past them.
+    silent = [i for i, cell in enumerate(lesson.saved.cells)
+              if "raises-exception" in cell.metadata.get("tags", [])
+              and not any(o.output_type == "error" for o in cell.get("outputs", []))]
+    assert silent == [], f"cells tagged raises-exception that raised nothing: {silent}"
     shown = [p for p in lab_ui.prompts(lesson.page) if p]
     assert len(shown) == len(code_cells) and all(re.fullmatch(r"\[\d+\]:", p) for p in shown), shown
 
@@ -102,7 +107,7 @@ def test_typing_the_right_answer_turns_the_verdict_correct(lesson, lab, screensh
         if "\n" not in getattr(module, cell.exercise).answer.strip()
         and getattr(module, cell.exercise).answer.strip().startswith(f"{cell.name} =")
     ]
-    assert candidates, "no exercise in lesson 01 has a one-line answer to type"
+    assert candidates, f"no exercise in {LESSON} has a one-line answer to type"
     target, answer = candidates[0]
     typed = ANSWER_LINE.sub(lambda m: f"{answer}  # your answer", target.source, count=1)
 
