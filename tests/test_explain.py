@@ -343,3 +343,44 @@ def test_nbval_accepts_stored_outputs_of_the_extension_and_the_explorer(tmp_path
     )
     assert result.returncode == 0, result.stdout[-3000:]
     assert "4 passed" in result.stdout
+
+
+def test_importing_and_explaining_unrelated_errors_never_imports_tensorflow():
+    import subprocess
+
+    code = ("import sys, helpers.explain, helpers.explore\n"
+            "assert helpers.explain.explain(KeyError('x')) is None\n"
+            "print(sorted(m for m in ('tensorflow', 'keras') if m in sys.modules))")
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120, cwd=ROOT)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == "[]"
+
+
+def test_too_many_axes_is_explained_as_a_wrong_rank(keras):
+    error = raised(lambda: keras.layers.GRU(3)(keras.Input(shape=(5, 3, 2))))
+    result = ex.explain(error)
+    assert result.kind == ex.WRONG_NDIM
+    assert "(None, 5, 3, 2)" in result.received and "3D" in result.expected
+
+
+def test_load_and_unload_restore_the_shells_previous_handler():
+    class FakeShell:
+        def __init__(self):
+            self.custom_exceptions, self.CustomTB = (), "previous handler"
+            self.shown = []
+
+        def set_custom_exc(self, exceptions, handler):
+            self.custom_exceptions, self.CustomTB = exceptions, handler
+
+        def showtraceback(self, exc_tuple=None, tb_offset=None):
+            self.shown.append((exc_tuple[0], tb_offset))
+
+    shell = FakeShell()
+    ex.load_ipython_extension(shell)
+    ex.load_ipython_extension(shell)  # loading twice must not lose the original
+    assert shell.custom_exceptions == (Exception,)
+    error = KeyError("x")
+    assert shell.CustomTB(shell, KeyError, error, None, tb_offset=2) == []
+    assert shell.shown == [(KeyError, 2)]  # the traceback is shown by IPython's own machinery
+    ex.unload_ipython_extension(shell)
+    assert shell.custom_exceptions == () and shell.CustomTB == "previous handler"
