@@ -179,7 +179,8 @@ def test_return_sequences_decides_which_outputs_leave():
     last = dg.unrolled_spec(timesteps=4, features=2, units=3)
     every = dg.unrolled_spec(timesteps=4, features=2, units=3, return_sequences=True)
     assert [b.label for b in last.blocks_with_role("output")] == ["h\u2084"]
-    assert len(last.blocks_with_role("dropped")) == 3 + 1    # three outputs and the zero start state
+    assert len(last.blocks_with_role("dropped")) == 3
+    assert [b.id for b in last.blocks_with_role("zeros")] == ["h0"]
     assert len(every.blocks_with_role("output")) == 4
     assert last.facts["output_shape"] == (None, 3) and every.facts["output_shape"] == (None, 4, 3)
 
@@ -189,7 +190,7 @@ def test_return_state_and_initial_state_add_state_blocks():
     full = dg.unrolled_spec(kind="LSTM", timesteps=3, features=2, units=4, return_state=True, initial_state=True)
     assert {b.id for b in full.blocks} - {b.id for b in plain.blocks} == {"h_final", "c_final"}
     assert full.block("h0").role == "hidden" and full.block("c0").role == "cell"
-    assert plain.block("h0").role == "dropped" and plain.block("h0").dashed
+    assert plain.block("h0").role == "zeros" and plain.block("h0").dashed
     assert "initial_state" in full.alt_text and "zeros" in plain.alt_text
     fig = dg.unrolled(kind="LSTM", timesteps=3, features=2, units=4, return_state=True, initial_state=True)
     assert {"return_state", "initial_state", "cell state c (LSTM)"} <= set(texts(fig))

@@ -30,6 +30,7 @@ ROLES: dict[str, tuple[str, str, str, str]] = {
     "layer": ("#F2F2F2", "", "-", "layer"),
     "recurrent": ("#F0E442", "", "-", "recurrent layer"),
     "dropped": ("#BBBBBB", "", ":", "computed, not returned"),
+    "zeros": ("#E8E8E8", "", "--", "start state: zeros (default)"),
     "warning": ("#D55E00", "", "--", "warning / reset"),
     "sample": ("#56B4E9", "", "-", "sample (one sequence chunk)"),
     "empty": ("#FFFFFF", "", "--", "missing sample"),

@@ -135,6 +135,10 @@ def tensor_spec(shape_or_array: Any, names: Sequence[str] | None = None, title: 
     form = {0: "a single cell", 1: "a strip", 2: "a sheet", 3: "a box"}.get(rank, "a box")
     spec.add_label(Label(f"shape {shape_text(shape)}", block.x + (block.w + block.depth * OBLIQUE[0]) / 2,
                          block.y - 0.95, size=10, bold=True))
+    extra = [e.label for e in block.edges if e.side == "extra"]
+    if extra:
+        spec.add_label(Label("more axes, not drawn: " + ", ".join(extra), block.x + block.w / 2, block.y - 1.45,
+                             size=8))
     spec.lines.append(f"shape {shape_text(shape)}, rank {rank}, drawn as {form}")
     for n, s in zip(names, shape):
         note = " (unknown: None, fixed only when data arrives)" if s is None else ""

@@ -160,7 +160,7 @@ def unrolled_spec(layer: Any = None, *, timesteps: int | None = 4, features: int
     for k, state in enumerate(states):
         y = ROW_CELL + (STATE_Y[state] if len(states) > 1 else 1.0)
         role = "hidden" if state == "h" else "cell"
-        start = spec.add_block(Block(id=f"{state}0", role=role if initial_state else "dropped", shape="rect",
+        start = spec.add_block(Block(id=f"{state}0", role=role if initial_state else "zeros", shape="rect",
                                      x=first.x - 2.3, y=y - 0.23, w=1.4, h=0.46, label=_sub(state, 0),
                                      dashed=not initial_state))
         spec.add_arrow(Arrow(start.id, first.id, role, (start.x + start.w, y), (first.x, y)))
@@ -188,7 +188,7 @@ def unrolled_spec(layer: Any = None, *, timesteps: int | None = 4, features: int
     spec.add_label(Label(f"input {shape_text(in_shape)}: (batch, timesteps, features)   time \u2192",
                          (first.x + right) / 2, ROW_X - 0.85, size=8.5, bold=True, role="input"))
 
-    spec.legend = [r for r in ("input", "recurrent", "weights", "hidden", "cell", "output", "dropped")
+    spec.legend = [r for r in ("input", "recurrent", "weights", "hidden", "cell", "output", "dropped", "zeros")
                    if r in {b.role for b in spec.blocks} | {a.role for a in spec.arrows}]
     prefix = f"{name}: " if name else ""
     spec.lines = [
