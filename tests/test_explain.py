@@ -52,7 +52,7 @@ def test_2d_numpy_data_into_unbuilt_rnn_uses_its_batch_size(keras):
     assert "(8, 3)" in result.received
     assert "x.reshape(8, 3, 1)" in result.fix
     assert [shape for shape, _, _ in result.choices] == ["(8, 3, 1)", "(8, 1, 3)"]
-    assert "(None, 5, 3)" in result.expected and "keras.Input(shape=(5, 2))" in result.fix
+    assert "LSTM" in result.title
 
 
 def test_stacking_without_return_sequences_functional(keras):
