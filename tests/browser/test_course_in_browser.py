@@ -67,7 +67,7 @@ def lesson(page, lab, screenshots) -> RunLesson:
     return RunLesson(page, path, nbformat.read(path, as_version=4))
 
 
-def test_run_all_cells_runs_every_cell_without_unexpected_errors(lesson):
+def test_run_all_cells_runs_every_cell_without_unexpected_errors(lesson, screenshots):
     code_cells = [c for c in lesson.saved.cells if c.cell_type == "code"]
     assert code_cells, f"{LESSON} has no code cells"
     not_run = [i for i, c in enumerate(lesson.saved.cells) if c.cell_type == "code" and c.execution_count is None]
@@ -84,6 +84,13 @@ def test_run_all_cells_runs_every_cell_without_unexpected_errors(lesson):
               if "raises-exception" in cell.metadata.get("tags", [])
               and not any(o.output_type == "error" for o in cell.get("outputs", []))]
     assert silent == [], f"cells tagged raises-exception that raised nothing: {silent}"
+    tagged = [i for i, cell in enumerate(lesson.saved.cells) if "raises-exception" in cell.metadata.get("tags", [])]
+    for index in tagged:
+        error = next(o for o in lesson.saved.cells[index].outputs if o.output_type == "error")
+        shown_error = lab_ui.cell(lesson.page, index).locator(".jp-OutputArea-output").filter(has_text=error.ename)
+        assert shown_error.count() >= 1, f"cell {index}: {error.ename} is not on the page"
+    if tagged:
+        shoot(lesson.page, screenshots, "03_raises_exception_cell", lab_ui.cell(lesson.page, tagged[0]))
     shown = [p for p in lab_ui.prompts(lesson.page) if p]
     assert len(shown) == len(code_cells) and all(re.fullmatch(r"\[\d+\]:", p) for p in shown), shown
 
@@ -97,7 +104,7 @@ def test_untouched_exercises_say_not_attempted_in_html(lesson, screenshots):
         assert verdict.count() == 1, f"cell {exercise.index} ({exercise.exercise}) shows no HTML 'not attempted'"
         assert verdict.is_visible()
         assert "Not attempted" in verdict.inner_text()
-    shoot(lesson.page, screenshots, "03_not_attempted_verdict", lab_ui.cell(lesson.page, cells[0].index))
+    shoot(lesson.page, screenshots, "04_not_attempted_verdict", lab_ui.cell(lesson.page, cells[0].index))
 
 
 def test_typing_the_right_answer_turns_the_verdict_correct(lesson, lab, screenshots):
@@ -118,7 +125,7 @@ def test_typing_the_right_answer_turns_the_verdict_correct(lesson, lab, screensh
     assert outputs.locator(".course-verdict.course-correct").count() == 1, outputs.all_inner_texts()
     assert outputs.locator(".course-not-attempted, .course-not-yet").count() == 0
     assert "Correct" in outputs.inner_text()
-    shoot(lesson.page, screenshots, "04_correct_verdict", lab_ui.cell(lesson.page, target.index))
+    shoot(lesson.page, screenshots, "05_correct_verdict", lab_ui.cell(lesson.page, target.index))
 
 
 def test_diagram_is_an_image_with_alt_text(lesson, screenshots):
@@ -129,8 +136,8 @@ def test_diagram_is_an_image_with_alt_text(lesson, screenshots):
     assert alt and len(alt.split()) >= 3, f"alt text too thin to describe a diagram: {alt!r}"
     first.scroll_into_view_if_needed()
     assert first.evaluate("img => img.complete && img.naturalWidth > 0"), "the diagram image did not decode"
-    shoot(lesson.page, screenshots, "05_diagram_with_alt_text", first)
-    (screenshots / "05_diagram_with_alt_text.txt").write_text(alt + "\n")
+    shoot(lesson.page, screenshots, "06_diagram_with_alt_text", first)
+    (screenshots / "06_diagram_with_alt_text.txt").write_text(alt + "\n")
 
 
 def axis_count(shape_text: str) -> int:
@@ -159,13 +166,13 @@ def test_shape_explorer_output_follows_return_sequences(page, lab, screenshots):
     before = output_shape.inner_text().strip()
     checkbox = explorer.locator(".course-explorer-return-sequences input[type=checkbox]")
     was_checked = checkbox.is_checked()
-    shoot(page, screenshots, "06_explorer_before", explorer)
+    shoot(page, screenshots, "07_explorer_before", explorer)
 
     checkbox.click()
     lab_ui.wait_until(lambda: output_shape.inner_text().strip() != before, 60,
                       "the explorer's output shape to change")
     after = output_shape.inner_text().strip()
-    shoot(page, screenshots, "07_explorer_after_return_sequences", explorer)
+    shoot(page, screenshots, "08_explorer_after_return_sequences", explorer)
 
     assert checkbox.is_checked() != was_checked
     # Returning sequences keeps the time axis: (batch, units) becomes (batch, timesteps, units).
