@@ -122,6 +122,8 @@ def test_diagram_comes_from_model_flow_of_the_built_model():
     figure = explorer.diagram()
     assert figure is not None and figure.spec.kind == "model_flow"
     assert "gru_2" in figure.spec.describe()
+    single = ex.explorer(static=True).diagram()
+    assert single is not None and "simple_rnn_1" in single.spec.describe()
 
 
 def _by_class(widget, name):
