@@ -309,9 +309,10 @@ def test_lstm_return_state_outputs_leave_by_their_own_arrows(keras):
     spec = dg.model_flow_spec(model)
     leaving = [a for a in spec.arrows if a.src == "layer:enc"]
     assert [a.role for a in leaving] == ["output", "hidden", "cell"]
-    assert [a.label for a in leaving] == ["last step", "return_state", "return_state"]
+    assert [a.label for a in leaving] == ["last step", "return_state", ""]
     entering = [a for a in spec.arrows if a.dst == "layer:enc"]
-    assert sorted(a.label for a in entering) == ["", "initial_state", "initial_state"]
+    assert sorted(a.label for a in entering) == ["", "", "initial_state"]
+    assert [a.src for a in entering if a.label == "initial_state"] == ["tensor:h0:0:0"]
     assert spec.facts["layers"][0]["output_shapes"] == [(None, 5)] * 3
     assert len(spec.facts["outputs"]) == 3
     assert "state c  (None, 5)" in {lab.text for lab in spec.labels}
@@ -399,3 +400,15 @@ def test_every_arrow_joins_blocks_that_exist(stacked):
         assert len(ids) == len(spec.blocks), spec.kind
         assert all(a.src in ids and a.dst in ids for a in spec.arrows), spec.kind
         assert set(spec.legend_roles()) <= set(ROLES)
+
+
+def test_bidirectional_return_state_names_both_directions(keras):
+    x = keras.Input((6, 3))
+    outputs = keras.layers.Bidirectional(keras.layers.LSTM(2, return_state=True), name="bi")(x)
+    spec = dg.model_flow_spec(keras.Model(x, outputs))
+    assert spec.facts["layers"][0]["output_shapes"] == [(None, 4)] + [(None, 2)] * 4
+    leaving = [a for a in spec.arrows if a.src == "layer:bi"]
+    assert [a.role for a in leaving] == ["output", "hidden", "cell", "hidden", "cell"]
+    names = [lab.text.split("  ")[0] for lab in spec.labels if "  (None, 2)" in lab.text]
+    assert names == ["forward h", "forward c", "backward h", "backward c"]
+    assert "1 layer\n" not in spec.describe() and spec.describe().endswith("in 1 layer")

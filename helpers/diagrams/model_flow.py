@@ -88,6 +88,7 @@ def describe_layer(layer: Any, in_shapes: list[tuple], out_shapes: list[tuple]) 
     passes = None
     role = "layer"
     out_roles = ["output"] * len(out_shapes)
+    out_names: list[str] | None = None
     headline = kind
     extra = ""
     rnn = None
@@ -97,6 +98,9 @@ def describe_layer(layer: Any, in_shapes: list[tuple], out_shapes: list[tuple]) 
         extra = "forward + backward" + (f", {layer.merge_mode}" if layer.merge_mode else "")
         states = _state_roles(rnn)
         out_roles = ["output"] + [states[i % len(states)] for i in range(len(out_shapes) - 1)]
+        half = (len(out_shapes) - 1) // 2
+        out_names = [""] + [("forward " if i < half else "backward ") + ("h" if r == "hidden" else "c")
+                            for i, r in enumerate(out_roles[1:])]
     elif isinstance(layer, keras.layers.RNN):
         rnn = layer
         if kind == "RNN":
@@ -126,8 +130,10 @@ def describe_layer(layer: Any, in_shapes: list[tuple], out_shapes: list[tuple]) 
         if getattr(rnn, "stateful", False):
             extra += ", stateful"
     detail = f"{layer.name} · {params:,} params" + (f"\n{extra}" if extra else "")
+    if out_names is None:
+        out_names = [{"hidden": "state h", "cell": "state c"}.get(r, "") for r in out_roles]
     return {"headline": headline, "detail": detail, "role": role, "passes": passes,
-            "out_roles": out_roles, "params": params, "type": kind}
+            "out_roles": out_roles, "out_names": out_names, "params": params, "type": kind}
 
 
 def _history_refs(value: Any) -> list[tuple[str, int, int, tuple | None]]:
@@ -177,9 +183,8 @@ def graph(model: Any) -> tuple[dict[str, TensorNode], list[LayerNode]]:
                                                     f"{name} · same weights as call 1")
         node = LayerNode(name, info["type"], info["params"], info["headline"], info["detail"],
                          info["role"], info["passes"], inputs=inputs, call=call)
-        for i, (shape, role) in enumerate(zip(outs, info["out_roles"])):
+        for i, (shape, role, label) in enumerate(zip(outs, info["out_roles"], info["out_names"])):
             tid = f"{layer.name}:{call}:{i}"
-            label = {"hidden": "state h", "cell": "state c"}.get(role, "")
             tensors[tid] = TensorNode(tid, shape, role, name=label)
             node.outputs.append(tid)
         layers.append(node)
@@ -328,25 +333,22 @@ def model_flow_spec(model: Any, title: str | None = None) -> Spec:
         base, width = row_base[lay.level], _layer_width(lay)
         spec.add_block(Block(id=f"layer:{lay.name}", role=lay.role, shape="round", x=lay.x - width / 2,
                              y=base, w=width, h=LAYER_H, label=lay.headline, text=lay.detail))
-        side = 0
+        labelled = set()
         for tid, how in lay.inputs:
             if tid not in tensors:
                 continue
             sx, sy = tops[tid]
-            if how:
-                side += 1
-                end_x = min(max(sx, lay.x + 0.8), lay.x + width / 2 - 0.4)
-            else:
-                end_x = lay.x
+            end_x = min(max(sx, lay.x + 0.8), lay.x + width / 2 - 0.4) if how else lay.x
             spec.add_arrow(Arrow(f"tensor:{tid}", f"layer:{lay.name}", tensors[tid].role, (sx, sy), (end_x, base),
-                                 label=how))
+                                 label=how if how not in labelled else ""))
+            labelled.add(how)
         for j, tid in enumerate(lay.outputs):
             t, g = tensors[tid], glyphs[tid]
             start_x = lay.x if j == 0 else min(lay.x + width / 2 - 0.4 * j, t.x)
             label = ""
             if j == 0 and lay.passes:
                 label = "every step" if lay.passes == "every timestep" else "last step"
-            elif j > 0:
+            elif j == 1:
                 label = "return_state"
             spec.add_arrow(Arrow(f"layer:{lay.name}", f"tensor:{tid}", t.role, (start_x, base + LAYER_H),
                                  (t.x, g.y - 0.05), label=label))
@@ -363,10 +365,10 @@ def model_flow_spec(model: Any, title: str | None = None) -> Spec:
                           + (f"; {what}" if what else "") + (f"; {', '.join(fed)}" if fed else ""))
     total = sum(lay.params for lay in layers if lay.call == 0)
     distinct = sum(1 for lay in layers if lay.call == 0)
-    spec.lines.append(f"total: {total:,} parameters in {distinct} layers")
+    spec.lines.append(f"total: {total:,} parameters in {distinct} layer{'' if distinct == 1 else 's'}")
     chain = " -> ".join([*(shape_text(t.shape) for t in inputs[:1]),
                          *(f"{lay.type} {shape_text(tensors[lay.outputs[0]].shape)}" for lay in layers)])
-    spec.summary = (f"Model {model.name} drawn bottom to top, {distinct} layers, {total:,} parameters: "
+    spec.summary = (f"Model {model.name} drawn bottom to top, {distinct} layer{'' if distinct == 1 else 's'}, {total:,} parameters: "
                     f"{chain}.")
     states = sum(1 for t in tensors.values() if t.role in ("hidden", "cell"))
     if states:

@@ -108,7 +108,7 @@ class Label:
     boxed: bool = False     # white background, so arrows passing behind do not cross the text
 
 
-@dataclass
+@dataclass(repr=False)
 class Spec:
     """Everything a diagram shows, as plain data. Render it with :func:`helpers.diagrams.render`."""
 
@@ -196,6 +196,8 @@ class Spec:
 
     def __str__(self) -> str:
         return self.describe()
+
+    __repr__ = __str__
 
 
 def size_text(size: int | None) -> str:
