@@ -412,3 +412,19 @@ def test_bidirectional_return_state_names_both_directions(keras):
     names = [lab.text.split("  ")[0] for lab in spec.labels if "  (None, 2)" in lab.text]
     assert names == ["forward h", "forward c", "backward h", "backward c"]
     assert "1 layer\n" not in spec.describe() and spec.describe().endswith("in 1 layer")
+
+
+def test_inline_backend_printer_does_not_replace_our_png():
+    from IPython.core.interactiveshell import InteractiveShell
+    from matplotlib.figure import Figure
+
+    shell = InteractiveShell.instance()
+    try:
+        png_formatter = shell.display_formatter.formatters["image/png"]
+        png_formatter.for_type(Figure, lambda figure: b"inline backend png")   # what %matplotlib inline does
+        fig = dg.tensor((None, 5, 3))
+        data, _ = shell.display_formatter.format(fig)
+        assert data["image/png"] == fig.to_png()
+        assert data["text/plain"] == fig.spec.describe()
+    finally:
+        InteractiveShell.clear_instance()

@@ -73,6 +73,7 @@ class DiagramFigure(Figure):
         return self._img_tag(self.to_png())
 
     def _repr_mimebundle_(self, include=None, exclude=None):
+        _keep_our_png()
         png = self.to_png()
         return {"text/plain": self.spec.describe(), "image/png": png, "text/html": self._img_tag(png)}
 
@@ -96,6 +97,24 @@ def small_png(png: bytes, colours: int = 128) -> bytes:
     out = io.BytesIO()
     reduced.save(out, format="PNG", optimize=True)
     return out.getvalue()
+
+
+def _keep_our_png() -> None:
+    """Stop matplotlib's inline backend from replacing our small PNG with its own, larger one.
+
+    ``%matplotlib inline`` registers a PNG printer for every Figure, and IPython lets a registered
+    printer override a mimebundle entry unless it returns None; this one does, for our class only.
+    """
+    try:
+        from IPython import get_ipython
+    except ImportError:
+        return
+    shell = get_ipython()
+    if shell is None:
+        return
+    formatter = shell.display_formatter.formatters.get("image/png")
+    if formatter is not None and DiagramFigure not in formatter.type_printers:
+        formatter.for_type(DiagramFigure, lambda figure: None)
 
 
 def _text_width(text: str, size: float) -> float:
