@@ -38,3 +38,24 @@ def test_tampered_verdict_fails_strict_nbval(tmp_path):
     result = _run_nbval(folder, "00_welcome.ipynb")
     assert result.returncode == 1, result.stdout[-2000:]
     assert "faked" in result.stdout
+
+
+@pytest.mark.slow
+def test_diagram_pixels_are_not_compared_but_alt_text_is(tmp_path):
+    folder = tmp_path / "solutions"
+    folder.mkdir()
+    shutil.copy(ROOT / "conftest.py", tmp_path / "conftest.py")
+    source = json.loads((ROOT / "solutions" / "00_welcome.ipynb").read_text())
+    [diagram] = [o for c in source["cells"] for o in c.get("outputs", []) if "image/png" in o.get("data", {})]
+    html = "".join(diagram["data"]["text/html"])
+    start = html.index("base64,") + len("base64,")
+    diagram["data"]["text/html"] = html[:start] + "AAAA" + html[start + 4:]
+    diagram["data"]["image/png"] = "AAAA" + "".join(diagram["data"]["image/png"])[4:]
+    (folder / "00_welcome.ipynb").write_text(json.dumps(source))
+    passed = _run_nbval(folder, "00_welcome.ipynb")
+    assert passed.returncode == 0, passed.stdout[-3000:]
+
+    diagram["data"]["text/html"] = diagram["data"]["text/html"].replace('alt="', 'alt="tampered ', 1)
+    (folder / "00_welcome.ipynb").write_text(json.dumps(source))
+    failed = _run_nbval(folder, "00_welcome.ipynb")
+    assert failed.returncode == 1, failed.stdout[-3000:]
