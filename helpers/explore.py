@@ -360,8 +360,9 @@ class Explorer:
         s = self.settings
         slider = dict(continuous_update=False, style={"description_width": "80px"})
         controls = {
-            "batch": w.Dropdown(options=[("None", None)] + [(str(b), b) for b in BATCH_CHOICES[1:]],
-                                value=s.batch, description="batch"),
+            # ipywidgets reads a value of None as "nothing selected", so "any batch" is stored as 0.
+            "batch": w.Dropdown(options=[("None", 0)] + [(str(b), b) for b in BATCH_CHOICES[1:]],
+                                value=s.batch or 0, description="batch"),
             "timesteps": w.IntSlider(value=s.timesteps, min=1, max=20, description="timesteps", **slider),
             "features": w.IntSlider(value=s.features, min=1, max=10, description="features", **slider),
             "units": w.IntSlider(value=s.units, min=1, max=16, description="units", **slider),
@@ -390,6 +391,7 @@ class Explorer:
 
     def _on_change(self, change) -> None:
         values = {name: control.value for name, control in self._controls.items()}
+        values["batch"] = values["batch"] or None
         self.update(**values)
 
     def _show(self) -> None:

@@ -159,6 +159,16 @@ def test_widgets_have_the_documented_classes_and_follow_the_controls():
     assert "keras.layers.LSTM(4, return_sequences=True)(h)" in _by_class(root, "course-explorer-code")[0].value
 
 
+def test_batch_dropdown_shows_none_and_maps_it_back():
+    explorer = ex.explorer(static=False, draw=False)
+    batch = _by_class(explorer.widget, "course-explorer-batch")[0]
+    assert batch.label == "None"
+    batch.value = 8
+    assert explorer.settings.batch == 8
+    batch.value = 0
+    assert explorer.settings.batch is None and batch.label == "None"
+
+
 def test_widget_display_carries_the_static_text_as_text_plain(monkeypatch):
     shown = []
     import IPython.display
