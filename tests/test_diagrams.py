@@ -428,3 +428,12 @@ def test_inline_backend_printer_does_not_replace_our_png():
         assert data["text/plain"] == fig.spec.describe()
     finally:
         InteractiveShell.clear_instance()
+
+
+@pytest.mark.parametrize("module", ["spec", "tensor", "unrolled", "stateful", "render", "model_flow"])
+def test_docstring_examples_run(module):
+    import doctest
+    import importlib
+
+    result = doctest.testmod(importlib.import_module(f"helpers.diagrams.{module}"))
+    assert result.failed == 0

@@ -7,8 +7,8 @@ right (time), y grows upward (data flows bottom to top). Tests, alt text and the
 ``describe()`` text all come from the spec, never from pixels.
 
 >>> s = Spec(kind="demo", title="one block")
->>> s.add_block(Block(id="x", role="input", shape="rect", x=0, y=0, w=2, h=1, label="x"))
-Block(id='x', role='input', shape='rect', x=0, y=0, w=2, h=1, label='x', depth=0.0, edges=[], text='', dashed=False)
+>>> s.add_block(Block(id="x", role="input", shape="rect", x=0, y=0, w=2, h=1, label="x")).center
+(1.0, 0.5)
 >>> s.roles_used()
 ['input']
 """
