@@ -1,0 +1,78 @@
+"""``python -m helpers.grade``: grade submitted notebooks (see ``--help``).
+
+    python -m helpers.grade submissions/ --out grades --jobs 2
+    python -m helpers.grade --gradescope --lesson 01
+"""
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from ..exercises import lessons
+from . import gradescope, pipeline
+from .execute import Limits
+
+
+def parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(
+        prog="python -m helpers.grade",
+        description="Grade submitted notebooks, each in a fresh kernel; verdicts are decided outside the kernel.")
+    p.add_argument("submissions", nargs="*", type=Path, help="notebooks, or folders to search for *.ipynb")
+    p.add_argument("--out", type=Path, help="output folder: grades.csv and one folder per submission")
+    p.add_argument("--jobs", type=int, default=1, help="submissions graded at once (default 1)")
+    p.add_argument("--timeout", type=float, default=Limits.cell_timeout,
+                   help=f"seconds per cell before it is interrupted (default {Limits.cell_timeout:g})")
+    p.add_argument("--total-timeout", type=float, default=Limits.total_timeout,
+                   help=f"seconds per submission (default {Limits.total_timeout:g})")
+    p.add_argument("--memory-mb", type=int, default=Limits.memory_mb,
+                   help=f"kernel memory cap in MB, 0 for none (default {Limits.memory_mb}; Linux only)")
+    p.add_argument("--lesson", help="grade as this lesson (NN); notebooks of another lesson get 'wrong lesson'")
+    p.add_argument("--force", action="store_true", help="grade again files already in grades.csv")
+    p.add_argument("--seed", type=int, help="fixed seed for function-exercise inputs (default: random per submission)")
+    p.add_argument("--quiet", action="store_true", help="print nothing but errors")
+    p.add_argument("--gradescope", action="store_true",
+                   help="grade the Gradescope submission folder and write its results.json")
+    p.add_argument("--submission-dir", type=Path, default=gradescope.SUBMISSION_DIR, help="with --gradescope")
+    p.add_argument("--results", type=Path, default=gradescope.RESULTS_PATH, help="with --gradescope")
+    return p
+
+
+def main(argv: list[str] | None = None) -> int:
+    p = parser()
+    args = p.parse_args(argv)
+    if args.lesson is not None:
+        args.lesson = args.lesson.zfill(2)
+        if args.lesson not in lessons():
+            p.error(f"--lesson {args.lesson}: no such lesson with exercises (known: {', '.join(lessons())})")
+    if args.jobs < 1 or args.timeout <= 0 or args.total_timeout <= 0 or args.memory_mb < 0:
+        p.error("--jobs, --timeout and --total-timeout must be positive, --memory-mb not negative")
+    limits = Limits(cell_timeout=args.timeout, total_timeout=args.total_timeout, memory_mb=args.memory_mb or None)
+    if args.gradescope:
+        results = gradescope.run(args.submission_dir, args.results, lesson=args.lesson, limits=limits, seed=args.seed)
+        if not args.quiet:
+            print(f"{results['score']:g} points; wrote {args.results}")
+        return 0
+    if not args.submissions:
+        p.error("no submissions given")
+    if args.out is None:
+        p.error("--out DIR is required")
+    if not pipeline.collect(args.submissions):
+        p.error("no .ipynb files found in the given folders")
+    try:
+        args.out.mkdir(parents=True, exist_ok=True)
+        probe = args.out / ".write-test"
+        probe.write_text("")
+        probe.unlink()
+    except OSError as err:
+        p.error(f"cannot write to --out {args.out}: {err.strerror or err}")
+    log = (lambda line: None) if args.quiet else (lambda line: print(line, flush=True))
+    graded = pipeline.grade_batch(args.submissions, args.out, jobs=args.jobs, limits=limits, lesson=args.lesson,
+                                  force=args.force, seed=args.seed, log=log)
+    if not args.quiet:
+        print(f"{len(graded)} submission(s) graded; see {args.out / 'grades.csv'}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,249 @@
+"""Step 2, execute: run a submission's cells in a fresh, bounded kernel of its own.
+
+One :class:`Kernel` per submission: a new ``python3`` kernel (jupyter_client, IPC transport)
+whose working folder is a temporary copy folder. Limits (:class:`Limits`):
+
+* per cell: after ``cell_timeout`` seconds the kernel is interrupted and the next cell runs;
+  a cell that ignores the interrupt for ``interrupt_grace`` seconds ends the run (kernel killed);
+* per submission: the run stops at ``total_timeout`` seconds;
+* memory: on Linux the kernel's address space for data (``RLIMIT_DATA``: heap and private
+  mappings, which is what numpy and TensorFlow allocate) and the size of files it may write
+  (``RLIMIT_FSIZE``) are capped from outside with ``prlimit`` right after it starts, soft and
+  hard, so the learner's code cannot raise them back; elsewhere memory is not bounded;
+* output: nothing the kernel prints is kept, only counted; a single message over
+  ``message_bytes`` is refused by the socket (ZeroMQ ``MAXMSGSIZE``), so an enormous print
+  cannot fill the grader's memory.
+
+>>> with Kernel("/tmp/work", Limits(cell_timeout=5)) as kernel:     # doctest: +SKIP
+...     kernel.run("x = 1").status
+'ok'
+"""
+from __future__ import annotations
+
+import os
+import queue
+import subprocess
+import sys
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+OK, ERROR, TIMEOUT, STUCK, DIED, SKIPPED = "ok", "error", "timeout", "stuck", "kernel died", "skipped"
+
+# Quiet, reproducible TensorFlow in every kernel (see KERAS3_FACTS.md).
+KERNEL_ENV = {"TF_CPP_MIN_LOG_LEVEL": "3", "TF_ENABLE_ONEDNN_OPTS": "0", "MPLBACKEND": "Agg",
+              "PYTHONHASHSEED": "0"}
+
+
+@dataclass(frozen=True)
+class Limits:
+    """What one submission may use. ``memory_mb=None`` switches the memory cap off."""
+
+    cell_timeout: float = 60.0
+    total_timeout: float = 600.0
+    interrupt_grace: float = 10.0
+    memory_mb: int | None = 3072
+    file_mb: int = 512
+    output_bytes: int = 2_000_000          # per cell, above this the run's status says so
+    message_bytes: int = 64 * 2**20
+    startup_timeout: float = 60.0
+
+
+@dataclass
+class CellRun:
+    """How one cell went: ``status`` is ok, error, timeout, stuck, kernel died or skipped."""
+
+    index: int
+    status: str
+    error: str = ""
+    output_bytes: int = 0
+    seconds: float = 0.0
+    output_lost: bool = False   # an output message was too large and the connection dropped it
+
+
+@dataclass
+class Kernel:
+    """A fresh kernel in ``workdir``, used as a context manager; see the module docstring."""
+
+    workdir: str | Path
+    limits: Limits = field(default_factory=Limits)
+    memory_capped: bool = field(default=False, init=False)
+
+    def __enter__(self) -> "Kernel":
+        import zmq
+        from jupyter_client import KernelManager
+
+        self.workdir = Path(self.workdir)
+        self._context = zmq.Context()
+        self._context.setsockopt(zmq.MAXMSGSIZE, int(self.limits.message_bytes))
+        self._stderr = open(self.workdir / ".kernel-stderr.txt", "wb")
+        self.km = KernelManager(kernel_name="python3", transport="ipc", ip=str(self.workdir / ".kernel"),
+                                context=self._context)
+        env = {**os.environ, **KERNEL_ENV}
+        project = str(Path(__file__).resolve().parents[2])
+        env["PYTHONPATH"] = os.pathsep.join(p for p in (project, env.get("PYTHONPATH", "")) if p)
+        try:
+            self.km.start_kernel(extra_arguments=["--HistoryManager.hist_file=:memory:"], cwd=str(self.workdir),
+                                 env=env, stdout=subprocess.DEVNULL, stderr=self._stderr,
+                                 stdin=subprocess.DEVNULL)
+            self.memory_capped = self._cap_resources()
+            self.kc = self.km.client(context=self._context)
+            self.kc.start_channels()
+            self.kc.wait_for_ready(timeout=self.limits.startup_timeout)
+        except BaseException:
+            self.__exit__(None, None, None)
+            raise
+        return self
+
+    def _cap_resources(self) -> bool:
+        pid = getattr(self.km.provisioner, "pid", None)
+        try:
+            import resource
+        except ImportError:
+            return False
+        if pid is None or not hasattr(resource, "prlimit"):
+            return False
+        capped = False
+        if self.limits.memory_mb:
+            limit = int(self.limits.memory_mb) * 2**20
+            resource.prlimit(pid, resource.RLIMIT_DATA, (limit, limit))
+            capped = True
+        limit = int(self.limits.file_mb) * 2**20
+        resource.prlimit(pid, resource.RLIMIT_FSIZE, (limit, limit))
+        return capped
+
+    def __exit__(self, *exc) -> None:
+        km = getattr(self, "km", None)
+        kc = getattr(self, "kc", None)
+        if kc is not None:
+            try:
+                kc.stop_channels()
+            except Exception:  # noqa: BLE001
+                pass
+        if km is not None:
+            try:
+                if km.has_kernel:
+                    km.shutdown_kernel(now=True)
+            except Exception:  # noqa: BLE001 - the kernel may already be gone
+                pass
+            try:
+                km.cleanup_resources()
+            except Exception:  # noqa: BLE001
+                pass
+        self._stderr.close()
+        self._context.destroy(linger=0)
+
+    @property
+    def alive(self) -> bool:
+        try:
+            return bool(self.km.is_alive())
+        except Exception:  # noqa: BLE001
+            return False
+
+    def stderr_tail(self, size: int = 600) -> str:
+        """The end of what the kernel process wrote to its stderr (a crash message, if any)."""
+        try:
+            with open(self.workdir / ".kernel-stderr.txt", "rb") as handle:
+                handle.seek(0, os.SEEK_END)
+                handle.seek(max(0, handle.tell() - size))
+                return handle.read().decode("utf-8", "replace").strip()
+        except OSError:
+            return ""
+
+    def kill(self) -> None:
+        try:
+            self.km.shutdown_kernel(now=True)
+        except Exception:  # noqa: BLE001
+            pass
+
+    def run(self, code: str, timeout: float | None = None, index: int = -1, silent: bool = False) -> CellRun:
+        """Execute ``code``; wait at most ``timeout`` seconds (default: the cell timeout)."""
+        timeout = self.limits.cell_timeout if timeout is None else timeout
+        started = time.monotonic()
+        if not self.alive:
+            return CellRun(index, DIED, "the kernel had already stopped")
+        msg_id = self.kc.execute(code, silent=silent, store_history=not silent, allow_stdin=False,
+                                 stop_on_error=False)
+        deadline = started + max(timeout, 0.01)
+        interrupted = False
+        counted = [0]
+        while True:
+            self._drain_output(msg_id, counted)
+            try:
+                reply = self.kc.get_shell_msg(timeout=0.1)
+            except queue.Empty:
+                now = time.monotonic()
+                if not self.alive:
+                    return CellRun(index, DIED, self.stderr_tail(), counted[0], now - started)
+                if now >= deadline and not interrupted:
+                    self.km.interrupt_kernel()
+                    interrupted = True
+                    deadline = now + self.limits.interrupt_grace
+                elif now >= deadline:
+                    self.kill()
+                    return CellRun(index, STUCK, "it ignored the interrupt", counted[0], now - started)
+                continue
+            if reply.get("parent_header", {}).get("msg_id") != msg_id:
+                continue
+            lost = not self._drain_output(msg_id, counted, until_idle=True)
+            if lost:
+                self._reconnect()
+            content = reply.get("content", {})
+            seconds = time.monotonic() - started
+            if interrupted:
+                run = CellRun(index, TIMEOUT, f"interrupted after {timeout:g} s", counted[0], seconds)
+            elif content.get("status") == "ok":
+                run = CellRun(index, OK, "", counted[0], seconds)
+            else:
+                error = f"{content.get('ename', 'Error')}: {content.get('evalue', '')}"
+                run = CellRun(index, ERROR, error[:500], counted[0], seconds)
+            run.output_lost = lost
+            return run
+
+    def _reconnect(self) -> None:
+        """Open fresh channels: ZeroMQ disconnects a peer that sent a message over ``message_bytes``."""
+        self.kc.stop_channels()
+        self.kc = self.km.client(context=self._context)
+        self.kc.start_channels()
+        try:
+            self.kc.wait_for_ready(timeout=10)
+        except RuntimeError:
+            pass
+
+    def _drain_output(self, msg_id: str, counted: list, until_idle: bool = False) -> bool:
+        """Read and drop the kernel's output messages, counting their size; True once the cell's
+        "idle" status arrived (with ``until_idle``, waiting up to 2 s for it)."""
+        wait_until = time.monotonic() + (2.0 if until_idle else 0.2)
+        while time.monotonic() < wait_until:
+            try:
+                msg = self.kc.get_iopub_msg(timeout=0.05 if until_idle else 0)
+            except queue.Empty:
+                if not until_idle:
+                    return False
+                continue
+            content = msg.get("content", {})
+            if msg.get("parent_header", {}).get("msg_id") != msg_id:
+                continue
+            if msg.get("msg_type") == "status" and content.get("execution_state") == "idle":
+                return True
+            counted[0] += _size(content)
+        return False
+
+
+def _size(content: dict) -> int:
+    text = content.get("text")
+    if isinstance(text, str):
+        return len(text)
+    data = content.get("data")
+    if isinstance(data, dict):
+        return sum(len(v) if isinstance(v, str) else len(str(v)) for v in data.values())
+    return sum(len(line) for line in content.get("traceback", []) if isinstance(line, str))
+
+
+def python_can_cap_memory() -> bool:
+    """True where :class:`Kernel` can bound the kernel's memory (Linux, via ``prlimit``)."""
+    try:
+        import resource
+    except ImportError:
+        return False
+    return hasattr(resource, "prlimit") and sys.platform.startswith("linux")
