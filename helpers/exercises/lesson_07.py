@@ -281,7 +281,7 @@ def _check_stacked(model):
     return Result(True, f"A stacked model ({', '.join(types)}): the lower layer hands every step to the upper one.")
 
 
-_TRAIN_HINT = ("model.compile(optimizer=keras.optimizers.Adam(0.01), loss='mae'), then "
+_TRAIN_HINT = ("model.compile(optimizer=keras.optimizers.Adam(0.005), loss='mae'), then "
                "model.fit(x_train, y_train, epochs=..., batch_size=16, verbose=0).")
 
 q4 = Exercise(
@@ -295,7 +295,7 @@ q4 = Exercise(
            "keras.layers.Dense(16, activation='relu'), keras.layers.Dense(1)])"],
     answer=("dense_model = keras.Sequential([\n    keras.Input(shape=(12, 1)),\n    keras.layers.Flatten(),\n"
             "    keras.layers.Dense(16, activation='relu'),\n    keras.layers.Dense(1),\n])\n"
-            "dense_model.compile(optimizer=keras.optimizers.Adam(0.01), loss='mae')\n"
+            "dense_model.compile(optimizer=keras.optimizers.Adam(0.005), loss='mae')\n"
             "dense_model.fit(x_train, y_train, epochs=60, batch_size=16, verbose=0)"),
 )
 
@@ -309,7 +309,7 @@ q5 = Exercise(
            "keras.Sequential([keras.Input(shape=(12, 1)), keras.layers.SimpleRNN(16), keras.layers.Dense(1)])"],
     answer=("rnn_model = keras.Sequential([\n    keras.Input(shape=(12, 1)),\n    keras.layers.SimpleRNN(16),\n"
             "    keras.layers.Dense(1),\n])\n"
-            "rnn_model.compile(optimizer=keras.optimizers.Adam(0.01), loss='mae')\n"
+            "rnn_model.compile(optimizer=keras.optimizers.Adam(0.005), loss='mae')\n"
             "rnn_model.fit(x_train, y_train, epochs=60, batch_size=16, verbose=0)"),
 )
 
@@ -324,7 +324,7 @@ q6 = Exercise(
            "keras.layers.GRU(16), keras.layers.Dense(1)])"],
     answer=("stacked_model = keras.Sequential([\n    keras.Input(shape=(12, 1)),\n"
             "    keras.layers.GRU(16, return_sequences=True),\n    keras.layers.GRU(16),\n    keras.layers.Dense(1),\n])\n"
-            "stacked_model.compile(optimizer=keras.optimizers.Adam(0.01), loss='mae')\n"
+            "stacked_model.compile(optimizer=keras.optimizers.Adam(0.005), loss='mae')\n"
             "stacked_model.fit(x_train, y_train, epochs=60, batch_size=16, verbose=0)"),
 )
 
