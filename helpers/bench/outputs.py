@@ -3,7 +3,8 @@
 nbval (pinned at 0.11.0) compares, per code cell, every output field except images,
 metadata, tracebacks, execution counts and widget ids, after merging each stream into one
 text. It skips cells tagged ``nbval-ignore-output`` or ``nbval-skip`` and cells that were
-never run. :func:`compared_outputs` reproduces that rule with nbval's own stream merging.
+never run. :func:`compared_outputs` reproduces that rule with nbval's own stream merging, and
+applies the same sanitizing patterns (regex -> replacement) as the project's nbval run.
 
 >>> import nbformat
 >>> cell = nbformat.v4.new_code_cell("print(1)", execution_count=1,
@@ -15,6 +16,7 @@ from __future__ import annotations
 
 import copy
 import difflib
+import re
 from collections import defaultdict
 from typing import Any
 
@@ -42,8 +44,16 @@ def is_compared(cell: Any) -> bool:
     return not options.get("skip", False) and options.get("check", True)
 
 
-def compared_outputs(cell: Any) -> dict[str, list]:
-    """The cell's outputs as nbval compares them: field name -> values in order."""
+def _sanitized(value: Any, sanitize: dict | None) -> Any:
+    if isinstance(value, str):
+        for pattern, replacement in (sanitize or {}).items():
+            value = re.sub(pattern, replacement, value)
+    return value
+
+
+def compared_outputs(cell: Any, sanitize: dict | None = None) -> dict[str, list]:
+    """The cell's outputs as nbval compares them: field name -> values in order, each string
+    passed through the ``sanitize`` patterns as nbval does with ``--nbval-sanitize-with``."""
     from nbformat import from_dict
     from nbval.plugin import coalesce_streams, transform_streams_for_comparison
 
@@ -56,9 +66,9 @@ def compared_outputs(cell: Any) -> dict[str, list]:
             if key == "data":
                 for mime, content in value.items():
                     if mime not in NOT_COMPARED:
-                        flat[mime].append(content)
+                        flat[mime].append(_sanitized(content, sanitize))
             else:
-                flat[key].append(value)
+                flat[key].append(_sanitized(value, sanitize))
     return dict(flat)
 
 
@@ -83,11 +93,12 @@ def describe_difference(want: dict, got: dict, limit: int = 12) -> str:
     return "no difference"
 
 
-def output_differences(reference: Any, executed: Any) -> list[str]:
+def output_differences(reference: Any, executed: Any, sanitize: dict | None = None) -> list[str]:
     """One message per compared code cell whose outputs differ between two notebooks.
 
     ``reference`` decides which cells are compared (its tags, its execution counts), as the
-    stored notebook does under nbval. Both notebooks must have the same cells.
+    stored notebook does under nbval. Both notebooks must have the same cells. ``sanitize``:
+    see :func:`compared_outputs`.
     """
     ref_cells, new_cells = reference.cells, executed.cells
     if len(ref_cells) != len(new_cells):
@@ -100,7 +111,7 @@ def output_differences(reference: Any, executed: Any) -> list[str]:
         code_index += 1
         if not is_compared(ref):
             continue
-        want, got = compared_outputs(ref), compared_outputs(new)
+        want, got = compared_outputs(ref, sanitize), compared_outputs(new, sanitize)
         if want != got:
             first_line = (ref.get("source", "").splitlines() or [""])[0][:60]
             problems.append(f"code cell {code_index} ({first_line!r}): {describe_difference(want, got)}")
