@@ -100,7 +100,7 @@ def test_q7_fixed_model_checks():
     still_2d = keras.Sequential([keras.Input(shape=(2,)), layers.Dense(10), layers.Dense(1)])
     assert_verdict(ex.q7.check(still_2d), NOT_YET, "still (None, 2)")
     no_dense = keras.Sequential([keras.Input(shape=(2, 1)), layers.SimpleRNN(10)])
-    assert_verdict(ex.q7.check(no_dense), NOT_YET, "missing at the end: dense")
+    assert_verdict(ex.q7.check(no_dense), NOT_YET, "2 are needed")
     wrong_units = keras.Sequential([keras.Input(shape=(2, 1)), layers.SimpleRNN(2), layers.Dense(1)])
     assert_verdict(ex.q7.check(wrong_units), NOT_YET, "outputs (None, 2); expected (None, 10)")
     assert_verdict(ex.q7.check((2, 1)), NOT_YET, "expected a keras model")

@@ -60,7 +60,7 @@ def test_q6_many_to_many_checks():
     last_only = model(layers.SimpleRNN(16, return_sequences=True), layers.SimpleRNN(8), layers.Dense(1))
     assert_verdict(ex.q6.check(last_only), NOT_YET, "one number per sequence")
     fewer = model(layers.SimpleRNN(16, return_sequences=True), layers.Dense(1))
-    assert_verdict(ex.q6.check(fewer), NOT_YET, "layer 2", "expected a simplernn")
+    assert_verdict(ex.q6.check(fewer), NOT_YET, "two simplernn layers")
     swapped = model(layers.SimpleRNN(16, return_sequences=True), layers.SimpleRNN(8, return_sequences=True),
                     layers.Dense(1), shape=(2, 6))
     assert_verdict(ex.q6.check(swapped), NOT_YET, "2 steps of 6 features")
@@ -83,7 +83,7 @@ def test_q7_fixed_stack_checks():
     one_rnn = model(layers.SimpleRNN(32), layers.Dense(1))
     assert_verdict(ex.q7.check(one_rnn), NOT_YET, "keep both")
     no_dense = model(layers.SimpleRNN(32, return_sequences=True), layers.SimpleRNN(16))
-    assert_verdict(ex.q7.check(no_dense), NOT_YET, "missing at the end: dense")
+    assert_verdict(ex.q7.check(no_dense), NOT_YET, "3 are needed")
     extra = model(layers.SimpleRNN(32, return_sequences=True), layers.SimpleRNN(16), layers.Dense(1), layers.Dense(1))
     assert_verdict(ex.q7.check(extra), NOT_YET, "extra: dense")
 

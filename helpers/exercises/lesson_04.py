@@ -90,6 +90,9 @@ def _many_to_many_tips(rows, input_shape):
     if input_shape == (None, 2, 6):
         return "The input is (None, 2, 6): 2 steps of 6 features. The spec is 6 steps of 2 features: (6, 2)."
     rnns = [r for r in rows if r["type"] == "SimpleRNN"]
+    if len(rnns) < 2:
+        return ("This model stacks two SimpleRNN layers (16 units, then 8), both returning sequences, "
+                f"before the Dense; yours has {len(rnns)}.")
     if len(rnns) == 2 and len(rnns[1]["output_shape"]) == 2:
         return ("The second SimpleRNN returns only its last state, so the model predicts one number per sequence. "
                 "Many-to-many needs a prediction at every step: that layer must return sequences too.")
