@@ -101,8 +101,9 @@ def measure_grader(submissions: list[Path], jobs: int, runs: int, timeout: int) 
             folder = Path(tmp) / "submissions"
             folder.mkdir()
             copies = [Path(shutil.copy(p, folder / p.name)) for p in submissions]
-            command = [sys.executable, "-m", "helpers.grade", *map(str, copies), "--out", str(Path(tmp) / "out"),
-                       "--jobs", str(jobs)]
+            out = Path(tmp) / "out"
+            command = [sys.executable, "-m", "helpers.grade", *map(str, copies), "--out", str(out),
+                       "--jobs", str(jobs), "--seed", "0", "--quiet"]
             start = time.perf_counter()
             try:
                 done = subprocess.run(command, cwd=ROOT, env=kernel_env(), capture_output=True, text=True,
@@ -113,10 +114,23 @@ def measure_grader(submissions: list[Path], jobs: int, runs: int, timeout: int) 
             if done.returncode != 0:
                 last = (done.stderr.strip().splitlines() or ["no message"])[-1][:120]
                 return {"jobs": jobs, "note": f"grader failed (exit {done.returncode}: {last})"}
+            graded = _graded_rows(out / "grades.csv")
+            if graded != len(copies):
+                return {"jobs": jobs, "note": f"grader wrote {graded} grade rows for {len(copies)} submissions"}
             seconds.append(took)
             say(f"run {number}/{runs}: grader --jobs {jobs}: {len(copies)} submissions in {took:.1f} s")
     wall = statistics.median(seconds)
     return {"jobs": jobs, "count": len(submissions), "seconds": wall, "per_minute": len(submissions) * 60 / wall}
+
+
+def _graded_rows(csv_path: Path) -> int:
+    import csv
+
+    try:
+        with open(csv_path, newline="", encoding="utf-8") as handle:
+            return sum(1 for _ in csv.DictReader(handle))
+    except OSError:
+        return 0
 
 
 def measure_make_test() -> dict:
