@@ -296,7 +296,7 @@ q4 = Exercise(
     answer=("dense_model = keras.Sequential([\n    keras.Input(shape=(12, 1)),\n    keras.layers.Flatten(),\n"
             "    keras.layers.Dense(16, activation='relu'),\n    keras.layers.Dense(1),\n])\n"
             "dense_model.compile(optimizer=keras.optimizers.Adam(0.005), loss='mae')\n"
-            "dense_model.fit(x_train, y_train, epochs=60, batch_size=16, verbose=0)"),
+            "dense_model.fit(x_train, y_train, epochs=40, batch_size=16, verbose=0)"),
 )
 
 q5 = Exercise(
@@ -310,7 +310,7 @@ q5 = Exercise(
     answer=("rnn_model = keras.Sequential([\n    keras.Input(shape=(12, 1)),\n    keras.layers.SimpleRNN(16),\n"
             "    keras.layers.Dense(1),\n])\n"
             "rnn_model.compile(optimizer=keras.optimizers.Adam(0.005), loss='mae')\n"
-            "rnn_model.fit(x_train, y_train, epochs=60, batch_size=16, verbose=0)"),
+            "rnn_model.fit(x_train, y_train, epochs=40, batch_size=16, verbose=0)"),
 )
 
 q6 = Exercise(
@@ -325,7 +325,7 @@ q6 = Exercise(
     answer=("stacked_model = keras.Sequential([\n    keras.Input(shape=(12, 1)),\n"
             "    keras.layers.GRU(16, return_sequences=True),\n    keras.layers.GRU(16),\n    keras.layers.Dense(1),\n])\n"
             "stacked_model.compile(optimizer=keras.optimizers.Adam(0.005), loss='mae')\n"
-            "stacked_model.fit(x_train, y_train, epochs=60, batch_size=16, verbose=0)"),
+            "stacked_model.fit(x_train, y_train, epochs=40, batch_size=16, verbose=0)"),
 )
 
 
