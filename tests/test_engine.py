@@ -47,7 +47,9 @@ def test_rule_exceptions_become_not_yet():
 def test_hints_are_numbered_and_clamped():
     q = make(lambda v: Result(True))
     assert repr(q.hint()) == "Hint 1/2 for 99.q1 (more: ex.q1.hint(2)): first"
-    assert q.hint(2).body == q.hint(99).body == "second"
+    assert q.hint(2).body == "second"
+    assert "solution()" in repr(q.hint(2))
+    assert q.hint(99).body == "There are only 2 hints; here is the last. second"
     assert q.hint(0).body == q.hint("x").body == "first"
     assert "answer = 4" in repr(q.solution()) and "<pre" in q.solution()._repr_html_()
 
@@ -80,6 +82,19 @@ def test_as_shape_accepts_reasonable_spellings(value, shape):
 def test_as_shape_rejects_with_a_reason(value):
     with pytest.raises(Reject):
         as_shape(value)
+
+
+def test_integer_arrays_read_as_shapes_and_tensors_are_named_plainly():
+    assert as_shape(np.array([4, 3])) == (4, 3)
+    assert describe(np.zeros((5, 10))) == "a numpy array of shape (5, 10)"
+    assert describe(int) == "the class int (not an instance of it)"
+    assert describe(lambda: 0) == "a function"
+
+
+def test_no_batch_talk_when_the_shape_has_no_batch_axis():
+    check = shape_check((4, 3), ("rows", "columns"))
+    assert "batch" not in check((None, 3)).message
+    assert "batch" in shape_check((None, 3), ("batch", "features"))((4, None)).message
 
 
 def test_shape_check_names_the_axis():

@@ -25,6 +25,10 @@ def test_solution_is_correct_and_blank_is_not_attempted(exercise):
     (ex.q5, (None, 4), ["only changes the last"]),
     (ex.q5, (None, 4, 5), ["last axis"]),
     (ex.q6, 144, ["shared"]),
+    (ex.q6, 168, ["layer of its own"]),
+    (ex.q6, 28, ["last axis"]),
+    (ex.q5, (None, 28), ["does not flatten"]),
+    (ex.q4, np.zeros((64, 10)), ["numpy array of shape (64, 10)", ".shape"]),
     (ex.q6, 20, ["bias"]),
 ], ids=lambda v: str(v))
 def test_typical_mistakes_get_specific_feedback(exercise, value, words):
@@ -39,6 +43,8 @@ def test_typical_mistakes_get_specific_feedback(exercise, value, words):
     (lambda f, u: 1 / 0, ["ZeroDivisionError"]),
     (lambda f: f, ["TypeError"]),
     (lambda f, u: "30", ["should return a number"]),
+    (lambda f, u: f * u + f, ["one value per unit"]),
+    (lambda f, u: print(f * u + u), ["print"]),
 ])
 def test_q3_function_mistakes(wrong, words):
     assert_verdict(ex.q3.check(wrong), NOT_YET, *words)
@@ -61,10 +67,22 @@ def test_q7_model_checks():
 
     layers = keras.layers
     one_layer = keras.Sequential([keras.Input(shape=(3,)), layers.Dense(1)])
-    assert_verdict(ex.q7.check(one_layer), NOT_YET, "outputs (None, 1); expected (None, 8)")
+    assert_verdict(ex.q7.check(one_layer), NOT_YET, "1 layer after the input; 2 are needed")
     wrong_input = keras.Sequential([keras.Input(shape=(2,)), layers.Dense(8, activation="relu"), layers.Dense(1)])
     assert_verdict(ex.q7.check(wrong_input), NOT_YET, "input is (None, 2)")
-    extra = keras.Sequential([keras.Input(shape=(3,)), layers.Dense(8), layers.Dense(1), layers.Dense(1)])
+    batch_in_shape = keras.Sequential([keras.Input(shape=(None, 3)), layers.Dense(8, activation="relu"), layers.Dense(1)])
+    assert_verdict(ex.q7.check(batch_in_shape), NOT_YET, "leave it out of shape=")
+    no_relu = keras.Sequential([keras.Input(shape=(3,)), layers.Dense(8), layers.Dense(1)])
+    assert_verdict(ex.q7.check(no_relu), NOT_YET, "Layer 1 (Dense) has no activation", "activation='relu'")
+    relu_last = keras.Sequential([keras.Input(shape=(3,)), layers.Dense(8, activation="relu"),
+                                  layers.Dense(1, activation="relu")])
+    assert_verdict(ex.q7.check(relu_last), NOT_YET, "Layer 2 (Dense) has activation='relu'", "no activation")
+    separate = keras.Sequential([keras.Input(shape=(3,)), layers.Dense(8), layers.Activation("relu"), layers.Dense(1)])
+    assert_verdict(ex.q7.check(separate), NOT_YET, "an Activation", "Dense(8, activation='relu')")
+    no_bias = keras.Sequential([keras.Input(shape=(3,)), layers.Dense(8, activation="relu", use_bias=False),
+                                layers.Dense(1)])
+    assert_verdict(ex.q7.check(no_bias), NOT_YET, "24 parameters; expected 32", "use_bias")
+    extra = keras.Sequential([keras.Input(shape=(3,)), layers.Dense(8, activation="relu"), layers.Dense(1), layers.Dense(1)])
     assert_verdict(ex.q7.check(extra), NOT_YET, "extra: dense")
     unbuilt = keras.Sequential([layers.Dense(8), layers.Dense(1)])
     assert_verdict(ex.q7.check(unbuilt), NOT_YET, "keras.Input")

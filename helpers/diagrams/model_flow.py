@@ -354,7 +354,8 @@ def model_flow_spec(model: Any, title: str | None = None) -> Spec:
                                  (t.x, g.y - 0.05), label=label))
     inputs = [t for t in tensors.values() if t.level == 0]
     for t in inputs:
-        spec.lines.append(f"input {t.name}: {shape_text(t.shape)}")
+        name = "" if t.name in ("", "input", None) else f" {t.name}"
+        spec.lines.append(f"input{name}: {shape_text(t.shape)}")
     for lay in layers:
         outs = ", ".join(shape_text(tensors[t].shape) for t in lay.outputs)
         outs = f"[{outs}]" if len(lay.outputs) > 1 else outs

@@ -206,14 +206,21 @@ class Exercise:
         return self.judge(value)
 
     def hint(self, n: int = 1) -> Note:
-        """Hint number ``n`` (1-based); asking past the last one shows the last."""
+        """Hint number ``n`` (1-based); asking past the last one shows the last and says so."""
         try:
             n = int(n)
-        except (TypeError, ValueError):
+        except (TypeError, ValueError, OverflowError):
             n = 1
+        asked_past_end = n > len(self.hints)
         n = min(max(n, 1), len(self.hints))
-        more = f" (more: ex.{self.id}.hint({n + 1}))" if n < len(self.hints) else ""
-        return Note(f"Hint {n}/{len(self.hints)} for {self._key}{more}", self.hints[n - 1])
+        if n < len(self.hints):
+            more = f" (more: ex.{self.id}.hint({n + 1}))"
+        else:
+            more = f" (the last one; ex.{self.id}.solution() shows a worked answer)"
+        body = self.hints[n - 1]
+        if asked_past_end:
+            body = f"There are only {len(self.hints)} hints; here is the last. {body}"
+        return Note(f"Hint {n}/{len(self.hints)} for {self._key}{more}", body)
 
     def solution(self) -> Note:
         """The worked answer (``answer``, as code)."""
@@ -253,14 +260,21 @@ def describe(value: Any) -> str:
         shape = getattr(value, "shape", None)
         kind = type(value).__name__
         if shape is not None and not callable(shape):
-            return f"a {kind} of shape {tuple(shape)!r}"
+            noun = "tensor" if "Tensor" in kind else "numpy array" if kind == "ndarray" else kind
+            return f"{_article(noun)} {noun} of shape {tuple(shape)!r}"
         if hasattr(value, "layers") and hasattr(value, "summary"):
             return f"a Keras {kind}"
+        if isinstance(value, type):
+            return f"the class {value.__name__} (not an instance of it)"
         if callable(value):
-            return f"a {kind} (callable)"
-        return f"a {kind}"
+            return "a function" if kind in ("function", "builtin_function_or_method") else f"{_article(kind)} {kind} (callable)"
+        return f"{_article(kind)} {kind}"
     except Exception:  # noqa: BLE001
         return "a value that could not be described"
+
+
+def _article(noun: str) -> str:
+    return "an" if noun[:1].lower() in "aeiou" else "a"
 
 
 def as_shape(value: Any) -> tuple:
@@ -272,8 +286,11 @@ def as_shape(value: Any) -> tuple:
     (None, 2)
     """
     if isinstance(value, (str, bytes)) or value is None or isinstance(value, (bool, numbers.Number)):
-        raise Reject(f"Expected a shape written as a tuple such as (None, 2), got {describe(value)}.")
-    if hasattr(value, "shape") and not isinstance(value, (tuple, list)) and not type(value).__name__ == "TensorShape":
+        raise Reject(f"Expected a shape: a tuple of sizes such as (32, 10), got {describe(value)}.")
+    dtype_kind = getattr(getattr(value, "dtype", None), "kind", "")
+    if getattr(value, "ndim", None) == 1 and dtype_kind in ("i", "u") and 0 < len(value) <= 8:
+        value = [int(v) for v in value]   # np.array([4, 3]) spelled as an array
+    elif hasattr(value, "shape") and not isinstance(value, (tuple, list)) and not type(value).__name__ == "TensorShape":
         raise Reject(f"Expected a shape tuple, got {describe(value)}. Did you mean its .shape?")
     if hasattr(value, "as_list"):
         try:
@@ -283,7 +300,7 @@ def as_shape(value: Any) -> tuple:
     try:
         items = list(value)
     except TypeError:
-        raise Reject(f"Expected a shape written as a tuple such as (None, 2), got {describe(value)}.") from None
+        raise Reject(f"Expected a shape: a tuple of sizes such as (32, 10), got {describe(value)}.") from None
     shape = []
     for item in items:
         if item is None:
@@ -329,8 +346,10 @@ def shape_check(expected: tuple, names: Sequence[str] | None = None, why: str = 
         extra = ""
         if want is None:
             extra = " The batch axis is left open (None) until data arrives."
+        elif got is None and "batch" in labels:
+            extra = " Only the batch axis is unknown (None) here."
         elif got is None:
-            extra = " Only the batch axis is unknown here."
+            extra = " Every size is known here: write a number, not None."
         more = f" ({len(wrong) - 1} more ax{'is' if len(wrong) == 2 else 'es'} also off.)" if len(wrong) > 1 else ""
         return Result(False, f"Axis {i} ({labels[i]}) is {got}, expected {want}.{extra}{more}")
 

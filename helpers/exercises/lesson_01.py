@@ -60,7 +60,7 @@ def _param_cases(rng):
 def _judge_param_function(cases, outputs):
     for (features, units), got in zip(cases, outputs):
         want = features * units + units
-        if isinstance(got, bool) or not isinstance(got, numbers.Real):
+        if got is not None and (isinstance(got, bool) or not isinstance(got, numbers.Real)):
             raise Reject(f"dense_param_count({features}, {units}) returned {got!r}; it should return a number.")
         if got == want:
             continue
@@ -71,8 +71,13 @@ def _judge_param_function(cases, outputs):
             return Result(False, f"{call} gave {got}: there is one bias per unit, not an extra feature and unit.")
         if got == features + units:
             return Result(False, f"{call} gave {got}: weights connect every feature to every unit, so multiply.")
+        if got == features * units + features:
+            return Result(False, f"{call} gave {got}: the bias has one value per unit (units is the second "
+                                 "argument), not one per feature.")
+        if got is None:
+            return Result(False, f"{call} returned None: did you print the count instead of returning it?")
         return Result(False, f"{call} gave {got}, expected {want}.")
-    return Result(True, f"Your formula agrees with Keras on {len(cases)} layer sizes.")
+    return Result(True, f"Your formula gives the right count for {len(cases)} layer sizes.")
 
 
 q3 = Exercise(
@@ -109,6 +114,7 @@ q5 = Exercise(
         (None, 4): "Dense does not flatten or drop axes: it only changes the last one.",
         (None, 7, 5): "That is the input. Dense(4) turns the last axis (5 values) into 4 units.",
         (None, 4, 5): "Dense acts on the last axis, not the middle one: the 7 stays, the 5 becomes 4.",
+        (None, 28): "Dense does not flatten: the 7 steps stay, and each step's 5 values become 4.",
         (7, 4): "Keep the batch axis in front, written as None.",
     }),
     hints=["Dense only ever touches the last axis of its input.",
@@ -121,13 +127,16 @@ q6 = Exercise(
     prompt="How many parameters does that Dense(4) on inputs of shape (7, 5) have?",
     reads="dense_3d_params",
     check=int_check(24, "the parameter count of Dense(4) on (7, 5) inputs", {
-        144: "144 counts a separate kernel for each of the 7 rows. There is one kernel, shared by all 7.",
-        140: "140 gives each of the 7 rows its own kernel. There is one kernel, shared by all 7, plus 4 biases.",
+        168: "168 gives each of the 7 steps a Dense layer of its own. There is one layer, shared by all 7.",
+        144: "144 counts a separate kernel for each of the 7 steps. There is one kernel, shared by all 7.",
+        140: "140 gives each of the 7 steps its own kernel. There is one kernel, shared by all 7, plus 4 biases.",
+        28: "28 is 7 x 4, as if the steps were the input features. Dense reads only the last axis: 5 values.",
+        35: "35 is 7 x 5, the size of one example. Count the weights instead: 5 values in, 4 units out, plus biases.",
         20: "20 is the kernel (5 x 4) alone. Add one bias per unit.",
-        32: "32 uses 7 as the input size. Dense reads only the last axis: 5 features.",
+        32: "32 uses 7 as the input size. Dense reads only the last axis: 5 values.",
     }),
     hints=["Dense sees only the last axis: 5 values in, 4 units out.",
-           "The 7 rows share one kernel: 5 * 4 + 4."],
+           "The 7 steps share one kernel: 5 * 4 + 4."],
     answer="dense_3d_params = 5 * 4 + 4",
 )
 
@@ -135,7 +144,7 @@ q7 = Exercise(
     lesson="01", id="q7", points=2,
     prompt="Build a model: input of 3 features, then Dense(8, activation='relu'), then Dense(1).",
     reads="two_layer_model",
-    check=model_check([("Dense", (None, 8), 32), ("Dense", (None, 1), 9)], input_shape=(None, 3),
+    check=model_check([("Dense", (None, 8), 32, "relu"), ("Dense", (None, 1), 9, "linear")], input_shape=(None, 3),
                       hint="Check the units of each Dense layer."),
     hints=["keras.Sequential([keras.Input(shape=(3,)), ...]) with the two Dense layers after the Input.",
            "The first Dense has 8 units and a relu activation, the second has 1 unit.",

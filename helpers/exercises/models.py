@@ -54,8 +54,11 @@ def layer_table(model: Any) -> list[dict]:
         except (AttributeError, ValueError):
             raise Reject("Keras cannot tell this model's shapes yet: start it with keras.Input(shape=...) "
                          "so every layer knows what it receives.") from None
+        activation = getattr(layer, "activation", None)
         rows.append({"name": layer.name, "type": type(layer).__name__,
-                     "output_shape": shape, "params": int(layer.count_params())})
+                     "output_shape": shape, "params": int(layer.count_params()),
+                     "activation": getattr(activation, "__name__", None) if activation is not None else None,
+                     "use_bias": getattr(layer, "use_bias", None)})
     return rows
 
 
@@ -75,33 +78,52 @@ def model_input_shape(model: Any) -> tuple | None:
 
 
 def model_check(expected: Sequence[Row], input_shape: tuple | None = None, hint: str = ""):
-    """A check that a model's layers match ``expected``, one ``(type, output_shape, params)`` per layer.
+    """A check that a model's layers match ``expected``: one ``(type, output_shape, params)`` row per
+    layer, optionally with a fourth item, the activation's name (``"relu"``).
 
-    ``type`` or ``params`` may be None to accept any. Feedback names the first layer that differs
-    and how (its type, its output shape, or its parameter count), and catches missing or extra layers.
+    ``type`` or ``params`` may be None to accept any. Feedback names the first layer that differs by
+    its position and type, and how (its type, output shape, parameter count or activation); missing
+    and extra layers are named first.
     """
-    expected = [tuple(row) for row in expected]
+    expected = [tuple(row) + (None,) * (4 - len(row)) for row in expected]
 
     def check(model: Any) -> Result:
         rows = layer_table(model)
         if input_shape is not None:
             got_in = model_input_shape(model)
             if got_in is not None and tuple(got_in) != tuple(input_shape):
-                return Result(False, f"The model's input is {got_in}; this exercise needs {tuple(input_shape)}.")
-        for i, want in enumerate(expected):
-            want_type, want_shape, want_params = want
-            if i >= len(rows):
-                missing = ", ".join(t or "layer" for t, _, _ in expected[i:])
-                return Result(False, f"Your model has {len(rows)} layer{'s' if len(rows) != 1 else ''}; "
-                                     f"{len(expected)} are needed. Missing at the end: {missing}.")
+                tip = ""
+                if len(got_in) == len(input_shape) + 1:
+                    tip = (" keras.Input(shape=...) describes one example; Keras adds the batch axis itself, "
+                           "so leave it out of shape=.")
+                return Result(False, f"The model's input is {got_in}; this exercise needs {tuple(input_shape)}.{tip}")
+        if len(rows) < len(expected):
+            wanted = ", ".join(_layer_words(t, sh) for t, sh, _, _ in expected)
+            return Result(False, f"Your model has {len(rows)} layer{'s' if len(rows) != 1 else ''} after the input; "
+                                 f"{len(expected)} are needed: {wanted}.")
+        for i, (want_type, want_shape, want_params, want_activation) in enumerate(expected):
             got = rows[i]
-            where = f"Layer {i + 1} ({got['name']})"
+            where = f"Layer {i + 1} ({got['type']})"
             if want_type and got["type"] != want_type:
-                return Result(False, f"{where} is a {got['type']}; expected a {want_type} there.")
+                tip = ""
+                if got["type"] == "Activation":
+                    tip = " Give the activation to the layer itself, e.g. Dense(8, activation='relu')."
+                return Result(False, f"Layer {i + 1} is {_a(got['type'])} {got['type']}; "
+                                     f"expected {_a(want_type)} {want_type} there.{tip}")
             if _norm(got["output_shape"]) != _norm(want_shape):
                 return Result(False, f"{where} outputs {got['output_shape']}; expected {want_shape}. {hint}".strip())
             if want_params is not None and got["params"] != want_params:
-                return Result(False, f"{where} has {got['params']} parameters; expected {want_params}.")
+                tip = " It has no bias: leave use_bias at its default (True)." if got.get("use_bias") is False else ""
+                return Result(False, f"{where} has {got['params']} parameters; expected {want_params}.{tip}")
+            if want_activation and got.get("activation") != want_activation:
+                following = rows[i + 1] if i + 1 < len(rows) else {}
+                if following.get("type") == "Activation":
+                    return Result(False, f"Layer {i + 2} is an Activation layer of its own. Here the activation "
+                                         f"belongs to {where} itself, e.g. Dense(8, activation='{want_activation}').")
+                have = got.get("activation")
+                have = "no activation (linear, the default)" if have in (None, "linear") else f"activation='{have}'"
+                want = "no activation" if want_activation == "linear" else f"activation='{want_activation}'"
+                return Result(False, f"{where} has {have}; this exercise asks for {want} on it.")
         if len(rows) > len(expected):
             extra = ", ".join(r["type"] for r in rows[len(expected):])
             return Result(False, f"Your model has {len(rows)} layers; only {len(expected)} are needed. Extra: {extra}.")
@@ -109,6 +131,14 @@ def model_check(expected: Sequence[Row], input_shape: tuple | None = None, hint:
         return Result(True, f"Every layer matches: {len(rows)} layers, {total} parameters in all.")
 
     return check
+
+
+def _a(noun: str) -> str:
+    return "an" if noun[:1].lower() in "aeiou" else "a"
+
+
+def _layer_words(layer_type: Any, shape: Any) -> str:
+    return f"{layer_type or 'a layer'} -> {shape}"
 
 
 def _norm(shape: Any) -> Any:
