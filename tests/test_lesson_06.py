@@ -73,8 +73,8 @@ def test_q2_stateful_model_mistakes():
     (lambda x, b: x[: len(x) // b * b, 0], ["shape of a sample"]),
     (lambda x, b: "x", ["single value"]),
 ])
-def test_q3_function_mistakes(wrong, words):
-    assert_verdict(ex.q3.check(wrong), NOT_YET, *words)
+def test_whole_batches_mistakes(wrong, words):
+    assert_verdict(ex.q5.check(wrong), NOT_YET, *words)
 
 
 def consecutive_chunks(series, batch_size, chunk_len):
@@ -88,21 +88,21 @@ def consecutive_chunks(series, batch_size, chunk_len):
     (lambda s, b, c: ex._stream_reference(s, b, c) + 1, ["not the right values"]),
     (lambda s, b, c: None, ["shape ()"]),
 ])
-def test_q5_function_mistakes(wrong, words):
-    assert_verdict(ex.q5.check(wrong), NOT_YET, *words)
+def test_stream_batches_mistakes(wrong, words):
+    assert_verdict(ex.q3.check(wrong), NOT_YET, *words)
 
 
-def test_q5_reference_layout_on_a_small_example():
+def test_stream_reference_layout_on_a_small_example():
     batches = ex._stream_reference(np.arange(24.0), 2, 4)
     assert batches.shape == (3, 2, 4)
     assert batches[0].tolist() == [[0, 1, 2, 3], [12, 13, 14, 15]]
     assert batches[1].tolist() == [[4, 5, 6, 7], [16, 17, 18, 19]]
-    assert ex.q5.judge_function(lambda s, b, c: ex._stream_reference(s, b, c), seed=5).correct
+    assert ex.q3.judge_function(lambda s, b, c: ex._stream_reference(s, b, c), seed=5).correct
 
 
 def test_function_exercises_returning_ellipsis_are_not_attempted():
-    assert_verdict(ex.q3.check(lambda x, b: ...), NOT_ATTEMPTED)
-    assert_verdict(ex.q5.check(lambda s, b, c: ...), NOT_ATTEMPTED)
+    assert_verdict(ex.q5.check(lambda x, b: ...), NOT_ATTEMPTED)
+    assert_verdict(ex.q3.check(lambda s, b, c: ...), NOT_ATTEMPTED)
 
 
 def test_q6_twin_mistakes():

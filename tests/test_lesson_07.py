@@ -135,7 +135,7 @@ def test_model_exercise_mistakes():
 
     layers = keras.layers
     no_flatten = keras.Sequential([keras.Input(shape=(12, 1)), layers.Dense(16), layers.Dense(1)])
-    assert_verdict(ex.q4.check(no_flatten), NOT_YET, "flatten")
+    assert_verdict(ex.q4.check(no_flatten), NOT_YET, "put a flatten before it")
     rnn_in_dense = keras.Sequential([keras.Input(shape=(12, 1)), layers.SimpleRNN(4), layers.Dense(1)])
     assert_verdict(ex.q4.check(rnn_in_dense), NOT_YET, "no recurrent layer")
     one_dense = keras.Sequential([keras.Input(shape=(12, 1)), layers.Flatten(), layers.Dense(1)])
@@ -146,17 +146,25 @@ def test_model_exercise_mistakes():
     assert_verdict(ex.q5.check(gru_only), NOT_YET, "needs a simplernn")
     every_step = keras.Sequential([keras.Input(shape=(12, 1)), layers.SimpleRNN(4, return_sequences=True),
                                    layers.Dense(1)])
-    assert_verdict(ex.q5.check(every_step), NOT_YET, "return_sequences=False")
+    assert_verdict(ex.q5.check(every_step), NOT_YET, "leave return_sequences=False")
     one_gru = keras.Sequential([keras.Input(shape=(12, 1)), layers.GRU(4), layers.Dense(1)])
     assert_verdict(ex.q6.check(one_gru), NOT_YET, "at least two")
     no_head = keras.Sequential([keras.Input(shape=(12, 1)), layers.GRU(4, return_sequences=True), layers.GRU(3)])
     assert_verdict(ex.q6.check(no_head), NOT_YET, "dense(1)")
+    both_sequences = keras.Sequential([keras.Input(shape=(12, 1)), layers.GRU(4, return_sequences=True),
+                                       layers.GRU(3, return_sequences=True), layers.Dense(1)])
+    assert_verdict(ex.q6.check(both_sequences), NOT_YET, "only the lower layer")
 
 
 def test_scoreboard_scores_models_and_tolerates_blanks():
-    board = ex.scoreboard({"linear": least_squares_model(), "Dense": ..., "broken": naive_model()})
+    import keras
+
+    every_year = keras.Sequential([keras.Input(shape=(12, 1)), keras.layers.Dense(1)])
+    board = ex.scoreboard({"linear": least_squares_model(), "Dense": ..., "broken": naive_model(),
+                           "every year": every_year})
     names = [name for name, _ in board.rows]
-    assert names == ["naive (last value)", "linear", "Dense", "broken"]
+    assert names == ["naive (last value)", "linear", "Dense", "broken", "every year"]
+    assert board.rows[4][1].startswith("cannot score: On 60 windows your model returns shape (60, 12, 1)")
     text = repr(board)
     assert "not built yet" in text and "below 20?" in text
     assert board.rows[1][1] < ex.THRESHOLD < board.rows[0][1]

@@ -78,7 +78,7 @@ q2 = Exercise(
 )
 
 
-# -- q3: keep whole batches only ----------------------------------------------------------------
+# -- q5: keep whole batches only ----------------------------------------------------------------
 def _whole_batch_cases(rng):
     cases = []
     for n, batch in [(9, 4), (8, 4), (7, 2), (3, 5), (25, 6)]:
@@ -119,8 +119,8 @@ def _judge_whole_batches(cases, outputs):
                         "(including one where no full batch fits).")
 
 
-q3 = Exercise(
-    lesson="06", id="q3", points=1, kind="function",
+q5 = Exercise(
+    lesson="06", id="q5", points=1, kind="function",
     prompt="Write whole_batches(x, batch_size): the first samples of x, as many as fill whole batches (drop the partial tail).",
     reads="whole_batches",
     make_inputs=_whole_batch_cases,
@@ -151,7 +151,7 @@ q4 = Exercise(
 )
 
 
-# -- q5: laying out a long series so that state carries over -----------------------------------
+# -- q3: laying out a long series so that state carries over -----------------------------------
 def _stream_reference(series, batch_size, chunk):
     stream_len = len(series) // batch_size
     steps = stream_len // chunk * chunk
@@ -191,8 +191,8 @@ def _judge_streams(cases, outputs):
     return Result(True, "Row i of every batch continues row i of the batch before: the state carries over.")
 
 
-q5 = Exercise(
-    lesson="06", id="q5", points=2, kind="function",
+q3 = Exercise(
+    lesson="06", id="q3", points=2, kind="function",
     prompt="Write stream_batches(series, batch_size, chunk_len): cut a 1-D series into batch_size streams, then into batches of shape (batch_size, chunk_len) so that row i of batch k+1 continues row i of batch k.",
     reads="stream_batches",
     make_inputs=_stream_cases,

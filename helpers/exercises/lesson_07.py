@@ -76,7 +76,7 @@ class Scoreboard:
         lines = [f"{'model':<22} {'held-out MAE':>12}  below {THRESHOLD:g}?"]
         for name, score in self.rows:
             if isinstance(score, str):
-                lines.append(f"{name:<22} {score:>12}")
+                lines.append(f"{name:<22} {score}")
             else:
                 lines.append(f"{name:<22} {score:>12.1f}  {'yes' if score < THRESHOLD else 'no'}")
         return "\n".join(lines)
@@ -109,8 +109,10 @@ def scoreboard(models: dict) -> Scoreboard:
             continue
         try:
             rows.append((name, held_out_mae(model)))
+        except Reject as reason:
+            rows.append((name, f"cannot score: {reason}"))
         except Exception as err:  # noqa: BLE001 - one broken model must not hide the others
-            rows.append((name, f"error: {type(err).__name__}"))
+            rows.append((name, f"cannot score: {type(err).__name__}: {str(err)[:80]}"))
     return Scoreboard(rows)
 
 
@@ -229,7 +231,10 @@ q3 = Exercise(
 
 
 # -- q4-q6: three models, built and trained in their own cells -------------------------------
-def _model_rows(model):
+_EVERY_YEAR = "The model returns (None, 12, 1): a forecast for every year of the window. "
+
+
+def _model_rows(model, every_year_tip: str = "End with one forecast per window."):
     rows = layer_table(model)
     got_in = model_input_shape(model)
     if got_in is not None and tuple(got_in) != (None, TIMESTEPS, 1):
@@ -241,16 +246,15 @@ def _model_rows(model):
     if isinstance(last, list):
         raise Reject("The last layer returns several tensors; end with Dense(1), one forecast per window.")
     if last == (None, TIMESTEPS, 1):
-        raise Reject("The model returns (None, 12, 1): a forecast for every year of the window. Dense works on "
-                     "the last axis only, so flatten first (Flatten) or end the recurrent part with "
-                     "return_sequences=False.")
+        raise Reject(_EVERY_YEAR + every_year_tip)
     if last != (None, 1):
         raise Reject(f"The model returns {last}; it should return one forecast per window: (None, 1). End with Dense(1).")
     return rows
 
 
 def _check_dense(model):
-    rows = _model_rows(model)
+    rows = _model_rows(model, "Dense works on the last axis only: put a Flatten before it, so that it sees "
+                              "the 12 years as 12 inputs.")
     types = [r["type"] for r in rows]
     if any(t in RECURRENT for t in types):
         return Result(False, "This baseline has no recurrent layer: Flatten the window, then Dense layers.")
@@ -262,7 +266,8 @@ def _check_dense(model):
 
 
 def _check_simple_rnn(model):
-    rows = _model_rows(model)
+    rows = _model_rows(model, "Leave return_sequences=False (the default) on the SimpleRNN: its last state "
+                              "is all Dense(1) needs.")
     types = [r["type"] for r in rows]
     if "SimpleRNN" not in types:
         return Result(False, f"Your layers are {', '.join(types)}; this model needs a SimpleRNN.")
@@ -272,7 +277,8 @@ def _check_simple_rnn(model):
 
 
 def _check_stacked(model):
-    rows = _model_rows(model)
+    rows = _model_rows(model, "Only the lower layer returns sequences: the upper one keeps "
+                              "return_sequences=False, so Dense(1) gets its last state.")
     types = [r["type"] for r in rows]
     gated = [r for r in rows if r["type"] in ("GRU", "LSTM")]
     if len(gated) < 2:
