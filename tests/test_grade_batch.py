@@ -19,6 +19,8 @@ from helpers.exercises import CORRECT, NOT_ATTEMPTED, NOT_YET, exercises_for, le
 from helpers.grade import gradescope, pipeline
 from helpers.grade.execute import Limits
 
+pytestmark = pytest.mark.slow   # starts about 30 kernels; `make test-fast` leaves it out
+
 ROOT = Path(__file__).resolve().parent.parent
 FIXTURES = ROOT / "tests" / "fixtures" / "submissions"
 SOLUTION_01 = next((ROOT / "solutions").glob("01_*.ipynb"))

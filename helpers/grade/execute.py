@@ -87,8 +87,7 @@ class Kernel:
                                  env=env, stdout=subprocess.DEVNULL, stderr=self._stderr,
                                  stdin=subprocess.DEVNULL)
             self.memory_capped = self._cap_resources()
-            self.kc = self.km.client(context=self._context)
-            self.kc.start_channels()
+            self._connect()
             self.kc.wait_for_ready(timeout=self.limits.startup_timeout)
         except BaseException:
             self.__exit__(None, None, None)
@@ -185,8 +184,9 @@ class Kernel:
                 continue
             if reply.get("parent_header", {}).get("msg_id") != msg_id:
                 continue
-            lost = not self._drain_output(msg_id, counted, until_idle=True)
-            if lost:
+            idle = self._drain_output(msg_id, counted, until_idle=True)
+            lost = self._output_dropped()
+            if lost or not idle:
                 self._reconnect()
             content = reply.get("content", {})
             seconds = time.monotonic() - started
@@ -200,11 +200,26 @@ class Kernel:
             run.output_lost = lost
             return run
 
-    def _reconnect(self) -> None:
-        """Open fresh channels: ZeroMQ disconnects a peer that sent a message over ``message_bytes``."""
-        self.kc.stop_channels()
+    def _connect(self) -> None:
+        import zmq
+
         self.kc = self.km.client(context=self._context)
         self.kc.start_channels()
+        self._monitor = self.kc.iopub_channel.socket.get_monitor_socket(zmq.EVENT_DISCONNECTED)
+
+    def _output_dropped(self) -> bool:
+        """True when ZeroMQ dropped the output connection (a message was over ``message_bytes``)."""
+        dropped = False
+        while self._monitor.poll(0):
+            self._monitor.recv_multipart()
+            dropped = True
+        return dropped
+
+    def _reconnect(self) -> None:
+        """Open fresh channels: ZeroMQ disconnects a peer that sent a message over ``message_bytes``."""
+        self._monitor.close(linger=0)
+        self.kc.stop_channels()
+        self._connect()
         try:
             self.kc.wait_for_ready(timeout=10)
         except RuntimeError:
@@ -212,13 +227,14 @@ class Kernel:
 
     def _drain_output(self, msg_id: str, counted: list, until_idle: bool = False) -> bool:
         """Read and drop the kernel's output messages, counting their size; True once the cell's
-        "idle" status arrived (with ``until_idle``, waiting up to 2 s for it)."""
-        wait_until = time.monotonic() + (2.0 if until_idle else 0.2)
+        "idle" status arrived (with ``until_idle``, waiting up to 10 s for it, less if the
+        connection dropped)."""
+        wait_until = time.monotonic() + (10.0 if until_idle else 0.2)
         while time.monotonic() < wait_until:
             try:
                 msg = self.kc.get_iopub_msg(timeout=0.05 if until_idle else 0)
             except queue.Empty:
-                if not until_idle:
+                if not until_idle or self._monitor.poll(0):
                     return False
                 continue
             content = msg.get("content", {})
