@@ -2,7 +2,6 @@
 import numpy as np
 import pytest
 
-
 import keras  # noqa: E402
 
 from helpers.states import copy_weights, reset_states, state_values, stateful_layers, with_batch_size  # noqa: E402

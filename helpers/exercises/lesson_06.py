@@ -78,79 +78,6 @@ q2 = Exercise(
 )
 
 
-# -- q5: keep whole batches only ----------------------------------------------------------------
-def _whole_batch_cases(rng):
-    cases = []
-    for n, batch in [(9, 4), (8, 4), (7, 2), (3, 5), (25, 6)]:
-        x = rng.normal(size=(n, 3, 2)).astype("float32")
-        cases.append((x, batch))
-    cases.append((rng.normal(size=(int(rng.integers(10, 40)), 4, 1)).astype("float32"), int(rng.integers(2, 7))))
-    return cases
-
-
-def _judge_whole_batches(cases, outputs):
-    for (x, batch), got in zip(cases, outputs):
-        keep = len(x) // batch * batch
-        want = x[:keep]
-        call = f"whole_batches(x with {len(x)} samples, {batch})"
-        try:
-            got = np.asarray(got)
-        except (TypeError, ValueError):
-            raise Reject(f"{call} returned {describe(got)}; return a numpy array.") from None
-        if got.shape == want.shape and np.array_equal(got, want):
-            continue
-        if got.ndim == 0:
-            return Result(False, f"{call} returned a single value; return the samples you keep (an array).")
-        if got.shape[1:] != x.shape[1:]:
-            return Result(False, f"{call} changed the shape of a sample to {got.shape[1:]}; cut along axis 0 only.")
-        if len(got) == len(x):
-            return Result(False, f"{call} kept all {len(x)} samples; drop the {len(x) - keep} left over after "
-                                 f"the last full batch of {batch}.")
-        if len(got) == batch and keep != batch:
-            return Result(False, f"{call} kept only one batch ({batch} samples); keep every full batch: {keep} samples.")
-        if len(got) == keep and np.array_equal(got, x[len(x) - keep:]):
-            return Result(False, f"{call} dropped samples from the front. Keep the order and the start of the "
-                                 "series; drop the tail.")
-        if len(got) > len(x):
-            return Result(False, f"{call} returned {len(got)} samples: padding adds fake samples the state would "
-                                 "carry on from. Drop the tail instead.")
-        return Result(False, f"{call} returned {len(got)} samples; expected the first {keep}.")
-    return Result(True, f"Your function keeps whole batches only, on {len(cases)} cases "
-                        "(including one where no full batch fits).")
-
-
-q5 = Exercise(
-    lesson="06", id="q5", points=1, kind="function",
-    prompt="Write whole_batches(x, batch_size): the first samples of x, as many as fill whole batches (drop the partial tail).",
-    reads="whole_batches",
-    make_inputs=_whole_batch_cases,
-    check=_judge_whole_batches,
-    hints=["How many full batches fit in len(x) samples? Integer division: len(x) // batch_size.",
-           "Keep that many batches times batch_size samples, from the start.",
-           "return x[: len(x) // batch_size * batch_size]"],
-    answer="def whole_batches(x, batch_size):\n    return x[: len(x) // batch_size * batch_size]",
-)
-
-
-# -- q4: what Keras 3 really does with a partial batch ---------------------------------------
-q4 = Exercise(
-    lesson="06", id="q4", points=1,
-    prompt="A stateful model built for batch_size=4 predicts on 9 samples with model.predict(x, batch_size=4). How many rows come out?",
-    reads="rows_out",
-    check=int_check(12, "the number of rows predict returns", {
-        9: "That is what you would hope, and Keras 2 would raise instead. Keras 3 runs the lone 9th sample from "
-           "each of the 4 stored state rows (numpy broadcasting), so the last batch returns 4 rows.",
-        8: "Keras 3 does not drop the partial batch: the lone 9th sample is run from each of the 4 state rows.",
-        4: "Every batch returns rows: two full batches of 4, plus the partial one.",
-        3: "Count rows, not batches: 2 full batches of 4 rows, then the partial batch.",
-    }),
-    hints=["Look at the measurement above: 7 samples with batch_size=2 gave 8 rows.",
-           "9 samples = 2 full batches of 4 + 1 sample; that sample is run once per stored state row.",
-           "4 + 4 + 4"],
-    answer="rows_out = 4 + 4 + 4",
-)
-
-
 # -- q3: laying out a long series so that state carries over -----------------------------------
 def _stream_reference(series, batch_size, chunk):
     stream_len = len(series) // batch_size
@@ -209,6 +136,79 @@ q3 = Exercise(
             "    streams = series[: stream_len * batch_size].reshape(batch_size, stream_len)[:, :steps]\n"
             "    batches = streams.reshape(batch_size, steps // chunk_len, chunk_len)\n"
             "    return batches.transpose(1, 0, 2)"),
+)
+
+
+# -- q4: what Keras 3 really does with a partial batch ---------------------------------------
+q4 = Exercise(
+    lesson="06", id="q4", points=1,
+    prompt="A stateful model built for batch_size=4 predicts on 9 samples with model.predict(x, batch_size=4). How many rows come out?",
+    reads="rows_out",
+    check=int_check(12, "the number of rows predict returns", {
+        9: "That is what you would hope, and Keras 2 would raise instead. Keras 3 runs the lone 9th sample from "
+           "each of the 4 stored state rows (numpy broadcasting), so the last batch returns 4 rows.",
+        8: "Keras 3 does not drop the partial batch: the lone 9th sample is run from each of the 4 state rows.",
+        4: "Every batch returns rows: two full batches of 4, plus the partial one.",
+        3: "Count rows, not batches: 2 full batches of 4 rows, then the partial batch.",
+    }),
+    hints=["Look at the measurement above: 7 samples with batch_size=2 gave 8 rows.",
+           "9 samples = 2 full batches of 4 + 1 sample; that sample is run once per stored state row.",
+           "4 + 4 + 4"],
+    answer="rows_out = 4 + 4 + 4",
+)
+
+
+# -- q5: keep whole batches only ----------------------------------------------------------------
+def _whole_batch_cases(rng):
+    cases = []
+    for n, batch in [(9, 4), (8, 4), (7, 2), (3, 5), (25, 6)]:
+        x = rng.normal(size=(n, 3, 2)).astype("float32")
+        cases.append((x, batch))
+    cases.append((rng.normal(size=(int(rng.integers(10, 40)), 4, 1)).astype("float32"), int(rng.integers(2, 7))))
+    return cases
+
+
+def _judge_whole_batches(cases, outputs):
+    for (x, batch), got in zip(cases, outputs):
+        keep = len(x) // batch * batch
+        want = x[:keep]
+        call = f"whole_batches(x with {len(x)} samples, {batch})"
+        try:
+            got = np.asarray(got)
+        except (TypeError, ValueError):
+            raise Reject(f"{call} returned {describe(got)}; return a numpy array.") from None
+        if got.shape == want.shape and np.array_equal(got, want):
+            continue
+        if got.ndim == 0:
+            return Result(False, f"{call} returned a single value; return the samples you keep (an array).")
+        if got.shape[1:] != x.shape[1:]:
+            return Result(False, f"{call} changed the shape of a sample to {got.shape[1:]}; cut along axis 0 only.")
+        if len(got) == len(x):
+            return Result(False, f"{call} kept all {len(x)} samples; drop the {len(x) - keep} left over after "
+                                 f"the last full batch of {batch}.")
+        if len(got) == batch and keep != batch:
+            return Result(False, f"{call} kept only one batch ({batch} samples); keep every full batch: {keep} samples.")
+        if len(got) == keep and np.array_equal(got, x[len(x) - keep:]):
+            return Result(False, f"{call} dropped samples from the front. Keep the order and the start of the "
+                                 "series; drop the tail.")
+        if len(got) > len(x):
+            return Result(False, f"{call} returned {len(got)} samples: padding adds fake samples the state would "
+                                 "carry on from. Drop the tail instead.")
+        return Result(False, f"{call} returned {len(got)} samples; expected the first {keep}.")
+    return Result(True, f"Your function keeps whole batches only, on {len(cases)} cases "
+                        "(including one where no full batch fits).")
+
+
+q5 = Exercise(
+    lesson="06", id="q5", points=1, kind="function",
+    prompt="Write whole_batches(x, batch_size): the first samples of x, as many as fill whole batches (drop the partial tail).",
+    reads="whole_batches",
+    make_inputs=_whole_batch_cases,
+    check=_judge_whole_batches,
+    hints=["How many full batches fit in len(x) samples? Integer division: len(x) // batch_size.",
+           "Keep that many batches times batch_size samples, from the start.",
+           "return x[: len(x) // batch_size * batch_size]"],
+    answer="def whole_batches(x, batch_size):\n    return x[: len(x) // batch_size * batch_size]",
 )
 
 
