@@ -1,10 +1,9 @@
 """helpers.states: resetting every stateful layer of a Keras 3 model, and batch-size twins."""
+import keras
 import numpy as np
 import pytest
 
-import keras  # noqa: E402
-
-from helpers.states import copy_weights, reset_states, state_values, stateful_layers, with_batch_size  # noqa: E402
+from helpers.states import copy_weights, reset_states, state_values, stateful_layers, with_batch_size
 
 
 def nested_model(batch_size=2):
