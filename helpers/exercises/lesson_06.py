@@ -145,7 +145,7 @@ q4 = Exercise(
     prompt="A stateful model built for batch_size=4 predicts on 9 samples with model.predict(x, batch_size=4). How many rows come out?",
     reads="rows_out",
     check=int_check(12, "the number of rows predict returns", {
-        9: "That is what you would hope, and Keras 2 would raise instead. Keras 3 runs the lone 9th sample from "
+        9: "That is what you would hope, but Keras 3 runs the lone 9th sample from "
            "each of the 4 stored state rows (numpy broadcasting), so the last batch returns 4 rows.",
         8: "Keras 3 does not drop the partial batch: the lone 9th sample is run from each of the 4 state rows.",
         4: "Every batch returns rows: two full batches of 4, plus the partial one.",
