@@ -191,7 +191,7 @@ class Exercise:
             try:
                 outputs.append(fn(*args))
             except Exception as err:  # noqa: BLE001 - the learner's code may fail: say how
-                return self._verdict(NOT_YET, f"Your function raised {type(err).__name__}: {err}")
+                return self._verdict(NOT_YET, f"Your function raised {describe(err)}")
         return self.judge_outputs(cases, outputs)
 
     def judge_outputs(self, cases: list, outputs: list) -> Verdict:
@@ -243,7 +243,11 @@ def describe(value: Any) -> str:
         if isinstance(value, bool):
             return f"the boolean {value}"
         if isinstance(value, BaseException):
-            return f"{type(value).__name__}: {str(value)[:200]}"
+            try:
+                text = str(value)[:200]
+            except Exception:  # noqa: BLE001 - an exception whose message itself fails
+                text = "(its message could not be read)"
+            return f"{type(value).__name__}: {text}"
         if isinstance(value, str):
             shown = value if len(value) <= 40 else value[:37] + "..."
             return f"the string {shown!r}"
