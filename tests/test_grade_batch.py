@@ -140,6 +140,14 @@ def hard_coded_example(nb: dict) -> dict:
     return nb
 
 
+def answers_moved(nb: dict) -> dict:
+    """q1 checked while wrong and set right only in a last cell; q7's name reused after its check."""
+    nb = copy.deepcopy(nb)
+    check_cell(nb, "q1")["source"] = "dense_shape = (None, 2)\nex.q1.check(dense_shape)"
+    nb["cells"].append(code("dense_shape = (None, 10)\ntwo_layer_model = None"))
+    return nb
+
+
 def memory_hog_and_endless_function(nb: dict) -> dict:
     """A cell that allocates past the memory cap, and a q3 function that never returns."""
     nb = after_imports(nb, "import numpy as np\nhog = np.ones(400_000_000)")
@@ -183,6 +191,7 @@ def bad_batch(tmp_path_factory):
     save(folder, "equal_to_anything", cheat_with_objects_equal_to_anything(nb))
     save(folder, "checks_edited", answers_right_checks_deleted_and_edited(nb))
     save(folder, "hard_coded", hard_coded_example(nb))
+    save(folder, "answers_moved", answers_moved(nb))
     for fixture in FIXTURES.glob("*.ipynb"):
         shutil.copy(fixture, folder / fixture.name)
     out = folder / "out"
@@ -274,6 +283,10 @@ def test_editing_or_deleting_check_cells_changes_nothing_but_the_faked_answer(ba
     assert rows(bad_batch)["checks_edited"]["score"] == "8"
 
 
+def test_an_answer_set_below_its_check_or_renamed_after_it_still_counts(bad_batch):
+    assert set(statuses(bad_batch, "answers_moved").values()) == {CORRECT}
+
+
 def test_hard_coding_the_lessons_example_fails_on_the_graders_inputs(bad_batch):
     found = statuses(bad_batch, "hard_coded")
     assert found.pop("01.q3") == NOT_YET
@@ -295,3 +308,40 @@ def test_gradescope_entry_grades_the_submission_folder(tmp_path):
     empty.mkdir()
     nothing = gradescope.run(empty, tmp_path / "r2.json", lesson="01")
     assert nothing["score"] == 0 and "No .ipynb" in nothing["output"]
+
+
+# -- limits, on notebooks that do not import TensorFlow (their kernels start in about a second) --------------------
+@pytest.fixture(scope="module")
+def tiny_batch(tmp_path_factory):
+    folder = tmp_path_factory.mktemp("tiny")
+    lesson_01 = {"course": {"lesson": "01"}, "kernelspec": {"name": "python3", "language": "python"}}
+
+    def tiny(name, *sources):
+        save(folder, name, {"cells": [code(text) for text in sources], "metadata": lesson_01,
+                            "nbformat": 4, "nbformat_minor": 5})
+
+    tiny("too_slow", *["import time\ntime.sleep(1.5)"] * 4, "dense_shape = (None, 10)")
+    tiny("chatty", "for i in range(3000):\n    print('y' * 1000)", "dense_shape = (None, 10)")
+    tiny("quits", "dense_shape = (None, 10)", "quit()", "import time\ntime.sleep(2)", "small_dense_params = 15")
+    tiny("quiet", "dense_shape = (None, 10)\nsmall_dense_params = 15")
+    out = folder / "out"
+    pipeline.grade_batch([folder], out, jobs=2, limits=Limits(cell_timeout=10, total_timeout=4, interrupt_grace=2))
+    return out
+
+
+def test_the_whole_submission_cap_stops_the_run_and_the_rest_is_still_judged(tiny_batch):
+    row = rows(tiny_batch)["too_slow"]
+    assert row["status"] == "time limit" and "at most 4 s" in row["message"]
+    assert statuses(tiny_batch, "too_slow")["01.q1"] == NOT_ATTEMPTED
+
+
+def test_many_small_prints_count_as_large_output(tiny_batch):
+    row = rows(tiny_batch)["chatty"]
+    assert (row["status"], row["01.q1"]) == ("large output", "1") and "3.0 MB" in row["message"]
+
+
+def test_quitting_the_kernel_is_kernel_died_and_answers_read_before_are_lost(tiny_batch):
+    row = rows(tiny_batch)["quits"]
+    assert row["status"] == "kernel died" and row["score"] == "0"
+    assert row["message"].startswith("The kernel stopped")   # quit() takes effect a moment later
+    assert rows(tiny_batch)["quiet"]["score"] == "2"

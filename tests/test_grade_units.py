@@ -166,6 +166,15 @@ def test_judge_uses_the_lessons_checks_and_never_raises():
     assert raised.status == NOT_YET and "KeyError" in raised.message
 
 
+def test_best_reading_is_any_correct_one_else_the_first():
+    q1 = exercises_for("01")[0]
+    wrong, right, blank = (extract.Answer("value", value=v) for v in ((None, 2), (None, 10), ...))
+    assert judge.best(q1, [wrong, right], seed=3).status == CORRECT
+    assert judge.best(q1, [wrong, blank], seed=3).message == judge.judge(q1, wrong, seed=3).message
+    assert judge.best(q1, [blank, wrong], seed=3).status == NOT_ATTEMPTED
+    assert judge.best(q1, [], seed=3).status == NOT_YET
+
+
 # -- report ---------------------------------------------------------------------------------------------------
 def _graded(file, name, points, status="ok"):
     verdicts = [Verdict("01.q1", CORRECT if points else NOT_YET, "m", points, 1),

@@ -29,6 +29,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 OK, ERROR, TIMEOUT, STUCK, DIED, SKIPPED = "ok", "error", "timeout", "stuck", "kernel died", "skipped"
+ALREADY_STOPPED = "the kernel had already stopped"
 
 # Quiet, reproducible TensorFlow in every kernel (see KERAS3_FACTS.md).
 KERNEL_ENV = {"TF_CPP_MIN_LOG_LEVEL": "3", "TF_ENABLE_ONEDNN_OPTS": "0", "MPLBACKEND": "Agg",
@@ -70,6 +71,15 @@ class Kernel:
     memory_capped: bool = field(default=False, init=False)
 
     def __enter__(self) -> "Kernel":
+        if getattr(self, "km", None) is None:
+            self.start()
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.stop()
+
+    def start(self) -> None:
+        """Start the kernel and cap its resources; raises when it cannot start (nothing is left running)."""
         import zmq
         from jupyter_client import KernelManager
 
@@ -90,9 +100,8 @@ class Kernel:
             self._connect()
             self.kc.wait_for_ready(timeout=self.limits.startup_timeout)
         except BaseException:
-            self.__exit__(None, None, None)
+            self.stop()
             raise
-        return self
 
     def _cap_resources(self) -> bool:
         pid = getattr(self.km.provisioner, "pid", None)
@@ -111,7 +120,8 @@ class Kernel:
         resource.prlimit(pid, resource.RLIMIT_FSIZE, (limit, limit))
         return capped
 
-    def __exit__(self, *exc) -> None:
+    def stop(self) -> None:
+        """Shut the kernel down (at once) and free its sockets."""
         km = getattr(self, "km", None)
         kc = getattr(self, "kc", None)
         if kc is not None:
@@ -160,7 +170,7 @@ class Kernel:
         timeout = self.limits.cell_timeout if timeout is None else timeout
         started = time.monotonic()
         if not self.alive:
-            return CellRun(index, DIED, "the kernel had already stopped")
+            return CellRun(index, DIED, ALREADY_STOPPED)
         msg_id = self.kc.execute(code, silent=silent, store_history=not silent, allow_stdin=False,
                                  stop_on_error=False)
         deadline = started + max(timeout, 0.01)
@@ -191,7 +201,7 @@ class Kernel:
             content = reply.get("content", {})
             seconds = time.monotonic() - started
             if interrupted:
-                run = CellRun(index, TIMEOUT, f"interrupted after {timeout:g} s", counted[0], seconds)
+                run = CellRun(index, TIMEOUT, f"interrupted after {timeout:.3g} s", counted[0], seconds)
             elif content.get("status") == "ok":
                 run = CellRun(index, OK, "", counted[0], seconds)
             else:

@@ -1,8 +1,8 @@
 """Step 3, extract: take each answer out of the learner's kernel, as data the grader trusts.
 
 Each exercise's variable is read right after the last cell that checks it (``q1.check(``) has
-run, or at the end when the learner deleted that cell: later cells may reuse a name such as
-``model``. The reading is done by :mod:`helpers.grade.probe`, sent as text; it writes JSON
+run, because later cells may reuse a name such as ``model``, and once more at the end, in case
+the learner set it below the check (:func:`helpers.grade.judge.best` combines the readings). The reading is done by :mod:`helpers.grade.probe`, sent as text; it writes JSON
 (and ``.keras`` files for models) into a folder of the grader's choosing, and the grader decodes
 that strictly. For a function exercise the grader picks the inputs (``ex.inputs(seed)``), the
 learner's function runs on them in the kernel, and only its outputs come back.

@@ -33,6 +33,19 @@ def judge(exercise, answer: Answer, seed: int) -> Verdict:
         return unreadable(exercise, f"the grader failed on it: {type(err).__name__}: {err}")
 
 
+def best(exercise, answers: list[Answer], seed: int) -> Verdict:
+    """The verdict from several readings of one answer (after its check cell, then at the end).
+
+    Correct if any reading is correct, else the first reading's verdict: a learner who moved the
+    answer below a check cell, or reused the name later, keeps the point, and no reading can be
+    right unless the notebook really held the right answer at that moment.
+    """
+    verdicts = [judge(exercise, answer, seed) for answer in answers]
+    if not verdicts:
+        return unreadable(exercise, "the grader took no reading; please report it")
+    return next((v for v in verdicts if v.correct), verdicts[0])
+
+
 def unreadable(exercise, why: str) -> Verdict:
     """The "not yet" verdict for an answer that could not be taken out of the notebook."""
     return Verdict(exercise.key, NOT_YET, f"could not read your answer ({why}).", 0, exercise.points)

@@ -65,7 +65,8 @@ def grade_one(sub: load.Submission, name: str, limits: Limits = Limits(), seed: 
 def _run_and_judge(sub, exercises, limits: Limits, seed: int, graded: report.Graded) -> None:
     deadline = time.monotonic() + limits.total_timeout
     problems: list[str] = []
-    answers: dict[str, extract.Answer] = {}
+    answers: dict[str, list[extract.Answer]] = {e.key: [] for e in exercises}
+    last_cell = len(sub.code_cells) - 1
     lost = ""
     with tempfile.TemporaryDirectory(prefix="course-grade-") as scratch:
         workdir = Path(scratch) / "work"
@@ -73,13 +74,14 @@ def _run_and_judge(sub, exercises, limits: Limits, seed: int, graded: report.Gra
         shutil.copy2(sub.path, workdir / "submission.ipynb")
         answer_dir = Path(tempfile.mkdtemp(prefix="answers-", dir=scratch))
         points = extract.reading_points(exercises, sub.code_cells)
+        kernel = execute.Kernel(workdir, limits)
         try:
-            kernel = execute.Kernel(workdir, limits).__enter__()
+            kernel.start()
         except Exception as err:  # noqa: BLE001
             graded.status, graded.message = KERNEL_FAILED, f"{type(err).__name__}: {err}"[:300]
             graded.verdicts = [judge.unreadable(e, "the grader could not start a kernel") for e in exercises]
             return
-        try:
+        with kernel:
             for position, source in enumerate(sub.code_cells):
                 label = f"code cell {position + 1}"
                 remaining = deadline - time.monotonic()
@@ -95,17 +97,16 @@ def _run_and_judge(sub, exercises, limits: Limits, seed: int, graded: report.Gra
                     if lost:
                         break
                 for exercise in points.get(position, []):
-                    answers[exercise.key] = extract.take(kernel, exercise, answer_dir, seed)
+                    answers[exercise.key].append(extract.take(kernel, exercise, answer_dir, seed))
+            if time.monotonic() >= deadline:
+                problems.append(TIME_LIMIT)
             for exercise in exercises:
-                if exercise.key in answers:
-                    continue
                 if lost:
-                    answers[exercise.key] = extract.Answer("unreadable", why=lost)
-                else:
-                    answers[exercise.key] = extract.take(kernel, exercise, answer_dir, seed)
-        finally:
-            kernel.__exit__(None, None, None)
-    graded.verdicts = [judge.judge(e, answers[e.key], seed) for e in exercises]
+                    if not answers[exercise.key]:
+                        answers[exercise.key].append(extract.Answer("unreadable", why=lost))
+                elif exercise not in points.get(last_cell, []):
+                    answers[exercise.key].append(extract.take(kernel, exercise, answer_dir, seed))
+    graded.verdicts = [judge.best(e, answers[e.key], seed) for e in exercises]
     ranked = [p for p in _SEVERITY if p in problems]
     if ranked:
         graded.status = ranked[0]
@@ -128,13 +129,16 @@ def _note_cell(run: execute.CellRun, label: str, limits: Limits, problems: list,
         notes.append(f"{label} raised {run.error}")
     elif run.status == execute.TIMEOUT:
         problems.append(CELL_TIMEOUT)
-        notes.append(f"{label} was interrupted after {limits.cell_timeout:g} s; the next cells still ran.")
+        notes.append(f"{label} was {run.error}; the next cells still ran.")
     elif run.status == execute.STUCK:
         problems.append(NEVER_ENDED)
         notes.append(f"{label} never ended, even when interrupted; the cells after it did not run.")
         return f"your notebook never finished {label}"
     elif run.status == execute.DIED:
         problems.append(KERNEL_DIED)
+        if run.error == execute.ALREADY_STOPPED:
+            notes.append(f"The kernel stopped before {label} (did the cell before call exit() or quit()?).")
+            return f"the kernel stopped before {label}"
         crash = run.error.strip().splitlines()[-1][:200] if run.error.strip() else ""
         notes.append(f"The kernel stopped during {label}" + (f" ({crash})." if crash else "."))
         return f"the kernel stopped during {label}"
