@@ -383,3 +383,21 @@ def int_check(expected: int, what: str = "the answer", near: dict | None = None)
         return Result(False, f"{number} is {direction} for {what}.")
 
     return check
+
+
+def shape_with_tips(expected: tuple, names: tuple, tips: dict, why: str = ""):
+    """:func:`shape_check` with a tailored message for the shapes learners typically write instead.
+
+    >>> shape_with_tips((None, 2, 1), ('batch', 'timesteps', 'features'), {(2,): "Add the features axis."})((2,)).message
+    'Add the features axis.'
+    """
+    base = shape_check(expected, names, why)
+    tips = {tuple(k): v for k, v in tips.items()}
+
+    def check(value):
+        shape = as_shape(value)
+        if shape in tips:
+            return Result(False, tips[shape])
+        return base(shape)
+
+    return check

@@ -3,28 +3,15 @@ from __future__ import annotations
 
 import numbers
 
-from .engine import Exercise, Reject, Result, as_shape, int_check, shape_check
+from .engine import Exercise, Reject, Result, int_check, shape_with_tips
 from .models import model_check
-
-
-def _shape_with_tips(expected: tuple, names: tuple, tips: dict):
-    """shape_check, but with a tailored message for the shapes learners typically write instead."""
-    base = shape_check(expected, names)
-
-    def check(value):
-        shape = as_shape(value)
-        if shape in tips:
-            return Result(False, tips[shape])
-        return base(shape)
-
-    return check
 
 
 q1 = Exercise(
     lesson="01", id="q1", points=1,
     prompt="Predict the output shape of Dense(10) applied to keras.Input(shape=(2,)).",
     reads="dense_shape",
-    check=_shape_with_tips((None, 10), ("batch", "units"), {
+    check=shape_with_tips((None, 10), ("batch", "units"), {
         (10,): "Keras keeps the batch axis in front of every shape: add it, written as None.",
         (None, 2): "(None, 2) is what goes in. Dense(10) replaces the last axis with its 10 units.",
         (2, 10): "(2, 10) is the shape of the layer's weight matrix (its kernel), not of its output.",
@@ -96,7 +83,7 @@ q4 = Exercise(
     lesson="01", id="q4", points=1,
     prompt="The model from q1 gets a numpy array of shape (64, 2). What shape comes out?",
     reads="batch_out_shape",
-    check=_shape_with_tips((64, 10), ("batch", "units"), {
+    check=shape_with_tips((64, 10), ("batch", "units"), {
         (None, 10): "None was only a placeholder while the batch size was unknown. Now 64 rows arrive.",
         (64, 2): "That is the input. Dense(10) replaces the 2 features of each row by 10 units.",
         (10,): "The batch axis stays: one row of 10 outputs per input row.",
@@ -110,7 +97,7 @@ q5 = Exercise(
     lesson="01", id="q5", points=1,
     prompt="Predict the output shape of Dense(4) applied to keras.Input(shape=(7, 5)).",
     reads="dense_3d_shape",
-    check=_shape_with_tips((None, 7, 4), ("batch", "steps", "units"), {
+    check=shape_with_tips((None, 7, 4), ("batch", "steps", "units"), {
         (None, 4): "Dense does not flatten or drop axes: it only changes the last one.",
         (None, 7, 5): "That is the input. Dense(4) turns the last axis (5 values) into 4 units.",
         (None, 4, 5): "Dense acts on the last axis, not the middle one: the 7 stays, the 5 becomes 4.",

@@ -1,53 +1,12 @@
-"""Lesson 02, sequences are 3D: (batch, timesteps, features), what a shape claims, windows.
-
-Also home to two small check builders that lessons 03 and 04 reuse:
-:func:`shape_with_tips` and :func:`model_with_tips`.
-"""
+"""Lesson 02, sequences are 3D: (batch, timesteps, features), what a shape claims, windows."""
 from __future__ import annotations
 
 import numbers
 
-from .engine import Exercise, Reject, Result, as_shape, describe, shape_check
-from .models import layer_table, model_check, model_input_shape
+from .engine import Exercise, Reject, Result, describe, shape_with_tips
+from .models import layer_table, model_check, model_input_shape, model_with_tips
 
 AXES = ("batch", "timesteps", "features")
-
-
-def shape_with_tips(expected: tuple, names: tuple, tips: dict, why: str = ""):
-    """:func:`shape_check` with a tailored message for the shapes learners typically write instead.
-
-    >>> shape_with_tips((None, 2, 1), AXES, {(2,): "Add the features axis."})((2,)).message
-    'Add the features axis.'
-    """
-    base = shape_check(expected, names, why)
-    tips = {tuple(k): v for k, v in tips.items()}
-
-    def check(value):
-        shape = as_shape(value)
-        if shape in tips:
-            return Result(False, tips[shape])
-        return base(shape)
-
-    return check
-
-
-def model_with_tips(expected, input_shape, tips=None, hint: str = ""):
-    """:func:`model_check`, preceded by ``tips(rows, input_shape)``: a function of Keras' own layer
-    table that returns a targeted message for a typical mistake, or None to fall through.
-
-    >>> check = model_with_tips([("Dense", (None, 1), 3)], (None, 2))   # doctest: +SKIP
-    """
-    base = model_check(expected, input_shape=input_shape, hint=hint)
-
-    def check(model):
-        rows = layer_table(model)
-        if tips is not None:
-            message = tips(rows, model_input_shape(model))
-            if message:
-                return Result(False, message)
-        return base(model)
-
-    return check
 
 
 # -- q1: the fix for the classic error -----------------------------------------------------

@@ -3,8 +3,8 @@ from __future__ import annotations
 
 import numbers
 
-from .engine import Exercise, Reject, Result, as_shape, describe, int_check
-from .lesson_02 import model_with_tips, shape_with_tips
+from .engine import Exercise, Reject, Result, as_shape, describe, int_check, shape_with_tips
+from .models import model_with_tips
 
 # -- q2: the three weights ------------------------------------------------------------------
 _WEIGHT_NAMES = ("kernel", "recurrent_kernel", "bias")

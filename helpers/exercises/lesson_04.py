@@ -1,8 +1,8 @@
 """Lesson 04, return_sequences and stacking: 3-D outputs, stacked counts, TimeDistributed, RepeatVector."""
 from __future__ import annotations
 
-from .engine import Exercise, int_check
-from .lesson_02 import model_with_tips, shape_with_tips
+from .engine import Exercise, int_check, shape_with_tips
+from .models import model_with_tips
 
 q1 = Exercise(
     lesson="04", id="q1", points=1,

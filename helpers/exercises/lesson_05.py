@@ -6,8 +6,8 @@ import numbers
 
 import numpy as np
 
-from .engine import Exercise, Reject, Result, as_shape, describe
-from .lesson_02 import model_with_tips, shape_with_tips
+from .engine import Exercise, Reject, Result, as_shape, describe, shape_with_tips
+from .models import model_with_tips
 
 
 def _shape_list(value, what: str) -> list[tuple]:

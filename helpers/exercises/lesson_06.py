@@ -2,12 +2,9 @@
 the partial-batch surprise, streams laid out so state carries over, and a twin for batch size 1."""
 from __future__ import annotations
 
-import numbers
-
 import numpy as np
 
-from .engine import Exercise, Reject, Result, describe, int_check
-from .lesson_02 import shape_with_tips
+from .engine import Exercise, Reject, Result, describe, int_check, shape_with_tips
 from .models import layer_table, model_input_shape
 
 

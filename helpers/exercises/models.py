@@ -145,3 +145,22 @@ def _norm(shape: Any) -> Any:
     if isinstance(shape, list):
         return [tuple(s) for s in shape]
     return tuple(shape)
+
+
+def model_with_tips(expected, input_shape, tips=None, hint: str = ""):
+    """:func:`model_check`, preceded by ``tips(rows, input_shape)``: a function of Keras' own layer
+    table that returns a targeted message for a typical mistake, or None to fall through.
+
+    >>> check = model_with_tips([("Dense", (None, 1), 3)], (None, 2))   # doctest: +SKIP
+    """
+    base = model_check(expected, input_shape=input_shape, hint=hint)
+
+    def check(model):
+        rows = layer_table(model)
+        if tips is not None:
+            message = tips(rows, model_input_shape(model))
+            if message:
+                return Result(False, message)
+        return base(model)
+
+    return check
