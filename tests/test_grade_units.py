@@ -267,3 +267,14 @@ def test_every_lesson_with_exercises_is_gradable():
     for lesson in lessons():
         for exercise in exercises_for(lesson):
             assert exercise.reads.isidentifier()
+
+
+@pytest.mark.parametrize("module", ["probe", "load", "extract", "judge", "report", "pipeline"])
+def test_docstring_examples_hold(module, tmp_path, monkeypatch):
+    import doctest
+    import importlib
+
+    monkeypatch.chdir(tmp_path)
+    name = "helpers.grade" if module == "__init__" else f"helpers.grade.{module}"
+    result = doctest.testmod(importlib.import_module(name), optionflags=doctest.ELLIPSIS)
+    assert result.attempted > 0 and result.failed == 0
