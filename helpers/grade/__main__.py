@@ -11,7 +11,7 @@ from pathlib import Path
 
 from ..exercises import lessons
 from . import gradescope, pipeline
-from .execute import Limits
+from .execute import Limits, python_can_cap_memory
 
 
 def parser() -> argparse.ArgumentParser:
@@ -48,6 +48,9 @@ def main(argv: list[str] | None = None) -> int:
     if args.jobs < 1 or args.timeout <= 0 or args.total_timeout <= 0 or args.memory_mb < 0:
         p.error("--jobs, --timeout and --total-timeout must be positive, --memory-mb not negative")
     limits = Limits(cell_timeout=args.timeout, total_timeout=args.total_timeout, memory_mb=args.memory_mb or None)
+    if limits.memory_mb and not python_can_cap_memory():
+        print("warning: this system cannot cap a kernel's memory (no prlimit); grading without a cap",
+              file=sys.stderr)
     if args.gradescope:
         results = gradescope.run(args.submission_dir, args.results, lesson=args.lesson, limits=limits, seed=args.seed)
         if not args.quiet:

@@ -87,8 +87,11 @@ class Kernel:
         self._context = zmq.Context()
         self._context.setsockopt(zmq.MAXMSGSIZE, int(self.limits.message_bytes))
         self._stderr = open(self.workdir / ".kernel-stderr.txt", "wb")
-        self.km = KernelManager(kernel_name="python3", transport="ipc", ip=str(self.workdir / ".kernel"),
-                                context=self._context)
+        if os.name == "posix":   # Unix sockets: no port open to other users of the machine
+            self.km = KernelManager(kernel_name="python3", transport="ipc", ip=str(self.workdir / ".kernel"),
+                                    context=self._context)
+        else:
+            self.km = KernelManager(kernel_name="python3", context=self._context)
         env = {**os.environ, **KERNEL_ENV}
         project = str(Path(__file__).resolve().parents[2])
         env["PYTHONPATH"] = os.pathsep.join(p for p in (project, env.get("PYTHONPATH", "")) if p)

@@ -111,8 +111,6 @@ def _run_and_judge(sub, exercises, limits: Limits, seed: int, graded: report.Gra
     if ranked:
         graded.status = ranked[0]
     graded.message = " ".join(graded.cell_notes[:3])[:500]
-    if not kernel.memory_capped and limits.memory_mb:
-        graded.cell_notes.append("Memory was not capped (this system has no prlimit).")
 
 
 def _note_cell(run: execute.CellRun, label: str, limits: Limits, problems: list, notes: list,
