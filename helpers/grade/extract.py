@@ -83,6 +83,7 @@ def _take(kernel, exercise, folder: Path, seed: int) -> Answer:
                "cases": [probe.encode(tuple(args)) for args in cases]}
     if any(case.get("t") == "unsupported" for case in request["cases"]):
         return Answer("unreadable", why="the grader could not send this exercise's inputs; please report it")
+    out.unlink(missing_ok=True)          # only what this probe writes counts
     run = kernel.run(probe_cell(request), silent=True)
     if not out.exists():
         reason = run.error or run.status
