@@ -18,7 +18,7 @@ export TF_ENABLE_ONEDNN_OPTS := 0
 export PYTHONHASHSEED := 0
 export MPLBACKEND := Agg
 
-.PHONY: help install lab test test-fast test-browser solutions notebooks check-sync lint bench clean
+.PHONY: help install lab test test-fast test-browser solutions notebooks grade lint bench clean
 
 help:
 	@echo "make lab         start JupyterLab on notebooks/ at lesson 00 (installs on first run)"
@@ -27,6 +27,7 @@ help:
 	@echo "make test-browser lesson 01 and the shape explorer in JupyterLab, in headless Chromium"
 	@echo "make solutions   re-execute solutions/ in place (LESSON=03 for one), then rebuild notebooks/"
 	@echo "make notebooks   rebuild notebooks/ from solutions/"
+	@echo "make grade SUBMISSIONS=\"dir/*.ipynb\"  grade submitted notebooks into grades/"
 	@echo "make bench       time and measure every lesson (see README)"
 	@echo "make clean       remove .venv and caches"
 
@@ -61,6 +62,11 @@ test-browser: $(STAMP)
 solutions: $(STAMP)
 	$(BIN)/python -m helpers.build --execute $(wildcard solutions/$(LESSON)_*.ipynb)
 	$(BIN)/python -m helpers.build
+
+# Grade submitted notebooks: make grade SUBMISSIONS="submissions/*.ipynb" [OUT=grades]
+grade: $(STAMP)
+	@test -n "$(SUBMISSIONS)" || { echo 'usage: make grade SUBMISSIONS="folder/*.ipynb" [OUT=grades]'; exit 2; }
+	$(BIN)/python -m helpers.grade $(SUBMISSIONS) --out $(or $(OUT),grades) --jobs $(JOBS)
 
 notebooks: $(STAMP)
 	$(BIN)/python -m helpers.build
