@@ -101,7 +101,9 @@ def test_shape_check_names_the_axis():
     check = shape_check((None, 5, 3), ("batch", "timesteps", "features"))
     assert check((None, 5, 4)).message.startswith("Axis 2 (features) is 4, expected 3.")
     assert "wrong order" in check((None, 3, 5)).message
-    assert "this one has 3 (batch, timesteps, features)" in check((5, 3)).message
+    assert "this one has 3 (batch, timesteps, features)" in check((5,)).message
+    assert "add it, written as None" in check((5, 3)).message
+    assert "one axis too many in front" in shape_check((5, 3))((1, 5, 3)).message
     assert "batch axis is left open" in check((8, 5, 3)).message
 
 

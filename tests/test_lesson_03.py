@@ -20,10 +20,10 @@ def test_solution_is_correct_and_blank_is_not_attempted(exercise):
     (ex.q2, [(7, 5), (5, 5), (5,)], ["every one of the 7 timesteps"]),
     (ex.q2, (3, 5), ["one shape"]),
     (ex.q2, [(3, 5), (5, 5)], ["has 2"]),
-    (ex.q1, 110, ["bias"]),
-    (ex.q1, 20, ["recurrent kernel"]),
-    (ex.q1, 130, ["2 timesteps of 1 feature"]),
-    (ex.q1, 240, ["reused"]),
+    (ex.q1, 48, ["bias"]),
+    (ex.q1, 18, ["recurrent kernel"]),
+    (ex.q1, 66, ["4 timesteps of 2 features"]),
+    (ex.q1, 216, ["reused"]),
     (ex.q5, (None, 30), ["units is not the number of timesteps"]),
     (ex.q5, (None, 30, 16), ["return_sequences"]),
     (ex.q5, (16,), ["batch axis"]),
@@ -118,5 +118,5 @@ def test_q6_model_checks():
 
 def test_numpy_integers_and_lists_are_accepted_as_answers():
     assert ex.q2.check([[3, 5], [np.int64(5), 5], [5]]).correct
-    assert ex.q1.check(np.int64(120)).correct
+    assert ex.q1.check(np.int64(54)).correct
 

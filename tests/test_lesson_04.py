@@ -20,6 +20,7 @@ def test_solution_is_correct_and_blank_is_not_attempted(exercise):
     (ex.q2, 200, ["bias"]),
     (ex.q2, 330, ["whole model"]),
     (ex.q3, 224, ["previous layer's units"]),
+    (ex.q3, 244, ["8 units of the layer below"]),
     (ex.q3, 264, ["biases"]),
     (ex.q4, 165, ["one set of weights"]),
     (ex.q4, 30, ["biases"]),
@@ -85,6 +86,9 @@ def test_q7_fixed_stack_checks():
     assert_verdict(ex.q7.check(no_dense), NOT_YET, "3 are needed")
     extra = model(layers.SimpleRNN(32, return_sequences=True), layers.SimpleRNN(16), layers.Dense(1), layers.Dense(1))
     assert_verdict(ex.q7.check(extra), NOT_YET, "extra: dense")
+    flattened = model(layers.SimpleRNN(32, return_sequences=True), layers.SimpleRNN(16, return_sequences=True),
+                      layers.Flatten(), layers.Dense(1))
+    assert_verdict(ex.q7.check(flattened), NOT_YET, "adds Flatten", "last state")
 
 
 

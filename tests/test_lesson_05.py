@@ -89,3 +89,13 @@ def test_numpy_integers_and_lists_are_accepted_as_answers():
     assert ex.q3.check([16]).correct
     assert ex.q5.check(np.int32(96)).correct
 
+
+
+def test_q4_passing_all_three_lstm_outputs_as_initial_state_is_explained():
+    import keras
+
+    enc_in, dec_in = keras.Input(shape=(10, 3)), keras.Input(shape=(6, 2))
+    encoded = keras.layers.LSTM(8, return_state=True)(enc_in)
+    decoded = keras.layers.LSTM(8, return_sequences=True)(dec_in, initial_state=encoded)
+    model = keras.Model([enc_in, dec_in], keras.layers.Dense(1)(decoded))
+    assert_verdict(ex.q4.check(model), NOT_YET, "exactly [h, c]")

@@ -147,7 +147,8 @@ class Exercise:
         if status == NOT_YET:
             nudge = f"Stuck? Run ex.{self.id}.hint()."
         elif status == NOT_ATTEMPTED:
-            nudge = f"Replace the ... with your answer, then run the cell again. ({self.prompt})"
+            nudge = (f"Replace the ... with your answer, then run the cell again. ({self.prompt}) "
+                     f"Hints: ex.{self.id}.hint().")
         points = self.points if status == CORRECT else 0
         return Verdict(self._key, status, message, points, self.points, nudge)
 
@@ -338,6 +339,12 @@ def shape_check(expected: tuple, names: Sequence[str] | None = None, why: str = 
         shape = as_shape(value)
         if shape == expected:
             return Result(True, f"{expected} is right. {why}".strip())
+        if len(shape) == len(expected) + 1 and shape[1:] == expected and expected[:1] != (None,):
+            return Result(False, f"Your shape {shape} has one axis too many in front. If it is the batch axis, "
+                                 f"leave it out: keras.Input(shape=...) describes one sample and adds the batch itself.")
+        if len(shape) + 1 == len(expected) and expected[0] is None and shape == expected[1:]:
+            return Result(False, f"{shape} describes one sample. Keras shapes carry the batch axis in front: "
+                                 f"add it, written as None.")
         if len(shape) != len(expected):
             named = ", ".join(labels) if names else f"{len(expected)} sizes"
             return Result(False, f"Your shape {shape} has {len(shape)} ax{'is' if len(shape) == 1 else 'es'}; "

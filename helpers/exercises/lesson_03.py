@@ -55,20 +55,21 @@ q2 = Exercise(
 # -- q1: the famous 120 ---------------------------------------------------------------------
 q1 = Exercise(
     lesson="03", id="q1", points=1,
-    prompt="How many parameters does SimpleRNN(10) have on keras.Input(shape=(2, 1))?",
+    prompt="How many parameters does SimpleRNN(6) have on keras.Input(shape=(4, 2))?",
     reads="rnn_params",
-    check=int_check(120, "SimpleRNN(10) on 1 feature", {
-        110: "110 leaves out the bias: one more value per unit.",
-        20: "20 is what Dense(10) would have on 1 feature. SimpleRNN also has the recurrent kernel U (10 x 10).",
-        100: "100 is the recurrent kernel alone. Add the kernel (1 x 10) and the bias (10).",
-        130: "130 treats the input as 2 features. (2, 1) is 2 timesteps of 1 feature.",
-        240: "240 counts the weights once per timestep. The same weights are reused at both steps.",
-        230: "230 counts the kernel once per step. The weights are shared by the steps: count them once.",
-        121: "One bias per unit, not one for the layer: 10 biases.",
+    check=int_check(54, "SimpleRNN(6) on 4 steps of 2 features", {
+        48: "48 leaves out the bias: one more value per unit.",
+        18: "18 is what Dense(6) would have on 2 features. SimpleRNN also has the recurrent kernel U (6 x 6).",
+        36: "36 is the recurrent kernel alone. Add the kernel (2 x 6) and the bias (6).",
+        66: "66 treats the 4 timesteps as features. (4, 2) is 4 timesteps of 2 features.",
+        216: "216 counts the weights once per timestep. The same weights are reused at all 4 steps.",
+        42: "42 uses 1 feature. Each step here has 2 features, so the kernel is 2 x 6.",
+        49: "One bias per unit, not one for the layer: 6 biases.",
     }),
     hints=["Add up the three weights: kernel (features x units), recurrent kernel (units x units), bias (units).",
-           "1 * 10 + 10 * 10 + 10."],
-    answer="rnn_params = 1 * 10 + 10 * 10 + 10",
+           "Here features = 2 and units = 6; the 4 timesteps do not change the weights.",
+           "2 * 6 + 6 * 6 + 6."],
+    answer="rnn_params = 2 * 6 + 6 * 6 + 6",
 )
 
 
@@ -190,6 +191,13 @@ def _judge_forward(cases, outputs):
         if x.shape[1] > 1 and h.shape == first.shape and np.allclose(h, first, atol=1e-6):
             return Result(False, "Your function stops after the first timestep: loop over all of x's timesteps "
                                  "(axis 1) before returning.")
+        short = _run(x[:, :-1], W, U, b)
+        if x.shape[1] > 1 and h.shape == short.shape and np.allclose(h, short, atol=1e-6):
+            return Result(False, "Your function skips the last timestep: range(timesteps) runs t = 0 ... T-1; "
+                                 "range(timesteps - 1) stops one step early.")
+        backwards = _run(x[:, ::-1], W, U, b)
+        if x.shape[1] > 1 and h.shape == backwards.shape and np.allclose(h, backwards, atol=1e-6):
+            return Result(False, "Your function reads the sequence backwards: start at t = 0, the first timestep.")
         if h.shape != want.shape:
             if h.shape == want.shape[::-1]:
                 return Result(False, f"{call}: the result has shape {h.shape}; expected {want.shape} (batch, units).")

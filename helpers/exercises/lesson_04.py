@@ -46,6 +46,7 @@ q3 = Exercise(
         224: "224 gives every layer 3 features. Only the first reads the data; each later layer reads the "
              "previous layer's units (8).",
         264: "264 leaves out the biases, one value per unit in each layer.",
+        244: "244 gives the second layer the 3 input features. Its features are the 8 units of the layer below.",
         288: "288 is three times the first layer. The layers differ: count each with its own features and units.",
         5680: "The 20 timesteps never enter the count: the weights are shared by the steps.",
     }),
@@ -122,6 +123,10 @@ q6 = Exercise(
 
 def _fixed_stack_tips(rows, input_shape):
     rnns = [r for r in rows if r["type"] == "SimpleRNN"]
+    others = [r["type"] for r in rows if r["type"] not in ("SimpleRNN", "Dense")]
+    if others:
+        return (f"Keep exactly the three layers; this model adds {', '.join(others)}. Let the top SimpleRNN "
+                "hand Dense its last state (no return_sequences there) instead of reshaping its output.")
     if len(rnns) == 1:
         return "Removing a SimpleRNN avoids the error but changes the model. Keep both; fix how the first one hands over."
     if len(rnns) == 2 and len(rnns[1]["output_shape"]) == 3:

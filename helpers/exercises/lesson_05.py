@@ -159,7 +159,13 @@ def _check_encoder_decoder(model):
         feed[order[0]], feed[order[1]] = enc_x, dec
         return np.asarray(model(feed))
 
-    if np.allclose(run(enc[0]), run(enc[1])):
+    try:
+        first, second = run(enc[0]), run(enc[1])
+    except Exception as err:  # noqa: BLE001 - a model that builds but cannot run
+        return Result(False, f"Your model builds but fails when called ({type(err).__name__}). Check the decoder's "
+                             "initial_state: an LSTM takes exactly [h, c], the 2nd and 3rd tensors that "
+                             "return_state=True gives back (encoded[1:]), not all three and not h alone.")
+    if np.allclose(first, second):
         return Result(False, "The decoder ignores the encoder: pass the encoder's states to it with "
                              "initial_state=[h, c].")
     return Result(True, "The decoder starts from the encoder's h and c: 745 parameters, two inputs, one "

@@ -117,7 +117,9 @@ def _judge_streams(cases, outputs):
 
 q3 = Exercise(
     lesson="06", id="q3", points=2, kind="function",
-    prompt="Write stream_batches(series, batch_size, chunk_len): cut a 1-D series into batch_size streams, then into batches of shape (batch_size, chunk_len) so that row i of batch k+1 continues row i of batch k.",
+    prompt="Write stream_batches(series, batch_size, chunk_len): cut a 1-D series into batch_size equal streams "
+           "(leftover values at the end dropped), trim each stream to whole chunks, and return batches of shape "
+           "(batch_size, chunk_len) so that row i of batch k+1 continues row i of batch k.",
     reads="stream_batches",
     make_inputs=_stream_cases,
     check=_judge_streams,
