@@ -72,6 +72,11 @@ def test_function_exercise_calls_the_function_and_handles_failures():
     assert "Expected a function" in q.check(5).message
     assert "raised ValueError" in q.check(lambda a: int("x")).message
 
+    def exits(a):
+        raise SystemExit(3)
+
+    assert "raised SystemExit" in q.check(exits).message
+
 
 @pytest.mark.parametrize("value, shape", [((None, 2), (None, 2)), ([3, np.int64(4)], (3, 4)), ((2.0, 5), (2, 5)), ((), ())])
 def test_as_shape_accepts_reasonable_spellings(value, shape):

@@ -191,7 +191,7 @@ class Exercise:
         for args in cases:
             try:
                 outputs.append(fn(*args))
-            except Exception as err:  # noqa: BLE001 - the learner's code may fail: say how
+            except (Exception, SystemExit) as err:  # noqa: BLE001 - the learner's code may fail (even exit): say how
                 return self._verdict(NOT_YET, f"Your function raised {describe(err)}")
         return self.judge_outputs(cases, outputs)
 
