@@ -99,3 +99,16 @@ def test_q4_passing_all_three_lstm_outputs_as_initial_state_is_explained():
     decoded = keras.layers.LSTM(8, return_sequences=True)(dec_in, initial_state=encoded)
     model = keras.Model([enc_in, dec_in], keras.layers.Dense(1)(decoded))
     assert_verdict(ex.q4.check(model), NOT_YET, "exactly [h, c]")
+
+
+def test_q4_swapped_states_are_caught_even_after_a_save_and_load(tmp_path):
+    import keras
+
+    enc_in, dec_in = keras.Input(shape=(10, 3)), keras.Input(shape=(6, 2))
+    _, h, c = keras.layers.LSTM(8, return_state=True)(enc_in)
+    decoded = keras.layers.LSTM(8, return_sequences=True)(dec_in, initial_state=[c, h])
+    model = keras.Model([enc_in, dec_in], keras.layers.Dense(1)(decoded))
+    assert_verdict(ex.q4.check(model), NOT_YET, "swapped")
+    model.save(tmp_path / "swapped.keras")       # the grader judges a reloaded model
+    reloaded = keras.saving.load_model(tmp_path / "swapped.keras", safe_mode=True)
+    assert_verdict(ex.q4.check(reloaded), NOT_YET, "swapped")

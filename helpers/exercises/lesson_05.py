@@ -138,6 +138,19 @@ def _encoder_decoder_tips(rows, input_shape):
     return None
 
 
+def _states_swapped(model) -> bool:
+    """True when the decoder LSTM was called with initial_state=[c, h] (read from Keras' graph)."""
+    try:
+        lstms = [layer for layer in model.layers if type(layer).__name__ == "LSTM"]
+        encoder = next(layer for layer in lstms if layer.return_state)
+        decoder = next(layer for layer in lstms if layer is not encoder)
+        given = decoder._inbound_nodes[0].arguments.kwargs.get("initial_state")
+        returned = encoder._inbound_nodes[0].output_tensors   # [output, h, c]
+        return given is not None and len(given) == 2 and given[0] is returned[2] and given[1] is returned[1]
+    except Exception:  # noqa: BLE001 - a graph this check cannot read is judged on its outputs alone
+        return False
+
+
 def _check_encoder_decoder(model):
     base = model_with_tips([("LSTM", [(None, 8)] * 3, 384), ("LSTM", (None, 6, 8), 352), ("Dense", (None, 6, 1), 9)],
                            None, _encoder_decoder_tips)
@@ -168,6 +181,9 @@ def _check_encoder_decoder(model):
     if np.allclose(first, second):
         return Result(False, "The decoder ignores the encoder: pass the encoder's states to it with "
                              "initial_state=[h, c].")
+    if _states_swapped(model):
+        return Result(False, "The decoder's initial_state has h and c swapped. return_state=True gives "
+                             "[output, h, c], and an LSTM takes initial_state=[h, c] in that order.")
     return Result(True, "The decoder starts from the encoder's h and c: 745 parameters, two inputs, one "
                         "prediction per decoder step.")
 

@@ -335,6 +335,18 @@ q6 = Exercise(
 
 
 # -- q7: graded on the held-out years --------------------------------------------------------
+def _never_fitted(model) -> bool:
+    """True when the model was compiled but its optimizer never took a step (a model whose weights
+    were set by hand has no optimizer, and is judged on its score alone)."""
+    optimizer = getattr(model, "optimizer", None)
+    if optimizer is None:
+        return False
+    try:
+        return int(np.asarray(optimizer.iterations)) == 0
+    except Exception:  # noqa: BLE001 - an optimizer we cannot read: judge the score alone
+        return False
+
+
 def _check_final(model):
     if not is_keras_model(model):
         raise Reject(f"Expected your best trained Keras model, got {describe(model)}.")
@@ -352,6 +364,9 @@ def _check_final(model):
     if unscaled < THRESHOLD:
         return Result(False, "Your model seems to read and predict raw sunspot numbers. The task's models see "
                              "values divided by 100 (x / 100) and predict next year / 100.")
+    if _never_fitted(model):
+        return Result(False, f"Held-out MAE is {score:.1f}, and this model was compiled but never trained: "
+                             "fit it on the scaled training windows first.")
     if score > 2 * naive:
         return Result(False, f"Held-out MAE is {score:.0f}, far above the naive forecast's {naive:.1f}: was the "
                              "model trained (fit) on the scaled windows?")
