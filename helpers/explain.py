@@ -360,9 +360,9 @@ def _stack_explanation(layer_name: str, cls: str, received: tuple, producer: Any
                   f"(batch, units={units})"),
         fix=(f"{_layer_call_code(producer, 'return_sequences=True')}   # layer '{producer.name}'\n"
              f"# then '{layer_name}' receives one {units}-vector per timestep"),
-        why=(f"By default an RNN layer returns only the output of its final step, (batch, units). The next RNN "
-             f"needs a sequence to step through, so the layer below must return its output at every timestep: "
-             f"(batch, timesteps, units)."),
+        why=("By default an RNN layer returns only the output of its final step, (batch, units). The next RNN "
+             "needs a sequence to step through, so the layer below must return its output at every timestep: "
+             "(batch, timesteps, units)."),
         layer=producer.name, shape=received, shape_names=("batch", "units"),
     )
 

@@ -6,12 +6,11 @@ namespace with only loopback. A lesson that tries to reach the network fails, ev
 the error. The first tests prove both layers: a notebook that reaches out must fail.
 """
 import subprocess
-from pathlib import Path
 
 import nbformat
 import pytest
 
-from helpers.bench.kernel import kernel_env, run_notebook, solution_notebooks
+from helpers.bench.kernel import kernel_env, run_notebook
 from helpers.bench.offline import MARK, namespace_prefix, offline_env
 
 # Each probe must raise under the guard; `{mark}` is what the guard's message contains.
@@ -112,11 +111,5 @@ def test_namespace_stops_what_the_guard_cannot_see(tmp_path):
     assert outputs[-1]["ename"] == "OSError" and MARK not in outputs[-1]["evalue"], outputs[-1]
 
 
-@pytest.mark.slow
-@pytest.mark.parametrize("path", solution_notebooks(), ids=lambda p: p.stem)
-def test_solution_runs_offline(path: Path, tmp_path):
-    log = tmp_path / "attempts.log"
-    run = run_notebook(path, env=offline_env(log), timeout=600, prefix=namespace_prefix())
-    attempts = log.read_text().splitlines() if log.exists() else []
-    assert not attempts, f"{path.name} tried to reach the network: {attempts[:5]}"
-    assert run.ok, f"{path.name} failed offline: {run.error}"
+# The per-solution run (offline and reproducible in one extra execution) lives in
+# tests/test_reproducible.py: test_solution_runs_offline_and_matches_stored_outputs.

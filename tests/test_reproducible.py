@@ -4,7 +4,8 @@
 ``nbval-ignore-output`` (``helpers.bench.outputs``). Strict nbval already runs each solution
 once in ``make test`` and checks it against the stored outputs; this test runs each solution
 once more, in another fresh kernel and with another ``PYTHONHASHSEED``, and checks that run
-against the stored outputs too. Together: two runs, identical to each other and to the file,
+against the stored outputs too. The same run is the offline check (``tests/test_offline.py``
+proves the guard): the kernel has the network guard and, where allowed, no network at all. Together: two runs, identical to each other and to the file,
 for one extra execution per notebook. The other hash seed also catches output that depends on
 set or dict order of strings, which differs for learners whose Jupyter sets no seed.
 Strings are sanitized with the patterns the project's nbval run uses (``SANITIZE`` in the
@@ -17,6 +18,7 @@ import nbformat
 import pytest
 
 from helpers.bench.kernel import kernel_env, run_notebook, solution_notebooks
+from helpers.bench.offline import namespace_prefix, offline_env
 from helpers.bench.outputs import compared_outputs, is_compared, output_differences
 
 OTHER_HASH_SEED = "1"  # the Makefile and conftest.py use 0
@@ -84,9 +86,13 @@ def test_split_streams_compare_equal_to_one_stream():
 
 @pytest.mark.slow
 @pytest.mark.parametrize("path", solution_notebooks(), ids=lambda p: p.stem)
-def test_solution_outputs_match_stored_outputs(path: Path):
+def test_solution_runs_offline_and_matches_stored_outputs(path: Path, tmp_path):
     stored = nbformat.read(path, as_version=4)
-    run = run_notebook(path, env=kernel_env(PYTHONHASHSEED=OTHER_HASH_SEED), timeout=600)
-    assert run.ok, f"{path.name} failed: {run.error}"
+    log = tmp_path / "attempts.log"
+    run = run_notebook(path, env=offline_env(log, PYTHONHASHSEED=OTHER_HASH_SEED), timeout=600,
+                       prefix=namespace_prefix())
+    attempts = log.read_text().splitlines() if log.exists() else []
+    assert not attempts, f"{path.name} tried to reach the network: {attempts[:5]}"
+    assert run.ok, f"{path.name} failed offline: {run.error}"
     problems = output_differences(stored, run.notebook, SANITIZE)
     assert not problems, f"{path.name}: outputs differ from the stored ones:\n" + "\n\n".join(problems)

@@ -367,9 +367,10 @@ def shape_check(expected: tuple, names: Sequence[str] | None = None, why: str = 
     return check
 
 
-def int_check(expected: int, what: str = "the answer", near: dict | None = None) -> Callable[[Any], Result]:
+def int_check(expected: int, what: str = "the answer", near: dict | None = None, why: str = "",
+              nudge: str = "") -> Callable[[Any], Result]:
     """A check that the value is the whole number ``expected``; ``near`` maps common wrong
-    answers to a targeted message.
+    answers to a targeted message, ``why`` follows a correct answer, ``nudge`` any other wrong one.
 
     >>> int_check(30, "parameters", {20: "Add the biases."})(20).message
     'Add the biases.'
@@ -383,11 +384,11 @@ def int_check(expected: int, what: str = "the answer", near: dict | None = None)
             raise Reject(f"Expected a whole number for {what}, got {value!r}.")
         number = int(value)
         if number == expected:
-            return Result(True, f"{expected} is right.")
+            return Result(True, f"{expected} is right. {why}".strip())
         if number in near:
             return Result(False, near[number])
         direction = "too high" if number > expected else "too low"
-        return Result(False, f"{number} is {direction} for {what}.")
+        return Result(False, f"{number} is {direction} for {what}. {nudge}".strip())
 
     return check
 

@@ -52,7 +52,7 @@ q2 = Exercise(
     answer="weight_shapes = [(3, 5), (5, 5), (5,)]",
 )
 
-# -- q1: the famous 120 ---------------------------------------------------------------------
+# -- q1: counting a SimpleRNN's parameters ------------------------------------------------------
 q1 = Exercise(
     lesson="03", id="q1", points=1,
     prompt="How many parameters does SimpleRNN(6) have on keras.Input(shape=(4, 2))?",

@@ -6,7 +6,7 @@ import numbers
 
 import numpy as np
 
-from .engine import Exercise, Reject, Result, as_shape, describe, shape_with_tips
+from .engine import Exercise, Reject, Result, as_shape, describe, int_check, shape_with_tips
 from .models import model_with_tips
 
 
@@ -210,32 +210,18 @@ q4 = Exercise(
 
 
 # -- q5: GRU parameters, with Keras 3's two biases -----------------------------------------
-def _check_gru_params(value):
-    if isinstance(value, bool) or not isinstance(value, numbers.Real):
-        raise Reject(f"Expected a whole number of parameters, got {describe(value)}.")
-    if not np.isfinite(value) or not float(value).is_integer():
-        raise Reject(f"Expected a whole number of parameters, got {value!r}.")
-    number = int(value)
-    tips = {
+q5 = Exercise(
+    lesson="05", id="q5", points=1,
+    prompt="How many parameters does keras.layers.GRU(4) have on sequences with 2 features (Keras 3 defaults)?",
+    reads="gru_params",
+    check=int_check(96, "GRU(4) on 2 features", {
         84: "84 is the Keras 2 count (reset_after=False, one bias per gate). Keras 3's GRU defaults to "
             "reset_after=True: two bias vectors per gate.",
         72: "72 leaves out the biases. A GRU has 3 gates, and in Keras 3 each gate has two bias vectors.",
         28: "28 is a SimpleRNN of that size. A GRU repeats the same block for 3 gates.",
         112: "112 is an LSTM of that size (4 gates). A GRU has 3.",
         32: "32 is one gate with two biases. A GRU has 3 gates.",
-    }
-    if number == 96:
-        return Result(True, "96 = 3 gates x (2*4 kernel + 4*4 recurrent + 2*4 biases).")
-    if number in tips:
-        return Result(False, tips[number])
-    return Result(False, f"{number} is {'too high' if number > 96 else 'too low'}. Count per gate, then times 3.")
-
-
-q5 = Exercise(
-    lesson="05", id="q5", points=1,
-    prompt="How many parameters does keras.layers.GRU(4) have on sequences with 2 features (Keras 3 defaults)?",
-    reads="gru_params",
-    check=_check_gru_params,
+    }, why="3 gates x (2*4 kernel + 4*4 recurrent + 2*4 biases).", nudge="Count per gate, then times 3."),
     hints=["A GRU has 3 gates; each has a kernel (features x units), a recurrent kernel (units x units) and biases.",
            "Keras 3's GRU uses reset_after=True: each gate has two bias vectors of length units.",
            "3 * (2*4 + 4*4 + 2*4)"],
