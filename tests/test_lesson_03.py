@@ -24,6 +24,7 @@ def test_solution_is_correct_and_blank_is_not_attempted(exercise):
     (ex.q1, 18, ["recurrent kernel"]),
     (ex.q1, 66, ["4 timesteps of 2 features"]),
     (ex.q1, 216, ["reused"]),
+    (ex.q1, 120, ["6 units, 2 features"]),
     (ex.q5, (None, 30), ["units is not the number of timesteps"]),
     (ex.q5, (None, 30, 16), ["return_sequences"]),
     (ex.q5, (16,), ["batch axis"]),

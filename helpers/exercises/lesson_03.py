@@ -65,6 +65,7 @@ q1 = Exercise(
         216: "216 counts the weights once per timestep. The same weights are reused at all 4 steps.",
         42: "42 uses 1 feature. Each step here has 2 features, so the kernel is 2 x 6.",
         49: "One bias per unit, not one for the layer: 6 biases.",
+        120: "120 is the SimpleRNN(10) on 1 feature shown above. Count this layer: 6 units, 2 features per step.",
     }),
     hints=["Add up the three weights: kernel (features x units), recurrent kernel (units x units), bias (units).",
            "Here features = 2 and units = 6; the 4 timesteps do not change the weights.",
