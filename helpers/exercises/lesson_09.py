@@ -1,4 +1,4 @@
-"""Lesson 07, capstone: forecast next year's sunspot number from the 12 years before it.
+"""Lesson 09, capstone: forecast next year's sunspot number from the 12 years before it.
 
 The task, fixed so that every learner is graded on the same held-out years:
 
@@ -117,7 +117,7 @@ def scoreboard(models: dict) -> Scoreboard:
 
 # -- q1: the held-out windows' shape ------------------------------------------------------------
 q1 = Exercise(
-    lesson="07", id="q1", points=1,
+    lesson="09", id="q1", points=1,
     prompt="Windows of 12 years, held out when the target year is 1949 or later (up to 2008): what is x_test's shape?",
     reads="x_test_shape",
     check=shape_with_tips((60, 12, 1), ("samples", "timesteps", "features"), {
@@ -166,7 +166,7 @@ def _judge_naive(cases, outputs):
 
 
 q2 = Exercise(
-    lesson="07", id="q2", points=1, kind="function",
+    lesson="09", id="q2", points=1, kind="function",
     prompt="Write naive_forecast(x): for windows x of shape (samples, timesteps, 1), forecast each next value as the window's last value.",
     reads="naive_forecast",
     make_inputs=_naive_cases,
@@ -217,7 +217,7 @@ def _judge_mae(cases, outputs):
 
 
 q3 = Exercise(
-    lesson="07", id="q3", points=2, kind="function",
+    lesson="09", id="q3", points=2, kind="function",
     prompt="Write mae(y_true, y_pred): the mean absolute error, where y_true has shape (n,) and y_pred may be (n,) or (n, 1).",
     reads="mae",
     make_inputs=_mae_cases,
@@ -290,7 +290,7 @@ _TRAIN_HINT = ("model.compile(optimizer=keras.optimizers.Adam(0.005), loss='mae'
                "model.fit(x_train, y_train, epochs=..., batch_size=16, verbose=0).")
 
 q4 = Exercise(
-    lesson="07", id="q4", points=1,
+    lesson="09", id="q4", points=1,
     prompt="Build and train dense_model: keras.Input(shape=(12, 1)), Flatten, Dense(16, relu), Dense(1).",
     reads="dense_model",
     check=_check_dense,
@@ -305,7 +305,7 @@ q4 = Exercise(
 )
 
 q5 = Exercise(
-    lesson="07", id="q5", points=1,
+    lesson="09", id="q5", points=1,
     prompt="Build and train rnn_model: keras.Input(shape=(12, 1)), SimpleRNN(16), Dense(1).",
     reads="rnn_model",
     check=_check_simple_rnn,
@@ -319,7 +319,7 @@ q5 = Exercise(
 )
 
 q6 = Exercise(
-    lesson="07", id="q6", points=2,
+    lesson="09", id="q6", points=2,
     prompt="Build and train stacked_model: keras.Input(shape=(12, 1)), two GRU (or LSTM) layers stacked, Dense(1).",
     reads="stacked_model",
     check=_check_stacked,
@@ -375,7 +375,7 @@ def _check_final(model):
 
 
 q7 = Exercise(
-    lesson="07", id="q7", points=3,
+    lesson="09", id="q7", points=3,
     prompt=f"Set final_model to your best trained model; it is graded on the held-out years 1949-2008: MAE below {THRESHOLD:g}.",
     reads="final_model",
     check=_check_final,

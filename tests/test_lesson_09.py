@@ -1,10 +1,10 @@
-"""Lesson 07 (capstone): exercises, and the held-out grading that the naive forecast must fail."""
+"""Lesson 09 (capstone): exercises, and the held-out grading that the naive forecast must fail."""
 import numpy as np
 import pytest
 
 from helpers.data import load_sunspots
 from helpers.data.windows import sliding_windows
-from helpers.exercises import lesson_07 as ex
+from helpers.exercises import lesson_09 as ex
 from tests.exercise_kit import CORRECT, NOT_ATTEMPTED, NOT_YET, assert_verdict, solution_value
 
 
