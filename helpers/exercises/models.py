@@ -130,6 +130,7 @@ def model_check(expected: Sequence[Row], input_shape: tuple | None = None, hint:
         total = sum(r["params"] for r in rows)
         return Result(True, f"Every layer matches: {len(rows)} layers, {total} parameters in all.")
 
+    check.form = layer_table   # the form of the answer: a built Keras model
     return check
 
 
