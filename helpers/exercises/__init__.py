@@ -96,8 +96,10 @@ def graded_release(lesson: str, params: dict | None = None, feedback: str = "ful
     >>> ex.q1.solution()
     Solution for 01.q1: Solutions are not available in this graded release.
     """
+    module = _module(lesson)
     exercises = [e.released(feedback) for e in exercises_for(lesson, params)]
-    return SimpleNamespace(**{e.id: e for e in exercises}, EXERCISES=exercises)
+    constants = {name: value for name, value in vars(module).items() if name.isupper() and name != "DEFAULTS"}
+    return SimpleNamespace(**{**constants, **{e.id: e for e in exercises}, "EXERCISES": exercises})
 
 
 def catalog() -> list[dict]:
