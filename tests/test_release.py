@@ -6,6 +6,7 @@ slow) grades a three-student roster and runs one released notebook with blank an
 from __future__ import annotations
 
 import csv
+import importlib
 import json
 import re
 import shutil
@@ -100,11 +101,39 @@ def test_fifty_drawn_variants_keys_pass_and_published_answers_fail(lesson):
         params = draw_parameters(lesson, rng)
         key = key_notebook(published, lesson, params)
         for exercise, default in zip(exercises_for(lesson, params), defaults):
+            if exercise is default:
+                continue           # not parametrized (function exercises, fixed data): the published one
             value = answer_of(exercise, key)
             judged = exercise.judge_function(value) if exercise.kind == "function" else exercise.judge(value)
             assert judged.correct, (params, exercise.key, judged)
             if exercise.kind == "value" and exercise.answer != default.answer:
                 assert not exercise.judge(answer_of(default, published)).correct, (params, exercise.key)
+
+
+def probes(exercise) -> list:
+    """Values worth asking an exercise: its tips' wrong answers, its right one, and some nonsense."""
+    tips = getattr(exercise.rule, "tips", {}) or {}
+    right = exercise.answer.split("=", 1)[1].strip() if exercise.kind == "value" else "None"
+    try:
+        value = eval(right, {"__builtins__": {}})   # noqa: S307 - our own answer text (a shape or a count)
+    except Exception:  # noqa: BLE001 - models and arrays are left to the lesson tests
+        value = None
+    return list(tips) + [value, "text", 1.5, (None,), ...]
+
+
+@pytest.mark.parametrize("lesson", [n for n in PARAMETRIZED if hasattr(importlib.import_module(
+    f"helpers.exercises.lesson_{n}"), "_variants")])
+def test_variants_with_the_published_numbers_say_what_the_published_exercises_say(lesson):
+    """Lessons that keep their published exercises as written and add ``_variants(p)`` beside them:
+    the variant wording must not drift from the published one (edit both together)."""
+    module = importlib.import_module(f"helpers.exercises.lesson_{lesson}")
+    for published, variant_ in zip(module.EXERCISES, module._variants(dict(module.DEFAULTS))):
+        if published is variant_:
+            continue
+        assert (variant_.prompt, variant_.hints, variant_.answer) == (published.prompt, published.hints,
+                                                                     published.answer), published.key
+        for value in probes(published) + probes(variant_):
+            assert variant_.judge(value) == published.judge(value), (published.key, value)
 
 
 def test_the_three_students_lesson_texts_differ_and_carry_no_secret():

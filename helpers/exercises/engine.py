@@ -465,7 +465,7 @@ def int_check(expected: int, what: str = "the answer", near: dict | None = None,
                 or not float(value).is_integer():
             raise Reject(f"Expected a whole number for {what}, got {describe(value)}.")
 
-    check.form = form
+    check.form, check.tips = form, near
     return check
 
 
@@ -484,5 +484,5 @@ def shape_with_tips(expected: tuple, names: tuple, tips: dict, why: str = ""):
             return Result(False, tips[shape])
         return base(shape)
 
-    check.form = base.form
+    check.form, check.tips = base.form, tips
     return check

@@ -164,4 +164,5 @@ def model_with_tips(expected, input_shape, tips=None, hint: str = ""):
                 return Result(False, message)
         return base(model)
 
+    check.form = layer_table
     return check
