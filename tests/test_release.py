@@ -118,7 +118,15 @@ def probes(exercise) -> list:
         value = eval(right, {"__builtins__": {}})   # noqa: S307 - our own answer text (a shape or a count)
     except Exception:  # noqa: BLE001 - models and arrays are left to the lesson tests
         value = None
-    return list(tips) + [value, "text", 1.5, (None,), ...]
+    near = []
+    if isinstance(value, tuple):
+        near = [value[::-1], value[1:], (None,) + value] + [value[:i] + (7,) + value[i + 1:] for i in range(len(value))]
+    elif isinstance(value, list):
+        near = [value[::-1], value[:2], [s[::-1] for s in value]] + [
+            value[:i] + [(7,) + tuple(value[i][1:])] + value[i + 1:] for i in range(len(value))]
+    elif isinstance(value, int):
+        near = [value - 1, value + 1, 2 * value]
+    return list(tips) + near + [value, "text", 1.5, (None,), ...]
 
 
 @pytest.mark.parametrize("lesson", [n for n in PARAMETRIZED if hasattr(importlib.import_module(
