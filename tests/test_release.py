@@ -144,6 +144,19 @@ def test_variants_with_the_published_numbers_say_what_the_published_exercises_sa
             assert variant_.judge(value) == published.judge(value), (published.key, value)
 
 
+@pytest.mark.parametrize("lesson", PARAMETRIZED)
+def test_every_typical_wrong_answer_keeps_its_own_message_in_fifty_variants(lesson):
+    rng = np.random.default_rng(7)
+    for _ in range(50):
+        params = draw_parameters(lesson, rng)
+        for exercise in exercises_for(lesson, params):
+            tips = getattr(exercise.rule, "tips", None) or {}
+            for wrong, message in tips.items():
+                value = list(wrong) if isinstance(wrong, tuple) and wrong and isinstance(wrong[0], tuple) else wrong
+                verdict = exercise.judge(value)
+                assert verdict.status == NOT_YET and verdict.message == message, (params, exercise.key, wrong, verdict)
+
+
 def test_the_three_students_lesson_texts_differ_and_carry_no_secret():
     texts = [markdown(learner_notebook(solution("01"), "01", variant(SECRET, s, "01"))) for s in STUDENTS]
     assert len(set(texts)) == 3
