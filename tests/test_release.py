@@ -322,6 +322,24 @@ def test_gradescope_grades_the_submitter_named_in_the_metadata_against_their_num
 
 
 @pytest.mark.slow
+@pytest.mark.parametrize("lesson", [n for n in PARAMETRIZED if n != "01"])
+def test_released_notebooks_of_every_parametrized_lesson_run_clean_with_blank_answers(lesson, tmp_path):
+    import nbclient
+    import nbformat
+
+    from helpers.build import render
+
+    path = tmp_path / solution_path(lesson).name
+    path.write_text(render(learner_notebook(solution(lesson), lesson, variant(SECRET, "carol", lesson),
+                                            student="carol")), encoding="utf-8")
+    nb = nbformat.read(path, as_version=4)
+    nbclient.NotebookClient(nb, timeout=300, kernel_name="python3",
+                            resources={"metadata": {"path": str(ROOT / "notebooks")}}).execute()
+    verdicts = json.dumps([c.outputs for c in nb.cells if c.cell_type == "code"])
+    assert "Not attempted" in verdicts and "Correct" not in verdicts
+
+
+@pytest.mark.slow
 def test_a_released_notebook_runs_clean_with_blank_answers(roster_batch):
     import nbclient
     import nbformat
@@ -335,3 +353,12 @@ def test_a_released_notebook_runs_clean_with_blank_answers(roster_batch):
     assert "not available in this graded release" in printed and "keras.Sequential([" not in printed
     verdicts = json.dumps([c.outputs for c in nb.cells if c.cell_type == "code"])
     assert "Not attempted" in verdicts and "Correct" not in verdicts
+
+
+@pytest.mark.parametrize("module", ["helpers.release", "helpers.grade.roster", "helpers.exercises"]
+                         + [f"helpers.exercises.lesson_{n}" for n in PARAMETRIZED])
+def test_docstring_examples_hold(module):
+    import doctest
+
+    result = doctest.testmod(importlib.import_module(module), optionflags=doctest.ELLIPSIS)
+    assert result.attempted > 0 and result.failed == 0
