@@ -175,6 +175,18 @@ def test_a_released_exercise_has_no_solution_and_no_answer_hint():
     assert ex.q1.check(...).status == NOT_ATTEMPTED
 
 
+@pytest.mark.parametrize("lesson", PARAMETRIZED)
+def test_no_hint_a_released_notebook_shows_states_a_value_answer(lesson):
+    rng = np.random.default_rng(11)
+    for params in [parameters(lesson)] + [draw_parameters(lesson, rng) for _ in range(20)]:
+        for exercise in graded_release(lesson, params).EXERCISES:
+            if exercise.kind != "value":
+                continue
+            answer = exercise.answer.split("=", 1)[1].strip()
+            shown = " ".join(repr(exercise.hint(n)) for n in range(1, len(exercise.hints) + 2))
+            assert answer not in shown, (lesson, params, exercise.key, answer)
+
+
 def test_format_feedback_only_says_whether_the_answer_has_the_right_form():
     params = variant(SECRET, "bob", "01")
     ex = graded_release("01", params, feedback="format")

@@ -258,6 +258,7 @@ EXERCISES = [q1, q2, q3, q4, q5, q6]
 # -- graded release: the fixed-value exercises with other numbers ---------------------------
 # The exercises above are the published lesson (DEFAULTS); _variants(p) words the same feedback
 # for other numbers (tests/test_release.py checks that _variants(DEFAULTS) says what they say).
+q3.answer_hints = 2   # its second hint is the formula itself
 DEFAULTS = {"count_steps": 4, "count_features": 2, "count_units": 6, "weight_steps": 7, "weight_features": 3,
             "weight_units": 5, "out_steps": 30, "out_features": 4, "out_units": 16, "spec_steps": 12,
             "spec_features": 3, "spec_units": 8}
