@@ -98,7 +98,9 @@ def graded_release(lesson: str, params: dict | None = None, feedback: str = "ful
     """
     module = _module(lesson)
     exercises = [e.released(feedback) for e in exercises_for(lesson, params)]
-    constants = {name: value for name, value in vars(module).items() if name.isupper() and name != "DEFAULTS"}
+    constants = {name: value for name, value in vars(module).items()   # what the notebook may use: ex.TIMESTEPS
+                 if not name.startswith("_") and name != "DEFAULTS"
+                 and (name.isupper() or getattr(value, "__module__", None) == module.__name__)}
     return SimpleNamespace(**{**constants, **{e.id: e for e in exercises}, "EXERCISES": exercises})
 
 
