@@ -122,6 +122,8 @@ def test_the_same_source_builds_the_same_zip(zip_01, tmp_path):
     assert json.loads(archive_text(again, "autograder.json"))["grader_options"] == ["--timeout", "30"]
     main(["build", "--lesson", "01", "--out", str(again)])
     assert again.read_bytes() == zip_01.read_bytes()
+    with pytest.raises(SystemExit):
+        main(["build", "--lesson", "01", "--out", str(again), "--total-timeout", "0"])
 
 
 @pytest.mark.parametrize("roster, secret, error", [

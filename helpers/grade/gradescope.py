@@ -90,8 +90,8 @@ def parser() -> argparse.ArgumentParser:
     build.add_argument("--out", type=Path, default=Path("autograder.zip"), help="the zip to write (default autograder.zip)")
     build.add_argument("--roster", type=Path, help="graded release: the roster CSV (an `id` column)")
     build.add_argument("--secret-file", type=Path, help="graded release: the file holding the release's secret")
-    for option in ("--timeout", "--total-timeout", "--memory-mb"):
-        build.add_argument(option, help="passed to the grader (see python -m helpers.grade --help)")
+    for option, kind in (("--timeout", float), ("--total-timeout", float), ("--memory-mb", int)):
+        build.add_argument(option, type=kind, help="passed to the grader (see python -m helpers.grade --help)")
     run_ = commands.add_parser("run", help="grade ROOT/submission into ROOT/results/results.json")
     run_.add_argument("--root", type=Path, default=SUBMISSION_DIR.parent, help="the autograder root (default /autograder)")
     return p
@@ -106,8 +106,11 @@ def main(argv: list[str] | None = None) -> int:
         results = autograder.autograde(args.root)
         print(f"{results.get('score', 0):g} points; wrote {args.root / 'results' / 'results.json'}")
         return 0
-    options = [item for option in ("timeout", "total_timeout", "memory_mb") if getattr(args, option) is not None
-               for item in (f"--{option.replace('_', '-')}", str(getattr(args, option)))]
+    given = {name: getattr(args, name) for name in ("timeout", "total_timeout", "memory_mb")
+             if getattr(args, name) is not None}
+    if any(value <= 0 for name, value in given.items() if name != "memory_mb") or given.get("memory_mb", 0) < 0:
+        p.error("--timeout and --total-timeout must be positive, --memory-mb not negative")
+    options = [item for name, value in given.items() for item in (f"--{name.replace('_', '-')}", f"{value:g}")]
     try:
         out = autograder.build(args.lesson, args.out, roster=args.roster, secret_file=args.secret_file,
                                grader_options=options)
