@@ -25,10 +25,10 @@ def test_solution_is_correct_and_blank_is_not_attempted(exercise):
     (ex.q2, (5, 25, 2), ["end to end"]),
     (ex.q2, (5, 4, 2), ["longest"]),
     (ex.q2, (None, 9, 2), ["count the sequences"]),
-    (ex.q5, 6, ["never computes"]),
-    (ex.q5, 5, ["padded too"]),
-    (ex.q5, 4, ["first padded step"]),
-    (ex.q5, 1, ["here it has 4"]),
+    (ex.q5, 7, ["never computes"]),
+    (ex.q5, 6, ["padded too"]),
+    (ex.q5, 5, ["first padded step"]),
+    (ex.q5, 1, ["here it has 5"]),
     (ex.q5, 0, ["last real step"]),
     (ex.q6, (None, None, 1000), ["vocabulary"]),
     (ex.q6, (None, 16), ["keeps the time axis"]),
@@ -93,10 +93,10 @@ def test_masked_rnn_repeats_the_last_real_output_at_padded_steps():
     keras.utils.set_random_seed(0)
     model = keras.Sequential([keras.Input(shape=(None, 1)), keras.layers.Masking(),
                               keras.layers.SimpleRNN(3, return_sequences=True)])
-    padded = keras.utils.pad_sequences([[0.9, 0.4, 0.7, 0.2]], maxlen=7, dtype="float32", padding="post")
+    padded = keras.utils.pad_sequences([[0.9, 0.4, 0.7, 0.2, 0.6]], maxlen=8, dtype="float32", padding="post")
     out = np.asarray(model(padded[..., None]))
-    assert np.array_equal(out[0, 6], out[0, 3]) and not np.allclose(out[0, 3], out[0, 2])
-    assert_verdict(ex.q5.check(3), CORRECT)
+    assert np.array_equal(out[0, 7], out[0, 4]) and not np.allclose(out[0, 4], out[0, 3])
+    assert_verdict(ex.q5.check(4), CORRECT)
 
 
 def _text_model(input_shape=(None,), input_dim=51, output_dim=8, mask_zero=True, extra=(), rnn=None):
@@ -180,4 +180,4 @@ def test_numpy_integers_and_lists_are_accepted_as_answers():
     assert ex.q2.check(np.array([5, 9, 2])).correct
     assert ex.q3.check(np.array([[8, 2, 7], [3, 9, 0]], dtype="int32")).correct
     assert ex.q4.check(ex._Q4_WANT.tolist()).correct
-    assert ex.q5.check(np.int32(3)).correct
+    assert ex.q5.check(np.int32(4)).correct

@@ -178,22 +178,22 @@ q4 = Exercise(
 # -- q5: what return_sequences returns at a padded step --------------------------------------------
 q5 = Exercise(
     lesson="07", id="q5", points=1,
-    prompt="A masked SimpleRNN(3, return_sequences=True) reads a sequence of 4 real steps padded at the end to 7. "
-           "out[0, 6] (the last, padded step) is a copy of out[0, k]: what is k?",
+    prompt="A masked SimpleRNN(3, return_sequences=True) reads a sequence of 5 real steps padded at the end to 8. "
+           "out[0, 7] (the last, padded step) is a copy of out[0, k]: what is k?",
     reads="copied_from_step",
-    check=int_check(3, "the step whose output is repeated", {
-        6: "Step 6 is padded: the layer never computes it. It hands out a copy of an earlier output instead.",
-        5: "Step 5 is padded too, so it holds a copy itself. Which step was the last one really computed?",
-        4: "Step 4 is the first padded step (steps count from 0): it is skipped as well.",
-        1: "In the example above the sequence had 2 real steps, so the copy came from step 1. Here it has 4.",
-        0: "Step 0 is real, but 3 more real steps came after it. The layer repeats the output of the last real step.",
+    check=int_check(4, "the step whose output is repeated", {
+        7: "Step 7 is padded: the layer never computes it. It hands out a copy of an earlier output instead.",
+        6: "Step 6 is padded too, so it holds a copy itself. Which step was the last one really computed?",
+        5: "Step 5 is the first padded step (steps count from 0): it is skipped as well.",
+        1: "In the example above the sequence had 2 real steps, so the copy came from step 1. Here it has 5.",
+        0: "Step 0 is real, but 4 more real steps came after it. The layer repeats the output of the last real step.",
         -1: "Python would accept -1, but it is the padded step itself. Give the index of the last real step.",
-    }, why="Masked steps are skipped: the state stays the same, and the output of the last real step (index 3) "
+    }, why="Masked steps are skipped: the state stays the same, and the output of the last real step (index 4) "
            "is repeated at every padded step after it."),
-    hints=["Steps are numbered from 0: the 4 real steps are 0 to 3, the padded ones 4 to 6.",
+    hints=["Steps are numbered from 0: the 5 real steps are 0 to 4, the padded ones 5 to 7.",
            "At a masked step the layer does not compute; it repeats the output it last computed.",
-           "3"],
-    answer="copied_from_step = 3",
+           "4"],
+    answer="copied_from_step = 4",
 )
 
 
