@@ -114,6 +114,21 @@ def test_stateful_batch_of_the_wrong_size(keras):
     assert "batch_size=2" in result.fix
 
 
+@pytest.mark.parametrize("build, layer", [
+    (lambda k: k.layers.GRU(8, stateful=True, return_sequences=True)(k.Input(shape=(1, None), batch_size=4)), "GRU"),
+    (lambda k: k.Sequential([k.Input(shape=(4, None)), k.layers.RNN(k.layers.LSTMCell(3))]), "RNN"),
+    (lambda k: k.layers.Dense(3)(k.Input(shape=(None,))), "Dense"),
+], ids=["gru-features-none", "rnn-cell-features-none", "dense-features-none"])
+def test_none_features_are_explained(keras, build, layer):
+    error = raised(lambda: build(keras))
+    assert "must be fully-defined" in str(error)
+    result = ex.explain(error)
+    assert result.kind == ex.UNKNOWN_FEATURES
+    assert result.title.startswith(layer) and "features" in result.title
+    assert "None" in result.received and "one row per input feature" in result.why
+    assert ("shape=(None, features)" in result.fix) == (layer != "Dense")
+
+
 def test_batch_input_shape_is_gone(keras):
     error = raised(lambda: keras.layers.SimpleRNN(4, batch_input_shape=(2, 5, 3)))
     assert "Unrecognized keyword arguments" in str(error)
