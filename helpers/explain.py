@@ -654,7 +654,8 @@ _UNKNOWN_FEATURES = re.compile(r"Shapes used to initialize variables must be ful
 
 
 def _unknown_features(error, message, model, namespace):
-    """A kernel with a None row count: the input's last axis (the features) was None."""
+    """A kernel with a None row count: the input's last axis (the features) was None, or an RNN(cell)
+    (which, unlike SimpleRNN, GRU and LSTM, does not check for 3D) got a 2D tensor with no features axis."""
     match = _UNKNOWN_FEATURES.search(message)
     kernel = _parse_shape(match["shape"]) if match else None
     parts = match["path"].split("/") if match else []
@@ -665,16 +666,21 @@ def _unknown_features(error, message, model, namespace):
     recurrent = layer in _RECURRENT_CLASSES or any(part.endswith("_cell") for part in parts)
     example = "keras.Input(shape=(None, 1))   # any number of timesteps, 1 feature each" if recurrent else \
         "keras.Input(shape=(4,))   # 4 features"
+    why = (f"Keras creates {layer}'s weights when the layer is built, and its kernel has one row per input "
+           "feature. The batch size and the number of timesteps do not change the weights, so they may be None; "
+           "the number of features must be known.")
+    if layer == "RNN":
+        why += (" An RNN(cell) layer also ends up here when it receives a 2D tensor (batch, features): it reads "
+                "(batch, timesteps, features), so give the layer before it return_sequences=True, or the input "
+                "a timesteps axis.")
     return Explanation(
         kind=UNKNOWN_FEATURES,
-        title=f"{layer} cannot create its weights: the number of features is None",
+        title=f"{layer} cannot create its weights: the number of features is unknown",
         expected="a number for the last axis of the input (the features)",
-        received=f"None features, so a kernel of shape {_shape_text(kernel)}",
+        received=f"an input whose features Keras cannot count, so a kernel of shape {_shape_text(kernel)}",
         fix=(f"inputs = {example}\n# the last number in shape= counts the features: it must be a number"
              + ("\n# for any length, None goes first: shape=(None, features), not (timesteps, None)" if recurrent else "")),
-        why=(f"Keras creates {layer}'s weights when the layer is built, and its kernel has one row per input "
-             "feature. The batch size and the number of timesteps do not change the weights, so they may be None; "
-             "the number of features must be known."),
+        why=why,
     )
 
 

@@ -125,8 +125,18 @@ def test_none_features_are_explained(keras, build, layer):
     result = ex.explain(error)
     assert result.kind == ex.UNKNOWN_FEATURES
     assert result.title.startswith(layer) and "features" in result.title
-    assert "None" in result.received and "one row per input feature" in result.why
+    assert "(None, " in result.received and "one row per input feature" in result.why
     assert ("shape=(None, features)" in result.fix) == (layer != "Dense")
+    assert ("2D tensor" in result.why) == (layer == "RNN")
+
+
+def test_a_2d_tensor_into_an_rnn_cell_layer_is_named_among_the_causes(keras):
+    layers = keras.layers
+    error = raised(lambda: keras.Sequential([keras.Input(shape=(12, 1)), layers.SimpleRNN(16),
+                                             layers.RNN(layers.GRUCell(16)), layers.Dense(1)]))
+    result = ex.explain(error)
+    assert result.kind == ex.UNKNOWN_FEATURES
+    assert "2D tensor" in result.why and "return_sequences=True" in result.why
 
 
 def test_batch_input_shape_is_gone(keras):

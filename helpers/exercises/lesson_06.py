@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 
 from .engine import Exercise, Reject, Result, describe, int_check, shape_with_tips
-from .models import layer_table, model_input_shape, with_notes
+from .models import describe_layers, layer_table, model_input_shape, with_notes
 
 
 # -- q1: the state variable's shape --------------------------------------------------------------
@@ -41,8 +41,7 @@ def _check_stateful_model(model):
                              "any number of timesteps (None), 1 feature.")
     types = [r["type"] for r in rows]
     if types != ["GRU", "Dense"]:
-        return Result(False, f"Your layers are {', '.join(r['form'] for r in rows) or 'none'}; "
-                             "expected a GRU then a Dense.")
+        return Result(False, f"Your layers are {describe_layers(rows)}; expected a GRU then a Dense.")
     if not rows[0]["stateful"]:
         return Result(False, "The GRU is not stateful: without stateful=True it starts every batch from zeros.")
     if rows[0]["output_shape"] == (4, 8):
@@ -220,8 +219,8 @@ def _check_twin(model):
         return Result(False, f"The twin's input is {got_in}; it needs (1, None, 1): one sequence at a time.{tip}")
     types = [r["type"] for r in rows]
     if types != ["GRU", "Dense"]:
-        return Result(False, f"The twin's layers are {', '.join(r['form'] for r in rows) or 'none'}; a twin repeats "
-                             "the trained model's layers: GRU then Dense.")
+        return Result(False, f"The twin's layers are {describe_layers(rows)}; a twin repeats the trained model's "
+                             "layers: GRU then Dense.")
     gru, dense = rows
     if not gru["stateful"]:
         return Result(False, "The twin's GRU is not stateful, so it would forget between calls; keep stateful=True.")

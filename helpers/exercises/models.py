@@ -164,9 +164,10 @@ def _folds_into(layer: Any, previous: dict) -> bool:
     Activation('relu') computes the same as Dense(8, activation='relu')."""
     if previous["type"] != "Dense" or previous.get("activation") not in (None, "linear"):
         return False
-    try:
-        return layer.input is previous["layer"].output
-    except (AttributeError, ValueError):
+    try:   # a reloaded model's layers may have several call nodes: any link between the two counts
+        produced = {id(t) for node in previous["layer"]._inbound_nodes for t in node.output_tensors}
+        return any(id(t) in produced for node in layer._inbound_nodes for t in node.input_tensors)
+    except (AttributeError, TypeError):
         return False
 
 
@@ -218,7 +219,7 @@ def form_notes(rows: Sequence[dict]) -> str:
     """
     notes: list[str] = []
     for row in rows:
-        form, kind = row.get("form", row["type"]), row["type"]
+        form, kind = row.get("form") or row["type"], row["type"]
         if form == kind:
             continue
         if " in RNN([" in form:
@@ -305,9 +306,22 @@ def layer_forms(rows: Sequence[dict]) -> list[str]:
         if row.get("layer", object()) is previous:
             continue
         previous = row.get("layer", object())
-        form = row.get("form", row["type"])
+        form = row.get("form") or row["type"]
         forms.append(form.split(" in ", 1)[1] if " in RNN([" in form else form)
     return forms
+
+
+def describe_layers(rows: Sequence[dict]) -> str:
+    """The layers as written, and what they compute when that differs in number (stacked cells).
+
+    >>> describe_layers([{"type": "Dense", "form": "Dense"}])
+    'Dense'
+    """
+    forms = layer_forms(rows)
+    text = ", ".join(forms) or "none"
+    if len(forms) != len(rows):
+        text += f" (computing {', '.join(r['type'] for r in rows)})"
+    return text
 
 
 def with_notes(message: str, rows: Sequence[dict], why_form: str = "") -> str:
