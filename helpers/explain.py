@@ -679,7 +679,8 @@ def _unknown_features(error, message, model, namespace):
         expected="a number for the last axis of the input (the features)",
         received=f"an input whose features Keras cannot count, so a kernel of shape {_shape_text(kernel)}",
         fix=(f"inputs = {example}\n# the last number in shape= counts the features: it must be a number"
-             + ("\n# for any length, None goes first: shape=(None, features), not (timesteps, None)" if recurrent else "")),
+             + ("\n# for any length, None goes first: shape=(None, features), not (timesteps, None)"
+                if recurrent else "")),
         why=why,
     )
 

@@ -121,7 +121,8 @@ def test_cell_forms_get_the_same_feedback_as_layers():
     gru_cells = keras.Sequential([keras.Input(shape=(6, 2)), layers.RNN(layers.GRUCell(16), return_sequences=True),
                                   layers.RNN(layers.GRUCell(8), return_sequences=True), layers.Dense(1)])
     assert_verdict(ex.q6.check(gru_cells), NOT_YET, "yours has 0")
-    fixed_batch = keras.Sequential([keras.Input(shape=(6, 2), batch_size=8), layers.SimpleRNN(16, return_sequences=True),
+    fixed_batch = keras.Sequential([keras.Input(shape=(6, 2), batch_size=8),
+                                    layers.SimpleRNN(16, return_sequences=True),
                                     layers.SimpleRNN(8, return_sequences=True), layers.Dense(1)])
     assert_verdict(ex.q6.check(fixed_batch), NOT_YET, "batch_size=8 fixes the batch size")
 

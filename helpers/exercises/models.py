@@ -57,7 +57,8 @@ def layer_table(model: Any) -> list[dict]:
     ``layer`` is the Keras layer itself. Raises :class:`Reject` with a learner-friendly reason when
     ``model`` is not a model or was never built.
 
-    >>> layer_table(keras.Sequential([keras.Input((5, 2)), keras.layers.RNN(keras.layers.GRUCell(3))]))[0]["type"]  # doctest: +SKIP
+    >>> gru_cell = keras.layers.RNN(keras.layers.GRUCell(3))                          # doctest: +SKIP
+    >>> layer_table(keras.Sequential([keras.Input((5, 2)), gru_cell]))[0]["type"]     # doctest: +SKIP
     'GRU'
     """
     if not is_keras_model(model):
@@ -206,7 +207,8 @@ _FORM_NOTES = {
     "cell": "{form} computes the same as {kind}: a recurrent layer is its cell run over the timesteps.",
     "stack": ("{written} runs its cells as stacked layers: at every step each cell hands its output to the "
               "next, as return_sequences=True does between two layers."),
-    "TimeDistributed(Dense)": "TimeDistributed(Dense) computes the same as Dense here: Dense already acts at every step.",
+    "TimeDistributed(Dense)": ("TimeDistributed(Dense) computes the same as Dense here: Dense already acts at "
+                               "every step."),
     "activation": "A Dense followed by {what} computes the same as giving Dense the activation itself.",
 }
 
