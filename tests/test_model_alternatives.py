@@ -424,3 +424,37 @@ def test_docstring_examples_of_the_model_checks_hold():
 
     result = doctest.testmod(models)
     assert result.attempted >= 4 and result.failed == 0
+
+
+@pytest.mark.slow   # starts two kernels
+def test_the_grader_gives_alternative_answers_their_points(tmp_path):
+    """End to end: notebooks whose answers are alternatives, run and judged by ``helpers.grade``."""
+    import csv
+    import json
+
+    from helpers.grade import pipeline
+    from helpers.grade.execute import Limits
+
+    imports = "import keras\nL = keras.layers\n"
+    answers = {
+        "04": ("many_to_many = keras.Sequential([keras.Input(shape=(None, 2)),\n"
+               "    L.RNN([L.SimpleRNNCell(16), L.SimpleRNNCell(8)], return_sequences=True),\n"
+               "    L.TimeDistributed(L.Dense(1))])\n"
+               "fixed_stack = keras.Sequential([keras.Input(shape=(10, 1)),\n"
+               "    L.RNN(L.SimpleRNNCell(32), return_sequences=True), L.RNN(L.SimpleRNNCell(16)), L.Dense(1)])\n"),
+        "05": ("enc_in, dec_in = keras.Input(shape=(10, 3)), keras.Input(shape=(6, 2))\n"
+               "_, h, c = L.RNN(L.LSTMCell(8), return_state=True)(enc_in)\n"
+               "decoded = L.RNN(L.LSTMCell(8), return_sequences=True)(dec_in, initial_state=[h, c])\n"
+               "seq2seq_model = keras.Model([enc_in, dec_in], L.TimeDistributed(L.Dense(1))(decoded))\n"),
+    }
+    for lesson, text in answers.items():
+        cell = {"cell_type": "code", "metadata": {}, "source": imports + text, "outputs": [], "execution_count": None}
+        notebook = {"cells": [cell], "nbformat": 4, "nbformat_minor": 5,
+                    "metadata": {"course": {"lesson": lesson}, "kernelspec": {"name": "python3", "language": "python"}}}
+        (tmp_path / f"alternatives_{lesson}.ipynb").write_text(json.dumps(notebook), encoding="utf-8")
+    out = tmp_path / "out"
+    pipeline.grade_batch([tmp_path], out, jobs=2, limits=Limits(cell_timeout=120, total_timeout=300))
+    with open(out / "grades.csv", newline="", encoding="utf-8") as handle:
+        graded = {row["submission"]: row for row in csv.DictReader(handle)}
+    assert graded["alternatives_04"]["04.q6"] == "2" and graded["alternatives_04"]["04.q7"] == "2", graded
+    assert graded["alternatives_05"]["05.q4"] == "2", graded
