@@ -37,10 +37,11 @@ CALL_ARGUMENT_MISPLACED = "call-argument-misplaced"
 FEATURE_MISMATCH = "feature-mismatch"
 TIMESTEPS_MISMATCH = "timesteps-mismatch"
 DATA_NDIM_MISMATCH = "data-ndim-mismatch"
+UNKNOWN_FEATURES = "unknown-features"
 
 KINDS = (RNN_NEEDS_3D, STACK_NEEDS_SEQUENCES, WRONG_NDIM, STATEFUL_NEEDS_BATCH_SIZE, STATEFUL_BATCH_MISMATCH,
          BATCH_INPUT_SHAPE_REMOVED, UNKNOWN_LAYER_ARGUMENT, INITIAL_STATE_TYPO, CALL_ARGUMENT_MISPLACED,
-         FEATURE_MISMATCH, TIMESTEPS_MISMATCH, DATA_NDIM_MISMATCH)
+         FEATURE_MISMATCH, TIMESTEPS_MISMATCH, DATA_NDIM_MISMATCH, UNKNOWN_FEATURES)
 
 _ANSI = re.compile(r"\x1b\[[0-9;]*m")
 _LAYER_CLASSES = {"simple_rnn": "SimpleRNN", "lstm": "LSTM", "gru": "GRU", "bidirectional": "Bidirectional",
@@ -648,8 +649,44 @@ def _cell_feature_mismatch(cell: str, data: tuple, kernel: tuple, model: Any) ->
     )
 
 
+_UNKNOWN_FEATURES = re.compile(r"Shapes used to initialize variables must be fully-defined.*?"
+                               r"Received: shape=(?P<shape>\([^)]*\)) for variable path='(?P<path>[^']*)'", re.S)
+
+
+def _unknown_features(error, message, model, namespace):
+    """A kernel with a None row count: the input's last axis (the features) was None, or an RNN(cell)
+    (which, unlike SimpleRNN, GRU and LSTM, does not check for 3D) got a 2D tensor with no features axis."""
+    match = _UNKNOWN_FEATURES.search(message)
+    kernel = _parse_shape(match["shape"]) if match else None
+    parts = match["path"].split("/") if match else []
+    if not kernel or kernel[0] is not None or not parts or parts[-1] != "kernel":
+        return None
+    classes = [_class_from_layer_name(part) for part in parts[:-1]]
+    layer = next((cls for cls in classes if cls in _LAYER_CLASSES.values() and cls != "TimeDistributed"), "the layer")
+    recurrent = layer in _RECURRENT_CLASSES or any(part.endswith("_cell") for part in parts)
+    example = "keras.Input(shape=(None, 1))   # any number of timesteps, 1 feature each" if recurrent else \
+        "keras.Input(shape=(4,))   # 4 features"
+    why = (f"Keras creates {layer}'s weights when the layer is built, and its kernel has one row per input "
+           "feature. The batch size and the number of timesteps do not change the weights, so they may be None; "
+           "the number of features must be known.")
+    if layer == "RNN":
+        why += (" An RNN(cell) layer also ends up here when it receives a 2D tensor (batch, features): it reads "
+                "(batch, timesteps, features), so give the layer before it return_sequences=True, or the input "
+                "a timesteps axis.")
+    return Explanation(
+        kind=UNKNOWN_FEATURES,
+        title=f"{layer} cannot create its weights: the number of features is unknown",
+        expected="a number for the last axis of the input (the features)",
+        received=f"an input whose features Keras cannot count, so a kernel of shape {_shape_text(kernel)}",
+        fix=(f"inputs = {example}\n# the last number in shape= counts the features: it must be a number"
+             + ("\n# for any length, None goes first: shape=(None, features), not (timesteps, None)"
+                if recurrent else "")),
+        why=why,
+    )
+
+
 _RECOGNISERS = (_ndim_error, _stateful_dynamic_batch, _stateful_batch_mismatch, _unrecognized_kwargs,
-                _unexpected_call_keyword, _data_mismatch)
+                _unexpected_call_keyword, _data_mismatch, _unknown_features)
 
 
 # ---------------------------------------------------------------- lesson 07: padding, masking, Embedding

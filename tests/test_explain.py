@@ -114,6 +114,31 @@ def test_stateful_batch_of_the_wrong_size(keras):
     assert "batch_size=2" in result.fix
 
 
+@pytest.mark.parametrize("build, layer", [
+    (lambda k: k.layers.GRU(8, stateful=True, return_sequences=True)(k.Input(shape=(1, None), batch_size=4)), "GRU"),
+    (lambda k: k.Sequential([k.Input(shape=(4, None)), k.layers.RNN(k.layers.LSTMCell(3))]), "RNN"),
+    (lambda k: k.layers.Dense(3)(k.Input(shape=(None,))), "Dense"),
+], ids=["gru-features-none", "rnn-cell-features-none", "dense-features-none"])
+def test_none_features_are_explained(keras, build, layer):
+    error = raised(lambda: build(keras))
+    assert "must be fully-defined" in str(error)
+    result = ex.explain(error)
+    assert result.kind == ex.UNKNOWN_FEATURES
+    assert result.title.startswith(layer) and "features" in result.title
+    assert "(None, " in result.received and "one row per input feature" in result.why
+    assert ("shape=(None, features)" in result.fix) == (layer != "Dense")
+    assert ("2D tensor" in result.why) == (layer == "RNN")
+
+
+def test_a_2d_tensor_into_an_rnn_cell_layer_is_named_among_the_causes(keras):
+    layers = keras.layers
+    error = raised(lambda: keras.Sequential([keras.Input(shape=(12, 1)), layers.SimpleRNN(16),
+                                             layers.RNN(layers.GRUCell(16)), layers.Dense(1)]))
+    result = ex.explain(error)
+    assert result.kind == ex.UNKNOWN_FEATURES
+    assert "2D tensor" in result.why and "return_sequences=True" in result.why
+
+
 def test_batch_input_shape_is_gone(keras):
     error = raised(lambda: keras.layers.SimpleRNN(4, batch_input_shape=(2, 5, 3)))
     assert "Unrecognized keyword arguments" in str(error)
