@@ -228,6 +228,22 @@ def twin_functional():
     return twin
 
 
+# -- 07 q7: Embedding(51, 8, mask_zero=True), LSTM(16), Dense(1) on ids of any length -------------
+def text_model_functional_int_ids():
+    keras = _keras()
+    L = keras.layers
+    ids = keras.Input(shape=(None,), dtype="int32", name="word_ids")
+    x = L.Embedding(51, 8, mask_zero=True, name="words")(ids)
+    return keras.Model(ids, L.Dense(1, name="score")(L.LSTM(16)(x)))
+
+
+def text_model_lstm_cell():
+    keras = _keras()
+    L = keras.layers
+    return _seq(keras.Input(shape=(None,)), L.Embedding(input_dim=51, output_dim=8, mask_zero=True),
+                L.RNN(L.LSTMCell(16)), L.Dense(1))
+
+
 # -- 09 q4-q6: the capstone's three models (untrained: their checks judge the architecture) -----------
 def dense_reshape_instead_of_flatten():
     keras = _keras()
@@ -358,6 +374,8 @@ ALTERNATIVES = [
     ("06", "q6", twin_rebuilt_by_hand, ()),
     ("06", "q6", twin_cell_and_time_distributed, ()),
     ("06", "q6", twin_functional, ()),
+    ("07", "q7", text_model_functional_int_ids, ()),
+    ("07", "q7", text_model_lstm_cell, ()),
     ("09", "q4", dense_reshape_instead_of_flatten, ()),
     ("09", "q4", dense_functional_activation_layer, ("computes the same",)),
     ("09", "q4", dense_batch_shape, ()),
