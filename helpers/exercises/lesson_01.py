@@ -258,7 +258,9 @@ def build(p: dict = DEFAULTS) -> list:
         prompt=f"Build a model: input of {g} features, then Dense({h}, activation='relu'), then {out_layer}.",
         reads="two_layer_model",
         check=model_check([("Dense", (None, h), g * h + h, "relu"), ("Dense", (None, o), h * o + o, "linear")],
-                          input_shape=(None, g), hint="Check the units of each Dense layer."),
+                          input_shape=(None, g), hint="Check the units of each Dense layer.",
+                          why_form=f"The exercise asks for Dense({h}, activation='relu'): one layer, the form the "
+                                   "course uses from here on."),
         hints=[f"keras.Sequential([keras.Input(shape=({g},)), ...]) with the two Dense layers after the Input.",
                f"The first Dense has {h} units and a relu activation, the second has {o} unit{'s' if o != 1 else ''}.",
                f"keras.Sequential([keras.Input(shape=({g},)), keras.layers.Dense({h}, activation='relu'), "

@@ -245,7 +245,8 @@ q6 = Exercise(
     lesson="03", id="q6", points=2,
     prompt="Build a model for sequences of 12 steps of 3 features: a SimpleRNN with 8 units, then Dense(1).",
     reads="spec_model",
-    check=model_with_tips([("SimpleRNN", (None, 8), 96), ("Dense", (None, 1), 9)], (None, 12, 3), _spec_tips),
+    check=model_with_tips([("SimpleRNN", (None, 8), 96), ("Dense", (None, 1), 9)], (None, 12, 3), _spec_tips,
+                          any_length=True),
     hints=["keras.Input takes (timesteps, features) = (12, 3); units=8 is the layer's own choice.",
            "keras.Sequential([keras.Input(shape=(12, 3)), keras.layers.SimpleRNN(8), keras.layers.Dense(1)])"],
     answer=("spec_model = keras.Sequential([\n    keras.Input(shape=(12, 3)),\n"
@@ -425,7 +426,7 @@ def _variants(p: dict) -> list:
         prompt=f"Build a model for sequences of {st} steps of {sf} features: a SimpleRNN with {su} units, then Dense(1).",
         reads="spec_model",
         check=model_with_tips([("SimpleRNN", (None, su), su * (sf + su + 1)), ("Dense", (None, 1), su + 1)],
-                              (None, st, sf), spec_tips),
+                              (None, st, sf), spec_tips, any_length=True),
         hints=[f"keras.Input takes (timesteps, features) = ({st}, {sf}); units={su} is the layer's own choice.",
                f"keras.Sequential([keras.Input(shape=({st}, {sf})), keras.layers.SimpleRNN({su}), "
                "keras.layers.Dense(1)])"],
