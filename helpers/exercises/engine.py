@@ -129,19 +129,22 @@ class Exercise:
     them; the defaults are the published course). ``form`` raises :class:`Reject` when a value
     does not even have the answer's form (by default the check's own ``form``, if it has one).
     ``answer_hints`` is how many of the last hints state the answer: a graded release
-    (:meth:`released`) withholds them, and its ``solution()`` shows no solution.
+    (:meth:`released`) withholds them (or shows only ``release_hints``, when given), and its
+    ``solution()`` shows no solution.
     """
 
     def __init__(self, *, lesson: str, id: str, prompt: str, reads: str, check: Callable[..., Result],
                  hints: Sequence[str], answer: str, points: int = 1, kind: str = "value",
                  make_inputs: Callable[[Any], list] | None = None, params: dict | None = None,
-                 form: Callable[[Any], Any] | None = None, answer_hints: int | None = None) -> None:
+                 form: Callable[[Any], Any] | None = None, answer_hints: int | None = None,
+                 release_hints: Sequence[str] | None = None) -> None:
         self.lesson, self.id, self.prompt, self.reads = str(lesson), id, prompt, reads
         self.rule, self.hints, self.answer, self.points = check, tuple(hints), answer, points
         self.kind, self.make_inputs = kind, make_inputs
         self.params = dict(params or {})
         self.form = form if form is not None else getattr(check, "form", None)
         self.answer_hints = (1 if len(self.hints) > 1 else 0) if answer_hints is None else int(answer_hints)
+        self.release_hints = None if release_hints is None else tuple(release_hints)
         self.release: str | None = None   # None, or the feedback of a graded release: "full" / "format"
         self._key = f"{self.lesson}.{self.id}"
         if self.kind not in ("value", "function"):
@@ -250,7 +253,11 @@ class Exercise:
 
     def visible_hints(self) -> tuple:
         """The hints a learner may see: all of them, or in a graded release those before the answer."""
-        if self.release is None or self.answer_hints <= 0:
+        if self.release is None:
+            return self.hints
+        if self.release_hints is not None:
+            return self.release_hints
+        if self.answer_hints <= 0:
             return self.hints
         return self.hints[: max(len(self.hints) - self.answer_hints, 0)]
 
