@@ -482,19 +482,29 @@ def _variants(p: dict) -> list:
     n, longest, first, shortest = len(lengths), max(lengths), lengths[0], min(lengths)
     real, padded = p["real_steps"], p["padded_to"]
     vocab, dim = p["vocabulary"], p["embedding"]
+    q1_tips = shape_with_tips((None, f), ("timesteps", "features"), {
+        (None, None, f): "keras.Input adds the batch axis itself: give it only (timesteps, features). "
+                         "The one None you need stands for the unknown number of timesteps.",
+        (f, None): f"Swapped: the open axis is time (any number of steps), and each step carries {f} readings.",
+        (f,): f"({f},) has no time axis: with the batch axis added it is 2-D, and an RNN needs 3 axes.",
+        (None,): f"That leaves out the features axis: each step carries {f} readings, so (timesteps, {f}).",
+        (None, None): f"The number of readings per step is known ({f}): only the number of steps is open.",
+        (None, 1): f"Each step carries {f} readings, not 1: the features axis is {f}.",
+    }, f"None timesteps: the model accepts a sequence of any length; every step carries {f} features.")
+
+    def any_length(value):
+        shape = as_shape(value)
+        if len(shape) == 3 and shape[1:] == (None, f) and shape[0] is not None:
+            return Result(False, f"{shape[0]} in front is a batch size: keras.Input(shape=...) leaves the batch axis "
+                                 "out (Keras adds it). Give only (timesteps, features).")
+        return q1_tips(shape)
+
+    any_length.form, any_length.tips = q1_tips.form, q1_tips.tips
     v1 = Exercise(
         lesson="07", id="q1", points=1, params=p,
         prompt=f"Recordings of any length, each step {f} sensor readings: what shape goes into keras.Input(shape=...)?",
         reads="any_length_shape",
-        check=shape_with_tips((None, f), ("timesteps", "features"), {
-            (None, None, f): "keras.Input adds the batch axis itself: give it only (timesteps, features). "
-                             "The one None you need stands for the unknown number of timesteps.",
-            (f, None): f"Swapped: the open axis is time (any number of steps), and each step carries {f} readings.",
-            (f,): f"({f},) has no time axis: with the batch axis added it is 2-D, and an RNN needs 3 axes.",
-            (None,): f"That leaves out the features axis: each step carries {f} readings, so (timesteps, {f}).",
-            (None, None): f"The number of readings per step is known ({f}): only the number of steps is open.",
-            (None, 1): f"Each step carries {f} readings, not 1: the features axis is {f}.",
-        }, f"None timesteps: the model accepts a sequence of any length; every step carries {f} features."),
+        check=any_length,
         hints=[q1.hints[0], q1.hints[1], f"(None, {f})"],
         answer=f"any_length_shape = (None, {f})",
     )
@@ -518,23 +528,42 @@ def _variants(p: dict) -> list:
                             "(batch, timesteps, features).", f"({n}, {longest}, {g})"],
         answer=f"padded_shape = ({n}, {longest}, {g})",
     )
+    last = real - 1
+    plain = int_check(last, "the step whose output is repeated", {
+        padded - 1: f"Step {padded - 1} is padded: the layer never computes it. It hands out a copy of an earlier "
+                    "output instead.",
+        padded - 2: f"Step {padded - 2} is padded too, so it holds a copy itself. Which step was the last one "
+                    "really computed?",
+        real: f"Step {real} is the first padded step (steps count from 0): it is skipped as well.",
+        1: f"In the example above the sequence had 2 real steps, so the copy came from step 1. Here it has {real}.",
+        0: f"Step 0 is real, but {last} more real steps came after it. The layer repeats the output of the "
+           "last real step.",
+    }, why=f"Masked steps are skipped: the state stays the same, and the output of the last real step (index "
+           f"{last}) is repeated at every padded step after it.")
+
+    def copied_step(value):
+        verdict = plain(value)
+        number = int(value)
+        if -padded <= number < 0:
+            same = number + padded
+            if same == last:
+                return Result(True, f"{number} is right: counted from the end of the {padded} steps it is step "
+                                    f"{last}, the last real step, whose output is repeated at every padded step "
+                                    "after it.")
+            if same > last:
+                return Result(False, f"{number} counts from the end: it is step {same}, a padded step itself. "
+                                     "Give the index of the last real step.")
+            return Result(False, f"{number} counts from the end: it is step {same}, a real step, but not the last "
+                                 "one. The layer repeats the output of the last real step.")
+        return verdict
+
+    copied_step.form, copied_step.tips = plain.form, plain.tips
     v5 = Exercise(
         lesson="07", id="q5", points=1, params=p,
         prompt=f"A masked SimpleRNN(3, return_sequences=True) reads a sequence of {real} real steps padded at the end "
                f"to {padded}. out[0, {padded - 1}] (the last, padded step) is a copy of out[0, k]: what is k?",
         reads="copied_from_step",
-        check=int_check(real - 1, "the step whose output is repeated", {
-            padded - 1: f"Step {padded - 1} is padded: the layer never computes it. It hands out a copy of an earlier "
-                        "output instead.",
-            padded - 2: f"Step {padded - 2} is padded too, so it holds a copy itself. Which step was the last one "
-                        "really computed?",
-            real: f"Step {real} is the first padded step (steps count from 0): it is skipped as well.",
-            1: f"In the example above the sequence had 2 real steps, so the copy came from step 1. Here it has {real}.",
-            0: f"Step 0 is real, but {real - 1} more real steps came after it. The layer repeats the output of the "
-               "last real step.",
-            -1: "Python would accept -1, but it is the padded step itself. Give the index of the last real step.",
-        }, why=f"Masked steps are skipped: the state stays the same, and the output of the last real step (index "
-               f"{real - 1}) is repeated at every padded step after it."),
+        check=copied_step,
         hints=[f"Steps are numbered from 0: the {real} real steps are 0 to {real - 1}, the padded ones {real} to "
                f"{padded - 1}.", q5.hints[1], f"{real - 1}"],
         release_hints=q5.release_hints,
@@ -548,7 +577,9 @@ def _variants(p: dict) -> list:
         check=shape_with_tips((None, None, dim), ("batch", "timesteps", "features"), {
             (None, None, vocab): "input_dim is the size of the vocabulary (how many different ids); each id becomes "
                                  f"a vector of output_dim={dim} numbers.",
-            (None, dim): f"Embedding keeps the time axis: one vector per id, so every step gets its own {dim} numbers.",
+            (None, dim): f"Embedding keeps the time axis: one vector per id, so every step gets its own {dim} numbers. "
+                         "(If your None was the timesteps: an output shape carries the batch axis in front too, "
+                         "as summary() shows it.)",
             (None, vocab, dim): f"{vocab} is how many different ids exist, not how many steps a sequence has: the "
                                 "length stays open (None).",
             (None, dim, None): f"The new axis goes last: (batch, timesteps, features), with {dim} features per step.",
