@@ -75,6 +75,13 @@ TIP_FORMULAS = {
     ("06.q4", 8): "4 + 4",                        # the partial batch dropped
     ("06.q4", 4): "4",                            # one batch
     ("06.q4", 3): "(9 + 4 - 1) // 4",             # the number of batches
+    # 07 q5: 5 real steps padded to 8; the copy at step 7 comes from the last real step
+    ("07.q5", 7): "8 - 1",                        # the padded step itself
+    ("07.q5", 6): "8 - 2",                        # another padded step
+    ("07.q5", 5): "5",                            # the first padded step (counting from 0)
+    ("07.q5", 1): "2 - 1",                        # the lesson's example, 2 real steps
+    ("07.q5", 0): "0",                            # the first real step
+    ("07.q5", -1): "-1",                          # Python's last index: the padded step
 }
 
 _OPS = {ast.Add: operator.add, ast.Sub: operator.sub, ast.Mult: operator.mul, ast.FloorDiv: operator.floordiv,
@@ -90,6 +97,8 @@ def evaluate(expression: str) -> float:
             return node.value
         if isinstance(node, ast.BinOp) and type(node.op) in _OPS:
             return _OPS[type(node.op)](walk(node.left), walk(node.right))
+        if isinstance(node, ast.UnaryOp) and isinstance(node.op, ast.USub):
+            return -walk(node.operand)
         raise ValueError(f"not plain arithmetic: {expression!r}")
     return walk(ast.parse(re.sub(r"(?<=[\d)])\s*x\s*(?=[\d(])", " * ", expression), mode="eval"))
 

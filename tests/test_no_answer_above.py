@@ -39,6 +39,10 @@ SPELLINGS = {
     "06.q3": ["reshape(batch_size, stream_len)", "transpose(1, 0, 2)"],
     "06.q5": ["x[: len(x) // batch_size * batch_size]", "len(x) // batch_size * batch_size"],
     "06.q6": ["with_batch_size(model, 1)", "make_model(1)"],
+    "07.q4": ["np.array([[True, False, True, True], [True, True, False, False]])",
+              "[[ True False  True  True]\n [ True  True False False]]"],
+    "07.q7": ["Embedding(input_dim=51, output_dim=8, mask_zero=True)", "Embedding(51, 8, mask_zero=True)"],
+    "07.q8": ["padded[i, :len(s)] = s", "mask[i, :len(s)] = True"],
     "09.q2": ["x[:, -1, 0]"],
     "09.q3": ["np.abs(np.ravel(y_true) - np.ravel(y_pred))", "y_pred.reshape(-1)"],
     "09.q4": ["Flatten(), Dense(16, activation='relu'), Dense(1)"],
@@ -63,6 +67,9 @@ ALLOWED = {
     # 12 is on the page, but never as a number of rows: section 3's sequences have 12 steps and
     # section 5's series puts 12 at the start of stream 1.
     ("06.q4", "12"): "a sequence length and a value of the series, not a row count",
+    # 4 is on the page as the units of lesson 07's SimpleRNN(4) and as sequence lengths, never as
+    # the index of a step whose output is copied.
+    ("07.q5", "4"): "units and lengths, not a step index",
 }
 
 

@@ -234,7 +234,7 @@ q6 = Exercise(
 _FIXED_TABLE = [("SimpleRNN", (None, 10), 120), ("Dense", (None, 1), 11)]
 _fixed_inside = model_check([(None, (None, 2, 1), 0)] + _FIXED_TABLE, input_shape=(None, 2),
                             hint="Keep SimpleRNN(10) then Dense(1) after the reshaping layer.")
-_fixed_input = model_check(_FIXED_TABLE, input_shape=(None, 2, 1))
+_fixed_input = model_check(_FIXED_TABLE, input_shape=(None, 2, 1), any_length=True)
 _KEEP_INPUT = ("This exercise keeps keras.Input(shape=(2,)), so the (500, 2) data goes in as it is: do the "
                "reshape inside the model, with a layer between the Input and the SimpleRNN.")
 
@@ -266,7 +266,9 @@ def _first_layer_reshapes(model) -> bool:
     """True when the model's first layer hands on each sample's values unchanged, one per step."""
     import numpy as np
 
-    first = next(layer for layer in model.layers if type(layer).__name__ != "InputLayer")
+    first = model
+    while getattr(first, "layers", None):   # into nested models, down to the first real layer
+        first = next(layer for layer in first.layers if type(layer).__name__ != "InputLayer")
     x = np.arange(6, dtype="float32").reshape(3, 2)
     return bool(np.allclose(np.asarray(first(x)), x[..., None]))
 
@@ -274,7 +276,7 @@ def _first_layer_reshapes(model) -> bool:
 def _check_fixed_model(model):
     rows = layer_table(model)
     input_shape = model_input_shape(model)
-    if input_shape == (None, 2, 1) and _fixed_input(model).ok:
+    if input_shape in ((None, 2, 1), (None, None, 1)) and _fixed_input(model).ok:
         return Result(False, "This model computes the same thing (2 steps of 1 feature into SimpleRNN(10), then "
                              "Dense(1)), but its input is now (None, 2, 1): every array must be reshaped before it "
                              "goes in. " + _KEEP_INPUT)
