@@ -49,7 +49,7 @@ lab: $(STAMP)
 
 test: $(STAMP)
 	$(BIN)/python -m helpers.build --check
-	$(BIN)/python -m pytest -n $(JOBS) --dist loadfile --nbval --nbval-current-env tests solutions notebooks
+	$(BIN)/python -m pytest -n $(JOBS) --dist loadfile --nbval --nbval-kernel-name python3 tests solutions notebooks
 
 test-fast: $(STAMP)
 	$(BIN)/python -m pytest -n $(JOBS) tests -m "not slow"
