@@ -291,3 +291,31 @@ def test_a_fork_ends_when_its_manager_dies(tmp_path):
         assert not [p for p in alive if p.status() != psutil.STATUS_ZOMBIE], "the kernel outlived its manager"
     finally:
         manager.kill()
+
+
+FORKED_CHECK = """\
+import os, psutil
+parent = " ".join(psutil.Process(os.getppid()).cmdline())
+assert "helpers.kernels.zygote" in parent, parent
+"""
+
+
+@pytest.mark.slow
+def test_nbval_through_the_kernelspec_gets_warm_kernels(tmp_path):
+    """`make test` names the kernelspec; nbval's --nbval-current-env builds its own spec and starts cold."""
+    import nbformat
+
+    nb = nbformat.v4.new_notebook(metadata={"kernelspec": {"name": "python3", "display_name": "Python 3",
+                                                           "language": "python"}})
+    nb.cells.append(nbformat.v4.new_code_cell(FORKED_CHECK))
+    nbformat.write(nb, tmp_path / "forked.ipynb")
+
+    def nbval(*options):
+        return subprocess.run([sys.executable, "-m", "pytest", "-p", "no:cacheprovider", "-q", "--nbval", *options,
+                               "--rootdir", str(tmp_path), str(tmp_path / "forked.ipynb")],
+                              capture_output=True, text=True, cwd=tmp_path, timeout=300)
+
+    warm = nbval("--nbval-kernel-name", "python3")
+    assert warm.returncode == 0, warm.stdout[-2000:]
+    cold = nbval("--nbval-current-env")
+    assert cold.returncode == 1 and "AssertionError" in cold.stdout, cold.stdout[-2000:]

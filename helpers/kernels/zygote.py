@@ -44,8 +44,11 @@ def warm_up() -> None:
     import ipykernel.kernelapp  # noqa: F401
 
 
-def become_kernel(request: dict, fds: list[int], keep_open: list, ready_fd: int) -> None:
-    """In the forked child: detach, take the given stdio, reset the process, run ipykernel. Never returns."""
+def become_kernel(request: dict, fds: list[int], keep_open: list, ready_fd: int, watch_fd: int | None) -> None:
+    """In the forked child: detach, take the given stdio, reset the process, run ipykernel. Never returns.
+
+    ``watch_fd`` is a pidfd of the kernel's manager, opened by the zygote while the manager waited.
+    """
     code = 1
     try:
         os.setsid()  # own session and process group: an interrupt reaches this kernel only
@@ -54,8 +57,12 @@ def become_kernel(request: dict, fds: list[int], keep_open: list, ready_fd: int)
             os.dup2(fd, target)
         for thing in keep_open:
             thing.close()
+        first_free = 3
+        if watch_fd is not None:
+            os.dup2(watch_fd, 3, inheritable=False)
+            watch_fd, first_free = 3, 4
         # Everything else inherited from the zygote (sockets, pipes, descriptors TF opened) goes.
-        os.closerange(3, os.sysconf("SC_OPEN_MAX") if hasattr(os, "sysconf") else 65536)
+        os.closerange(first_free, os.sysconf("SC_OPEN_MAX") if hasattr(os, "sysconf") else 65536)
         signal.pthread_sigmask(signal.SIG_SETMASK, set())
         signal.signal(signal.SIGINT, signal.default_int_handler)
         for name in _RESET_SIGNALS:
@@ -66,8 +73,8 @@ def become_kernel(request: dict, fds: list[int], keep_open: list, ready_fd: int)
         if request.get("cwd"):
             os.chdir(request["cwd"])
         _reseed()
-        if request.get("watch_pid"):
-            _exit_with(int(request["watch_pid"]))
+        if watch_fd is not None:
+            _exit_with(watch_fd)
         code = _run_ipykernel(list(request["args"]))
     finally:
         os._exit(code)
@@ -83,15 +90,11 @@ def _reseed() -> None:
     numpy.random.seed(int.from_bytes(os.urandom(4), "little"))
 
 
-def _exit_with(pid: int) -> None:
-    """Exit this kernel when process ``pid`` (the kernel's manager) ends, as ipykernel's parent poller does."""
+def _exit_with(handle: int) -> None:
+    """Exit this kernel when the process behind pidfd ``handle`` (its manager) ends, as ipykernel's
+    parent poller does."""
     import select
     import threading
-
-    try:
-        handle = os.pidfd_open(pid)
-    except (AttributeError, OSError):
-        return
 
     def watch() -> None:
         select.select([handle], [], [])
@@ -172,13 +175,21 @@ class Zygote:
     def _fork(self, request: dict, fds: list[int], conn: socket.socket) -> int:
         if len(fds) != 3:
             raise ValueError(f"expected 3 file descriptors, got {len(fds)}")
+        watch_fd = None
+        if request.get("watch_pid"):
+            try:
+                watch_fd = os.pidfd_open(int(request["watch_pid"]))
+            except OSError:   # the manager is already gone: the kernel ends at once
+                raise RuntimeError("the kernel's manager has exited") from None
         ready_read, ready_write = os.pipe()
         pid = os.fork()
         if pid == 0:
             os.close(ready_read)
             become_kernel(request, fds, [self.selector, self.listener, conn, *self.lifelines.values()],
-                          ready_write)
+                          ready_write, watch_fd)
         os.close(ready_write)
+        if watch_fd is not None:
+            os.close(watch_fd)
         try:
             os.read(ready_read, 1)  # the child has its own process group once this returns
         finally:
