@@ -147,6 +147,18 @@ def test_a_fork_sees_nothing_of_the_kernel_before_it(kernels):
 
 
 @pytest.mark.slow
+def test_a_relative_folder_is_relative_to_the_manager(tmp_path, monkeypatch):
+    (tmp_path / "lesson").mkdir()
+    monkeypatch.chdir(tmp_path)
+    kernel = Kernel("lesson")
+    try:
+        assert kernel.warm
+        assert kernel.run("import os\nprint(os.getcwd())")[0] == f"{tmp_path / 'lesson'}\n"
+    finally:
+        kernel.close()
+
+
+@pytest.mark.slow
 def test_interrupt_reaches_the_fork(kernels):
     kernel = kernels()
     assert kernel.warm

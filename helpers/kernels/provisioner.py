@@ -317,7 +317,8 @@ class WarmProvisioner(LocalProvisioner):
         env["JPY_PARENT_PID"] = "1"
         python, args = split_command(cmd)
         watch = None if kwargs.get("independent") else os.getpid()
-        cwd = str(kwargs["cwd"]) if kwargs.get("cwd") else os.getcwd()
+        # Relative to this process's folder, as for Popen; the zygote's own folder is elsewhere.
+        cwd = os.path.abspath(kwargs["cwd"]) if kwargs.get("cwd") else os.getcwd()
         opened: list = []
         try:
             stdio = _stdio_fds(kwargs, opened)
