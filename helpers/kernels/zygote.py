@@ -105,12 +105,14 @@ def _exit_with(handle: int) -> None:
 
 def _run_ipykernel(args: list[str]) -> int:
     import atexit
+    import importlib.util
     import traceback
 
     from ipykernel import kernelapp
 
     atexit._clear()  # the zygote's handlers are not this kernel's
-    sys.argv = [kernelapp.__file__, *args]
+    launcher = importlib.util.find_spec("ipykernel_launcher")
+    sys.argv = [launcher.origin if launcher else kernelapp.__file__, *args]   # as `python -m ipykernel_launcher`
     code = 0
     try:
         kernelapp.IPKernelApp.launch_instance(argv=args)
