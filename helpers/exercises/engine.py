@@ -131,16 +131,19 @@ class Exercise:
     ``answer_hints`` is how many of the last hints state the answer: a graded release
     (:meth:`released`) withholds them (or shows only ``release_hints``, when given), and its
     ``solution()`` shows no solution.
+    ``explain_error(args, err)`` may turn an error the learner's function raised on ``args`` into a
+    sentence (None: the default message, which names the call and its inputs' shapes).
     """
 
     def __init__(self, *, lesson: str, id: str, prompt: str, reads: str, check: Callable[..., Result],
                  hints: Sequence[str], answer: str, points: int = 1, kind: str = "value",
-                 make_inputs: Callable[[Any], list] | None = None, params: dict | None = None,
-                 form: Callable[[Any], Any] | None = None, answer_hints: int | None = None,
-                 release_hints: Sequence[str] | None = None) -> None:
+                 make_inputs: Callable[[Any], list] | None = None,
+                 explain_error: Callable[[tuple, BaseException], str | None] | None = None,
+                 params: dict | None = None, form: Callable[[Any], Any] | None = None,
+                 answer_hints: int | None = None, release_hints: Sequence[str] | None = None) -> None:
         self.lesson, self.id, self.prompt, self.reads = str(lesson), id, prompt, reads
         self.rule, self.hints, self.answer, self.points = check, tuple(hints), answer, points
-        self.kind, self.make_inputs = kind, make_inputs
+        self.kind, self.make_inputs, self.explain_error = kind, make_inputs, explain_error
         self.params = dict(params or {})
         self.form = form if form is not None else getattr(check, "form", None)
         self.answer_hints = (1 if len(self.hints) > 1 else 0) if answer_hints is None else int(answer_hints)
@@ -210,8 +213,21 @@ class Exercise:
             try:
                 outputs.append(fn(*args))
             except (Exception, SystemExit) as err:  # noqa: BLE001 - the learner's code may fail (even exit): say how
-                return self._verdict(NOT_YET, f"Your function raised {describe(err)}")
+                return self._verdict(NOT_YET, self._raised_message(args, err))
         return self.judge_outputs(cases, outputs)
+
+    def _raised_message(self, args: tuple, err: BaseException) -> str:
+        """What to say when the learner's function raised ``err`` on ``args``: the exercise's own
+        explanation when it has one, else the call with its inputs' shapes and the error."""
+        if self.explain_error is not None:
+            try:
+                told = self.explain_error(tuple(args), err)
+            except Exception:  # noqa: BLE001 - an explanation must never hide the learner's error
+                told = None
+            if told:
+                return told
+        call = f"{self.reads}({', '.join(_argument_text(a) for a in args)})"
+        return f"Your function raised {describe(err)} when called as {call}."
 
     def judge_outputs(self, cases: list, outputs: list) -> Verdict:
         """Judge outputs already computed (the grader computes them in the learner's kernel)."""
@@ -348,6 +364,15 @@ def describe(value: Any) -> str:
         return "a value that could not be described"
 
 
+def _argument_text(value: Any) -> str:
+    """How a call's argument is named in feedback: an array by its shape, a small value as itself."""
+    shape = getattr(value, "shape", None)
+    if shape is not None and not callable(shape):
+        return f"array of shape {tuple(shape)!r}"
+    text = repr(value)
+    return text if len(text) <= 30 else describe(value)
+
+
 def _article(noun: str) -> str:
     return "an" if noun[:1].lower() in "aeiou" else "a"
 
@@ -473,6 +498,7 @@ def int_check(expected: int, what: str = "the answer", near: dict | None = None,
             raise Reject(f"Expected a whole number for {what}, got {describe(value)}.")
 
     check.form, check.tips = form, near
+    check.expected, check.near = expected, dict(near)   # read by the tests that recompute each tip
     return check
 
 
@@ -492,4 +518,5 @@ def shape_with_tips(expected: tuple, names: tuple, tips: dict, why: str = ""):
         return base(shape)
 
     check.form, check.tips = base.form, tips
+    check.expected, check.tips = tuple(expected), dict(tips)   # read by the tests of the messages
     return check

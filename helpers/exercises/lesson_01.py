@@ -98,11 +98,11 @@ def valid(p: dict) -> bool:
     f, u, b = p["features"], p["units"], p["batch"]
     cf, cu = p["count_features"], p["count_units"]
     t, v, k = p["steps"], p["values"], p["step_units"]
-    q2_wrong = [cf * cu, cf + cu, (cf + 1) * (cu + 1), cf * cu + cf, cu]
+    q2_wrong = [cf * cu, cf + cu, cf * cu + cf, cu]
     q6_wrong = list(_q6_near(t, v, k))
     return (min(p.values()) >= 1 and _distinct(f, u, b, 1) and u != text_values(p)["wrong_features"]
             and cu >= 2 and _distinct(*q2_wrong, cf * cu + cu)
-            and _distinct(t, v, k) and _distinct(*q6_wrong, v * k + k) and t * k not in (k, v)
+            and _distinct(t, v, k) and len(q6_wrong) == 7 and _distinct(*q6_wrong, v * k + k) and t * k not in (k, v)
             and p["hidden"] != p["model_features"] and p["hidden"] > 1)
 
 
@@ -190,9 +190,8 @@ def build(p: dict = DEFAULTS) -> list:
         check=int_check(cf * cu + cu, f"the parameter count of Dense({cu}) on {cf} features", {
             cf * cu: f"{cf * cu} is the kernel alone ({cf} x {cu}). Each of the {cu} units also has a bias.",
             cf + cu: f"{cf + cu} is {cf} + {cu}: the kernel multiplies, it has one weight per (feature, unit) pair.",
-            (cf + 1) * (cu + 1): f"{(cf + 1) * (cu + 1)} would be ({cf} + 1) x ({cu} + 1). There is one bias per "
-                                 "unit, and no extra unit.",
-            cf * cu + cf: f"{cf * cu + cf} gives one bias per feature. There is one bias per unit: {cu} of them.",
+            cf * cu + cf: f"{cf * cu + cf} is {cf} x {cu} + {cf}: a bias for each of the {cf} features. The bias "
+                          f"belongs to the units: one per unit, {cu} in all.",
             cu: f"{cu} is only the biases. Add the kernel: one weight per (feature, unit) pair.",
         }),
         hints=["Dense holds a kernel of shape (features, units) and a bias of shape (units,).",

@@ -43,7 +43,7 @@ def shape_list_check(expected: list, what: str, tips: dict):
         if len(_shape_list(value, what)) != len(expected):
             raise Reject(f"Expected a list of {len(expected)} shapes, one per tensor {what} returns.")
 
-    check.form, check.tips = form, tips
+    check.form, check.tips, check.expected = form, tips, expected
     return check
 
 
@@ -123,7 +123,8 @@ q3 = Exercise(
         (20, 16): "A state has no time axis: it is the memory at one moment, one vector of units per sample.",
         (4,): "The state has one value per unit (16), not per feature (4).",
         (20, 4): "That is the shape of one input sequence. The state is one vector of 16 units per sample.",
-        (1, 16): "A state is one vector per sample: shape=(16,); the batch axis is added by keras.Input.",
+        (1, 16): "A state is one vector per sample, so shape= holds only its length; the 1 would add an axis, "
+                 "and the batch axis is added by keras.Input itself.",
     }, "keras.Input(shape=(16,)) gives tensors of shape (None, 16), one state vector per sample."),
     hints=["A state is what the layer remembers between steps: one vector per sample, with no time axis.",
            "How many values does a GRU(16) keep per sample? keras.Input adds the batch axis for you.",
@@ -225,20 +226,27 @@ q4 = Exercise(
 
 
 # -- q5: GRU parameters, with Keras 3's two biases -----------------------------------------
+# A GRU has 2 gates (update, reset) and a candidate: 3 blocks of weights side by side.
 q5 = Exercise(
     lesson="05", id="q5", points=1,
     prompt="How many parameters does keras.layers.GRU(4) have on sequences with 2 features (Keras 3 defaults)?",
     reads="gru_params",
     check=int_check(96, "GRU(4) on 2 features", {
-        84: "84 is the Keras 2 count (reset_after=False, one bias per gate). Keras 3's GRU defaults to "
-            "reset_after=True: two bias vectors per gate.",
-        72: "72 leaves out the biases. A GRU has 3 gates, and in Keras 3 each gate has two bias vectors.",
-        28: "28 is a SimpleRNN of that size. A GRU repeats the same block for 3 gates.",
-        112: "112 is an LSTM of that size (4 gates). A GRU has 3.",
-        32: "32 is one gate with two biases. A GRU has 3 gates.",
-    }, why="3 gates x (2*4 kernel + 4*4 recurrent + 2*4 biases).", nudge="Count per gate, then times 3."),
-    hints=["A GRU has 3 gates; each has a kernel (features x units), a recurrent kernel (units x units) and biases.",
-           "Keras 3's GRU uses reset_after=True: each gate has two bias vectors of length units.",
+        84: "84 is the count with reset_after=False: one bias vector per block. That was the default of "
+            "standalone Keras up to 2.2 (and of tf.compat.v1); tf.keras in TensorFlow 2 and Keras 3 default to "
+            "reset_after=True, which keeps two bias vectors per block.",
+        72: "72 leaves out the biases. A GRU has 3 blocks of weights (update gate, reset gate, candidate), and "
+            "with Keras 3's defaults each block has two bias vectors.",
+        28: "28 is a SimpleRNN of that size. A GRU has 3 such blocks: the update gate, the reset gate and the "
+            "candidate.",
+        112: "112 is an LSTM of that size: 3 gates plus a candidate, 4 blocks. A GRU has 2 gates plus a "
+             "candidate: 3 blocks.",
+        32: "32 is one block with two biases. A GRU has 3 blocks: 2 gates (update, reset) and the candidate.",
+    }, why="3 blocks (update gate, reset gate, candidate) x (2*4 kernel + 4*4 recurrent + 2*4 biases).",
+        nudge="Count one block, then times 3."),
+    hints=["A GRU has 2 gates (update, reset) and a candidate: 3 blocks, each with a kernel (features x units), "
+           "a recurrent kernel (units x units) and biases.",
+           "Keras 3's GRU uses reset_after=True: each block has two bias vectors of length units.",
            "3 * (2*4 + 4*4 + 2*4)"],
     answer="gru_params = 3 * (2 * 4 + 4 * 4 + 2 * 4)",
 )
@@ -324,13 +332,18 @@ def text_values(p: dict) -> dict:
 
 def _gru_near(f: int, u: int) -> dict:
     return {
-        3 * (f * u + u * u + u): f"{3 * (f * u + u * u + u)} is the Keras 2 count (reset_after=False, one bias per "
-                                 "gate). Keras 3's GRU defaults to reset_after=True: two bias vectors per gate.",
-        3 * (f * u + u * u): f"{3 * (f * u + u * u)} leaves out the biases. A GRU has 3 gates, and in Keras 3 each "
-                             "gate has two bias vectors.",
-        u * (f + u + 1): f"{u * (f + u + 1)} is a SimpleRNN of that size. A GRU repeats the same block for 3 gates.",
-        4 * (f * u + u * u + u): f"{4 * (f * u + u * u + u)} is an LSTM of that size (4 gates). A GRU has 3.",
-        f * u + u * u + 2 * u: f"{f * u + u * u + 2 * u} is one gate with two biases. A GRU has 3 gates.",
+        3 * (f * u + u * u + u): f"{3 * (f * u + u * u + u)} is the count with reset_after=False: one bias vector per "
+                                 "block. That was the default of standalone Keras up to 2.2 (and of tf.compat.v1); "
+                                 "tf.keras in TensorFlow 2 and Keras 3 default to reset_after=True, which keeps two "
+                                 "bias vectors per block.",
+        3 * (f * u + u * u): f"{3 * (f * u + u * u)} leaves out the biases. A GRU has 3 blocks of weights (update "
+                             "gate, reset gate, candidate), and with Keras 3's defaults each block has two bias vectors.",
+        u * (f + u + 1): f"{u * (f + u + 1)} is a SimpleRNN of that size. A GRU has 3 such blocks: the update gate, "
+                         "the reset gate and the candidate.",
+        4 * (f * u + u * u + u): f"{4 * (f * u + u * u + u)} is an LSTM of that size: 3 gates plus a candidate, 4 "
+                                 "blocks. A GRU has 2 gates plus a candidate: 3 blocks.",
+        f * u + u * u + 2 * u: f"{f * u + u * u + 2 * u} is one block with two biases. A GRU has 3 blocks: 2 gates "
+                               "(update, reset) and the candidate.",
     }
 
 
@@ -397,7 +410,8 @@ def _variants(p: dict) -> list:
             (gt, gu): "A state has no time axis: it is the memory at one moment, one vector of units per sample.",
             (gf,): f"The state has one value per unit ({gu}), not per feature ({gf}).",
             (gt, gf): f"That is the shape of one input sequence. The state is one vector of {gu} units per sample.",
-            (1, gu): f"A state is one vector per sample: shape=({gu},); the batch axis is added by keras.Input.",
+            (1, gu): "A state is one vector per sample, so shape= holds only its length; the 1 would add an axis, "
+                     "and the batch axis is added by keras.Input itself.",
         }, f"keras.Input(shape=({gu},)) gives tensors of shape (None, {gu}), one state vector per sample."),
         hints=[q3.hints[0], f"How many values does a GRU({gu}) keep per sample? keras.Input adds the batch axis for you.",
                f"({gu},)"],
@@ -408,8 +422,9 @@ def _variants(p: dict) -> list:
         prompt=f"How many parameters does keras.layers.GRU({cu}) have on sequences with {cf} features (Keras 3 defaults)?",
         reads="gru_params",
         check=int_check(3 * (cf * cu + cu * cu + 2 * cu), f"GRU({cu}) on {cf} features", _gru_near(cf, cu),
-                        why=f"3 gates x ({cf}*{cu} kernel + {cu}*{cu} recurrent + 2*{cu} biases).",
-                        nudge="Count per gate, then times 3."),
+                        why=f"3 blocks (update gate, reset gate, candidate) x ({cf}*{cu} kernel + {cu}*{cu} "
+                            f"recurrent + 2*{cu} biases).",
+                        nudge="Count one block, then times 3."),
         hints=[q5.hints[0], q5.hints[1], f"3 * ({cf}*{cu} + {cu}*{cu} + 2*{cu})"],
         answer=f"gru_params = 3 * ({cf} * {cu} + {cu} * {cu} + 2 * {cu})",
     )

@@ -193,7 +193,7 @@ _q5_plain = int_check(4, "the step whose output is repeated", {
     6: "Step 6 is padded too, so it holds a copy itself. Which step was the last one really computed?",
     5: "Step 5 is the first padded step (steps count from 0): it is skipped as well.",
     1: "In the example above the sequence had 2 real steps, so the copy came from step 1. Here it has 5.",
-    0: "Step 0 is real, but 4 more real steps came after it. The layer repeats the output of the last real step.",
+    0: "Step 0 is real, but more real steps came after it. The layer repeats the output of the last real step.",
 }, why="Masked steps are skipped: the state stays the same, and the output of the last real step (index 4) "
        "is repeated at every padded step after it.")
 
@@ -214,6 +214,8 @@ def _check_copied_step(value):
                              "The layer repeats the output of the last real step.")
     return verdict
 
+
+_check_copied_step.expected, _check_copied_step.near = _q5_plain.expected, _q5_plain.near   # read by the tip tests
 
 q5 = Exercise(
     lesson="07", id="q5", points=1,
@@ -536,8 +538,7 @@ def _variants(p: dict) -> list:
                     "really computed?",
         real: f"Step {real} is the first padded step (steps count from 0): it is skipped as well.",
         1: f"In the example above the sequence had 2 real steps, so the copy came from step 1. Here it has {real}.",
-        0: f"Step 0 is real, but {last} more real steps came after it. The layer repeats the output of the "
-           "last real step.",
+        0: "Step 0 is real, but more real steps came after it. The layer repeats the output of the last real step.",
     }, why=f"Masked steps are skipped: the state stays the same, and the output of the last real step (index "
            f"{last}) is repeated at every padded step after it.")
 
