@@ -33,3 +33,5 @@ __all__ = [
     "ROLES", "Arrow", "Block", "Edge", "Label", "Spec", "model_flow", "model_flow_spec", "render",
     "stateful_batches", "stateful_batches_spec", "tensor", "tensor_spec", "unrolled", "unrolled_spec",
 ]
+from .tasks import sequence_task, sequence_task_spec  # noqa: E402 - lesson 08
+__all__ += ["sequence_task", "sequence_task_spec"]
