@@ -55,7 +55,7 @@ def target_text(shape: tuple) -> str:
 
 
 def _row(spec: Spec, prefix: str, count: int, x0: float, role: str, y: float, name: str, text: str,
-         limit: int = 5) -> list[tuple[int, Block]]:
+         limit: int = 6) -> list[tuple[int, Block]]:
     """One row of boxes for steps 1..count (an ellipsis when there are many); returns (step, block)."""
     placed = []
     for col, t in enumerate(visible_indices(count, limit)):

@@ -126,8 +126,8 @@ q3 = Exercise(
            "series of 100 values: what is the shape of the LAST batch once you add the features axis?",
     reads="last_batch_shape",
     check=shape_with_tips((27, 10, 1), ("windows", "timesteps", "features"), {
-        (32, 10, 1): "Every batch but the last holds 32 windows. Count the windows first: how many start "
-                     "positions leave room for 10 values in a series of 100?",
+        (32, 10, 1): "Every batch but the last holds 32 windows; the last holds the leftover ones. Count the "
+                     "windows first: how many start positions leave room for 10 values in a series of 100?",
         (27, 10): "Right number of windows, but the features axis is still missing: add it, [..., None].",
         (32, 10): "The windows need a features axis, and the last batch holds only the leftover windows.",
         (28, 10, 1): "One window too many: the last window starts at value 90 (the 91st), so there are 91 windows, "
@@ -153,8 +153,8 @@ def _conv_reference(timesteps, kernel_size, strides, padding):
 
 
 def _conv_cases(rng):
-    cases = [(12, 4, 2, "valid"), (12, 4, 2, "same"), (10, 3, 1, "valid"), (7, 7, 1, "valid"), (9, 2, 4, "same"),
-             (20, 5, 3, "valid")]
+    cases = [(12, 4, 2, "valid"), (12, 4, 2, "same"), (10, 3, 1, "valid"), (7, 7, 1, "valid"), (11, 4, 2, "valid"),
+             (13, 5, 2, "same"), (20, 5, 3, "valid")]
     for padding in ("valid", "same"):
         k = int(rng.integers(2, 8))
         cases.append((int(rng.integers(k, 60)), k, int(rng.integers(1, 5)), padding))
