@@ -44,6 +44,8 @@ def test_solution_is_correct_and_blank_is_not_attempted(exercise):
     (ex.q5, {"concat": (None, 20, 16), "sum": (None, 20, 8), "ave": (None, 20, 8), "mul": (None, 20, 8),
              "None": [(None, 20, 8)] * 2}, ["not the string"]),
     (ex.q5, {"concat": (None, 20, 16), "sum": (None, 20, 8)}, ["missing", "'ave'", "None"]),
+    (ex.q5, {"concat": (None, 20, 16), "sum": (None, 20, 8), "ave": (None, 20, 4), "mul": (None, 20, 8),
+             None: [(None, 20, 8)] * 2}, ["averages", "does not halve"]),
     (ex.q5, [(None, 20, 16)], ["dict"]),
     (ex.q7, [(None, 1), (None, 32), (None, 32)], ["time axis", "(None, 1, 1)"]),
     (ex.q7, [(None, 4, 1), (None, 32), (None, 32)], ["one step per call"]),
@@ -75,6 +77,11 @@ def _pairs(series, window, k, count=None, features_axis=True, offset=0, swap=Fal
     (lambda s, w, k: _pairs(s, w, k)[0], ["two arrays"]),
     (lambda s, w, k: ("x", "y"), ["numpy arrays"]),
     (lambda s, w, k: 1 / 0, ["ZeroDivisionError"]),
+    (lambda s, w, k: (np.array([s[i:i + w] for i in range(len(s) - w)])[..., None],
+                      np.array([s[i + w:i + w + k] for i in range(len(s) - w)])),
+     ["raised ValueError", "fewer than k values", "range(len(series) - window - k + 1)"]),
+    (lambda s, w, k: (np.stack([s[i:i + w] for i in range(len(s) - w)])[..., None],
+                      np.stack([s[i + w:i + w + k] for i in range(len(s) - w)])), ["fewer than k values"]),
 ])
 def test_q2_function_mistakes(wrong, words):
     assert_verdict(ex.q2.check(wrong), NOT_YET, *words)
@@ -210,3 +217,13 @@ def test_check_targets_refuses_what_keras_would_broadcast_and_agrees_with_the_lo
         check_targets(model, [1, 2, 3])
     with pytest.raises(TypeError, match="keras.Input"):
         check_targets(keras.Sequential([keras.layers.Dense(1)]), y)
+
+
+def test_q2_crash_tip_reaches_the_grader_too():
+    """The grader replays a learner's exception through judge_function: the tip must survive that."""
+    from helpers.grade.judge import _replay
+
+    replayed = _replay([], {"type": "ValueError", "message": "setting an array element with a sequence. "
+                                    "The requested array has an inhomogeneous shape after 1 dimensions."})
+    assert_verdict(ex.q2.judge_function(replayed), NOT_YET, "fewer than k values")
+    assert "fewer than k" not in ex.q2.check(lambda s, w, k: 1 / 0).message

@@ -5,10 +5,11 @@ from __future__ import annotations
 
 import math
 import numbers
+from dataclasses import replace
 
 import numpy as np
 
-from .engine import Exercise, Reject, Result, as_shape, describe, shape_with_tips
+from .engine import NOT_YET, Exercise, Reject, Result, as_shape, describe, shape_with_tips
 from .models import model_with_tips
 
 # -- q1: the targets of a many-to-many model -------------------------------------------------
@@ -97,7 +98,32 @@ def _judge_pairs(cases, outputs):
     return Result(True, f"x (pairs, window, 1) and y (pairs, k) are right on {len(cases)} series.")
 
 
-q2 = Exercise(
+class _FunctionWithCrashTip(Exercise):
+    """A function exercise that adds ``crash_tip(message)`` to the verdict when the learner's function raises."""
+
+    def __init__(self, *, crash_tip, **kwargs):
+        super().__init__(**kwargs)
+        self.crash_tip = crash_tip
+
+    def judge_function(self, fn, seed: int = 0):
+        verdict = super().judge_function(fn, seed)
+        if verdict.status == NOT_YET and verdict.message.startswith("Your function raised"):
+            tip = self.crash_tip(verdict.message)
+            if tip:
+                return replace(verdict, message=f"{verdict.message} {tip}")
+        return verdict
+
+
+def _pairs_crash_tip(message: str) -> str:
+    if any(words in message for words in ("inhomogeneous", "same shape", "broadcast")):
+        return ("Your arrays could not be stacked: the last windows have fewer than k values after them, so their "
+                "targets come out shorter. Make only the windows that still have k values after them: "
+                "range(len(series) - window - k + 1).")
+    return ""
+
+
+q2 = _FunctionWithCrashTip(
+    crash_tip=_pairs_crash_tip,
     lesson="08", id="q2", points=2, kind="function",
     prompt="Write forecast_pairs(series, window, k): every window of `window` consecutive values as x "
            "(pairs, window, 1), and the k values right after it as y (pairs, k).",
@@ -258,6 +284,9 @@ def _check_merge_shapes(value):
         if got == (None, 20, 16):
             return Result(False, f"{mode!r} combines the two directions value by value (like + or *): each step "
                                  f"keeps 8 values.")
+        if mode == "ave" and got == (None, 20, 4):
+            return Result(False, "'ave' averages the two directions value by value: (forward + backward) / 2 at "
+                                 "each of the 8 positions. The size stays 8; it does not halve.")
         if got in ((None, 8), (None, 16)):
             return Result(False, f"The GRU has return_sequences=True, so {mode!r} keeps the 20 steps.")
         return Result(False, f"merge_mode={mode!r} gives {want}, not {got}.")
