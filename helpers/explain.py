@@ -721,19 +721,26 @@ _CONV_NEGATIVE = re.compile(r"Negative dimension size caused by subtracting (?P<
                             r"for '\{\{node [^}]*conv1d")
 
 
+def _samples(shape: tuple) -> str:
+    """A shape whose unknown batch axis is named: ``(samples, 3)``."""
+    if shape and shape[0] is None:
+        return "(" + ", ".join(["samples", *(str(d) for d in shape[1:])]) + ("," if len(shape) == 1 else "") + ")"
+    return _shape_text(shape)
+
+
 def _target_mismatch(error, message, model, namespace):
     sparse = _SPARSE_RANK.search(message)
     if sparse:
         target, output = _parse_shape(sparse["target"]), _parse_shape(sparse["output"])
         if target is None or output is None:
             return None
-        labels = _shape_text(output[:-1])
+        labels = _samples(output[:-1])
         return Explanation(
             kind=TARGET_SHAPE_MISMATCH,
             title="integer class labels need one axis fewer than the model's output",
             expected=f"labels {labels}: one class number per prediction (the output {_shape_text(output)} holds "
                      f"{output[-1]} scores each)",
-            received=f"labels {_shape_text(target)}",
+            received=f"labels {_samples(target)}",
             fix=(f"give y the shape {labels}: one integer label per sample"
                  + (" and per step" if len(output) == 3 else "")
                  + "\n# one-hot labels instead? use loss='categorical_crossentropy' with y shaped like the output"),
@@ -747,15 +754,15 @@ def _target_mismatch(error, message, model, namespace):
     target, output = _parse_shape(match["target"]), _parse_shape(match["output"])
     if target is None or output is None:
         return None
-    fix = f"give y the shape {_shape_text(output)}: one target for every value the model predicts"
+    fix = f"give y the shape {_samples(output)}: one target for every value the model predicts"
     if len(target) == len(output) and target[-1] is not None and target[-1] != output[-1]:
         fix += (f"\n# or, if y is right, make the model predict {target[-1]} values: "
                 f"keras.layers.Dense({target[-1]}) as the last layer")
     return Explanation(
         kind=TARGET_SHAPE_MISMATCH,
         title=f"the targets y do not match the model's output (loss '{match['loss']}')",
-        expected=f"targets shaped like the output, {_shape_text(output)} (None or ? is the batch)",
-        received=f"targets {_shape_text(target)}",
+        expected=f"targets with the output's axes: {_samples(output)} for the output {_shape_text(output)}",
+        received=f"targets {_samples(target)}",
         fix=fix,
         why=("The loss compares each target with the prediction in the same place, so y needs the output's axes "
              "after the batch axis. Here the shapes cannot even be broadcast, so Keras stops; when they can, it "

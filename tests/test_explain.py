@@ -395,8 +395,9 @@ def test_targets_that_cannot_broadcast_are_explained(keras):
     assert "Dimensions must be equal" in str(error)
     result = ex.explain(error)
     assert result.kind == ex.TARGET_SHAPE_MISMATCH
-    assert "(None, 3)" in result.expected and "(None, 5)" in result.received
-    assert "keras.layers.Dense(5)" in result.fix and "check_targets" in result.why
+    assert "(samples, 3) for the output (None, 3)" in result.expected and result.received == "targets (samples, 5)"
+    assert "give y the shape (samples, 3)" in result.fix and "keras.layers.Dense(5)" in result.fix
+    assert "check_targets" in result.why
 
 
 def test_targets_of_a_lower_rank_that_fail_at_run_time_are_explained(keras):
@@ -415,7 +416,8 @@ def test_sparse_labels_with_the_wrong_rank_are_explained(keras):
     error = raised(lambda: model.fit(np.zeros((8, 6, 2)), np.zeros((8,), int), epochs=1, verbose=0))
     result = ex.explain(error)
     assert result.kind == ex.TARGET_SHAPE_MISMATCH
-    assert "(None, 6)" in result.expected and "per step" in result.fix
+    assert "labels (samples, 6)" in result.expected and result.received == "labels (samples,)"
+    assert "give y the shape (samples, 6)" in result.fix and "per step" in result.fix
 
 
 def test_conv1d_stack_shorter_than_its_kernel_is_explained(keras):
