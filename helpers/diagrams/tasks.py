@@ -178,9 +178,11 @@ def sequence_task_spec(task: str, *, timesteps: int = 6, features: int = 1, hori
                 spec.add_label(Label(f"Dense({horizon}): {horizon} future values as one vector",
                                      out.x - 0.3, out.center[1], size=7.5, ha="right"))
             out_shape, target = (None, size), ("batch", size)
-            how = ("a sequence in, one vector of " + (f"{size} future values" if horizon and horizon > 1
-                                                       else f"{size} value{'s' if size != 1 else ''}")
-                   + " out, read from the last step")
+            if size == 1:
+                how = "a sequence in, one prediction out, read from the last step"
+            else:
+                what = f"{size} future values" if horizon and horizon > 1 else f"{size} values"
+                how = f"a sequence in, one vector of {what} out, read from the last step"
 
     outs = spec.blocks_with_role("output")
     left = min(b.x for b in spec.blocks)
