@@ -530,3 +530,71 @@ def test_sequence_task_arrows_join_blocks_that_exist():
         assert len(ids) == len(spec.blocks), task
         assert all(a.src in ids and a.dst in ids for a in spec.arrows), task
         assert json.loads(json.dumps(spec.to_dict()))["kind"] == "sequence_task"
+
+
+# ---------------------------------------------------------------- padded_batch (lesson 07)
+
+def test_padded_batch_masks_the_padded_steps_at_the_chosen_end():
+    post = dg.padded_batch_spec([[0.3, 0.7, 0.2], [0.9, 0.4], [0.5]], padding="post")
+    assert post.facts["mask"] == [[1, 1, 1], [1, 1, 0], [1, 0, 0]]
+    assert post.facts["n_padded"] == 3 and len(post.blocks_with_role("padding")) == 3
+    assert all(b.dashed for b in post.blocks_with_role("padding"))
+    assert not any(b.dashed for b in post.blocks_with_role("step"))
+    pre = dg.padded_batch_spec([3, 2, 1])   # pad_sequences' default: padding="pre"
+    assert pre.facts["mask"] == [[1, 1, 1], [0, 1, 1], [0, 0, 1]]
+    # time runs left to right: in row 1, the padded step sits left of the real ones (pre), right of them (post)
+    assert pre.block("r1t0").role == "padding" and pre.block("r1t0").x < pre.block("r1t1").x
+    assert post.block("r1t2").role == "padding" and post.block("r1t2").x > post.block("r1t1").x
+
+
+def test_padded_batch_alt_text_and_describe_come_from_the_spec():
+    spec = dg.padded_batch_spec([[0.3, 0.7, 0.2], [0.9, 0.4]], padding="post")
+    assert "lengths 3, 2" in spec.alt_text and "1 padded step at the end" in spec.alt_text
+    assert "seq 1: 2 real, 1 padded; mask [1, 1, 0]" in spec.describe()
+    assert spec.legend_roles() == ["step", "padding"]
+    assert set(spec.legend_roles()) <= set(ROLES)
+
+
+def test_padded_batch_figure_draws_values_masks_and_a_two_role_legend():
+    fig = dg.padded_batch([[0.3, 0.7, 0.2], [0.9, 0.4]], padding="post")
+    drawn = texts(fig)
+    assert "0.3" in drawn and "mask 1 1 0" in drawn and "t2" in drawn
+    assert any("padded step" in t for t in drawn) and any("real step" in t for t in drawn)
+    faces = {to_hex(p.get_facecolor()).lower() for p in fig.axes[0].patches}
+    assert {ROLES["step"][0].lower(), ROLES["padding"][0].lower()} <= faces
+    dashed = [p for p in fig.axes[0].patches if p.get_linestyle() not in ("-", "solid")]
+    assert len(dashed) == 1   # the one padded step
+
+
+def test_padded_batch_truncates_like_pad_sequences_and_warns():
+    import keras
+
+    sequences = [[1, 2, 3, 4, 5], [6, 7]]
+    for truncating in ("pre", "post"):
+        spec = dg.padded_batch_spec(sequences, maxlen=3, truncating=truncating, padding="post")
+        kept = [[b.label for b in spec.blocks if b.id.startswith(f"r{i}t") and b.role == "step"] for i in range(2)]
+        want = keras.utils.pad_sequences(sequences, maxlen=3, truncating=truncating, padding="post")
+        assert kept == [[str(v) for v in row if v] for row in want.tolist()]
+        assert len(spec.warnings) == 1 and f"truncating='{truncating}'" in spec.alt_text
+
+
+def test_padded_batch_summarises_big_batches_and_rejects_bad_arguments():
+    spec = dg.padded_batch_spec(list(range(1, 41)))
+    assert len(spec.blocks) <= 6 * 10 and spec.facts["maxlen"] == 40
+    assert len(spec.describe().splitlines()) < 12
+    with pytest.raises(ValueError, match="padding"):
+        dg.padded_batch_spec([2, 1], padding="middle")
+    with pytest.raises(ValueError, match="maxlen"):
+        dg.padded_batch_spec([2, 1], maxlen=0)
+    with pytest.raises(ValueError, match="at least one"):
+        dg.padded_batch_spec([])
+    with pytest.raises(TypeError, match="list of sequences"):
+        dg.padded_batch_spec(5)
+
+
+def test_padded_batch_docstring_examples_run():
+    import doctest
+
+    from helpers.diagrams import padding
+
+    assert doctest.testmod(padding).failed == 0

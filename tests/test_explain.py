@@ -114,6 +114,31 @@ def test_stateful_batch_of_the_wrong_size(keras):
     assert "batch_size=2" in result.fix
 
 
+@pytest.mark.parametrize("build, layer", [
+    (lambda k: k.layers.GRU(8, stateful=True, return_sequences=True)(k.Input(shape=(1, None), batch_size=4)), "GRU"),
+    (lambda k: k.Sequential([k.Input(shape=(4, None)), k.layers.RNN(k.layers.LSTMCell(3))]), "RNN"),
+    (lambda k: k.layers.Dense(3)(k.Input(shape=(None,))), "Dense"),
+], ids=["gru-features-none", "rnn-cell-features-none", "dense-features-none"])
+def test_none_features_are_explained(keras, build, layer):
+    error = raised(lambda: build(keras))
+    assert "must be fully-defined" in str(error)
+    result = ex.explain(error)
+    assert result.kind == ex.UNKNOWN_FEATURES
+    assert result.title.startswith(layer) and "features" in result.title
+    assert "(None, " in result.received and "one row per input feature" in result.why
+    assert ("shape=(None, features)" in result.fix) == (layer != "Dense")
+    assert ("2D tensor" in result.why) == (layer == "RNN")
+
+
+def test_a_2d_tensor_into_an_rnn_cell_layer_is_named_among_the_causes(keras):
+    layers = keras.layers
+    error = raised(lambda: keras.Sequential([keras.Input(shape=(12, 1)), layers.SimpleRNN(16),
+                                             layers.RNN(layers.GRUCell(16)), layers.Dense(1)]))
+    result = ex.explain(error)
+    assert result.kind == ex.UNKNOWN_FEATURES
+    assert "2D tensor" in result.why and "return_sequences=True" in result.why
+
+
 def test_batch_input_shape_is_gone(keras):
     error = raised(lambda: keras.layers.SimpleRNN(4, batch_input_shape=(2, 5, 3)))
     assert "Unrecognized keyword arguments" in str(error)
@@ -461,3 +486,69 @@ def test_without_a_window_dataset_the_ndim_errors_keep_their_explanations(keras)
     stacked = raised(lambda: keras.Sequential([keras.Input(shape=(2, 1)), keras.layers.SimpleRNN(5),
                                                keras.layers.SimpleRNN(5)]))
     assert ex.explain(stacked, namespace={"windows": windows}).kind == ex.STACK_NEEDS_SEQUENCES
+
+
+# ---------------------------------------------------------------- lesson 07: padding, masking, Embedding
+
+def test_integer_ids_into_an_rnn_suggest_an_embedding(keras):
+    ids = keras.Input(shape=(None,), dtype="int32")
+    result = ex.explain(raised(lambda: keras.layers.SimpleRNN(4)(ids)), namespace={"ids": ids})
+    assert result.kind == ex.IDS_NEED_EMBEDDING
+    assert "integer ids" in result.title and "(None, None)" in result.received
+    assert "keras.layers.Embedding(input_dim=largest_id + 1" in result.fix and "mask_zero=True" in result.fix
+    assert "x[..., None]" not in result.fix   # ids: no "add a features axis" alternative
+
+
+def test_sequences_of_unknown_width_offer_embedding_or_a_features_axis(keras):
+    values = keras.Input(shape=(None,))
+    result = ex.explain(raised(lambda: keras.layers.GRU(4)(values)))
+    assert result.kind == ex.IDS_NEED_EMBEDDING
+    assert "Embedding" in result.fix and "keras.Input(shape=(None, 1))" in result.fix
+
+
+def test_a_fixed_width_2d_input_keeps_the_lesson_02_explanation(keras):
+    result = ex.explain(raised(lambda: keras.layers.SimpleRNN(10)(keras.Input(shape=(2,)))))
+    assert result.kind == ex.RNN_NEEDS_3D
+
+
+def test_ragged_list_into_numpy_is_explained_with_pad_sequences():
+    error = raised(lambda: np.array([[0.3, 0.7, 0.2], [0.9, 0.4], [0.5]], dtype="float32"))
+    result = ex.explain(error)
+    assert result.kind == ex.RAGGED_BATCH
+    assert "3 sequences of different lengths" in result.received
+    assert "pad_sequences" in result.fix and "Masking" in result.fix
+
+
+def test_embedding_id_out_of_range_names_the_id_and_the_input_dim(keras):
+    embedding = keras.layers.Embedding(input_dim=6, output_dim=2)
+    result = ex.explain(raised(lambda: embedding(np.array([[4, 6]]))))
+    assert result.kind == ex.EMBEDDING_ID_OUT_OF_RANGE
+    assert "id 6" in result.title and "input_dim=6" in result.title
+    assert "input_dim=7" in result.fix and "(0, 1)" in result.received
+
+
+def test_embedding_id_out_of_range_inside_predict(keras):
+    model = keras.Sequential([keras.Input(shape=(None,)), keras.layers.Embedding(10, 4)])
+    result = ex.explain(raised(lambda: model.predict(np.array([[1, 10]]), verbose=0)))
+    assert result.kind == ex.EMBEDDING_ID_OUT_OF_RANGE and "input_dim=11" in result.fix
+
+
+@pytest.mark.parametrize("kwargs, words", [
+    ({"padding": "middle"}, ["padding=", "'middle'"]),
+    ({"truncating": "end", "maxlen": 1}, ["truncating=", "'end'"]),
+])
+def test_pad_sequences_options_are_explained(keras, kwargs, words):
+    result = ex.explain(raised(lambda: keras.utils.pad_sequences([[1, 2], [3]], **kwargs)))
+    assert result.kind == ex.PAD_SEQUENCES_ARGUMENTS
+    assert all(word in result.title + result.received for word in words)
+
+
+def test_pad_sequences_on_a_single_flat_sequence(keras):
+    result = ex.explain(raised(lambda: keras.utils.pad_sequences([1, 2, 3], maxlen=5)))
+    assert result.kind == ex.PAD_SEQUENCES_ARGUMENTS
+    assert "[sequence]" in result.fix
+
+
+def test_lesson_07_kinds_are_listed():
+    assert {ex.IDS_NEED_EMBEDDING, ex.RAGGED_BATCH, ex.EMBEDDING_ID_OUT_OF_RANGE,
+            ex.PAD_SEQUENCES_ARGUMENTS} <= set(ex.KINDS)

@@ -75,6 +75,22 @@ def test_q4_encoder_decoder_mistakes():
     assert_verdict(ex.q4.check((None, 6, 1)), NOT_YET, "keras model")
 
 
+def test_q4_a_decoder_without_initial_state_is_told_to_take_the_states():
+    import keras
+
+    layers = keras.layers
+    enc_in, dec_in = keras.Input(shape=(10, 3)), keras.Input(shape=(6, 2))
+    _, h, c = layers.LSTM(8, return_state=True)(enc_in)   # states computed, never handed over
+    decoded = layers.LSTM(8, return_sequences=True)(dec_in)
+    model = keras.Model([enc_in, dec_in], layers.Dense(1)(decoded))
+    verdict = ex.q4.check(model)
+    assert_verdict(verdict, NOT_YET, "initial_state=[h, c]", "leaves the encoder out", "2 layers: LSTM, Dense")
+    assert "add return_state" not in verdict.message
+    swapped_cells = keras.Model([enc_in, dec_in], layers.Dense(1)(
+        layers.RNN(layers.LSTMCell(8), return_sequences=True)(dec_in, initial_state=[c, h])))
+    assert_verdict(ex.q4.check(swapped_cells), NOT_YET, "swapped")
+
+
 def test_q4_inputs_in_either_order_are_accepted():
     model = solution_value(ex.q4)
     import keras

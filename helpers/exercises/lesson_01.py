@@ -132,7 +132,9 @@ q7 = Exercise(
     prompt="Build a model: input of 3 features, then Dense(8, activation='relu'), then Dense(1).",
     reads="two_layer_model",
     check=model_check([("Dense", (None, 8), 32, "relu"), ("Dense", (None, 1), 9, "linear")], input_shape=(None, 3),
-                      hint="Check the units of each Dense layer."),
+                      hint="Check the units of each Dense layer.",
+                      why_form="The exercise asks for Dense(8, activation='relu'): one layer, the form the "
+                               "course uses from here on."),
     hints=["keras.Sequential([keras.Input(shape=(3,)), ...]) with the two Dense layers after the Input.",
            "The first Dense has 8 units and a relu activation, the second has 1 unit.",
            "keras.Sequential([keras.Input(shape=(3,)), keras.layers.Dense(8, activation='relu'), keras.layers.Dense(1)])"],

@@ -239,7 +239,7 @@ def _fixed_model_tips(rows, input_shape):
 
 _FIXED_TABLE = [("SimpleRNN", (None, 10), 120), ("Dense", (None, 1), 11)]
 _fixed_plain = model_with_tips(_FIXED_TABLE, (None, 2, 1), _fixed_model_tips,
-                               hint="Keep SimpleRNN(10) then Dense(1).")
+                               hint="Keep SimpleRNN(10) then Dense(1).", any_length=True)
 _fixed_reshape = model_check([("Reshape", (None, 2, 1), 0)] + _FIXED_TABLE, input_shape=(None, 2),
                              hint="Reshape((2, 1)) turns each sample into 2 steps of 1 feature.")
 

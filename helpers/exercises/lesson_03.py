@@ -245,7 +245,8 @@ q6 = Exercise(
     lesson="03", id="q6", points=2,
     prompt="Build a model for sequences of 12 steps of 3 features: a SimpleRNN with 8 units, then Dense(1).",
     reads="spec_model",
-    check=model_with_tips([("SimpleRNN", (None, 8), 96), ("Dense", (None, 1), 9)], (None, 12, 3), _spec_tips),
+    check=model_with_tips([("SimpleRNN", (None, 8), 96), ("Dense", (None, 1), 9)], (None, 12, 3), _spec_tips,
+                          any_length=True),
     hints=["keras.Input takes (timesteps, features) = (12, 3); units=8 is the layer's own choice.",
            "keras.Sequential([keras.Input(shape=(12, 3)), keras.layers.SimpleRNN(8), keras.layers.Dense(1)])"],
     answer=("spec_model = keras.Sequential([\n    keras.Input(shape=(12, 3)),\n"

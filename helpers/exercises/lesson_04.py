@@ -109,7 +109,7 @@ q6 = Exercise(
     reads="many_to_many",
     check=model_with_tips([("SimpleRNN", (None, 6, 16), 304), ("SimpleRNN", (None, 6, 8), 200),
                            (None, (None, 6, 1), 9)], (None, 6, 2), _many_to_many_tips,
-                          hint="Every layer keeps the 6 timesteps in a many-to-many model."),
+                          hint="Every layer keeps the 6 timesteps in a many-to-many model.", any_length=True),
     hints=["One prediction per step means the timesteps axis survives to the end: (None, 6, 1).",
            "Both SimpleRNN layers need return_sequences=True; Dense (or TimeDistributed(Dense)) then acts at every step.",
            "keras.Sequential([keras.Input(shape=(6, 2)), keras.layers.SimpleRNN(16, return_sequences=True), "
@@ -122,16 +122,28 @@ q6 = Exercise(
 
 
 def _fixed_stack_tips(rows, input_shape):
-    rnns = [r for r in rows if r["type"] == "SimpleRNN"]
-    others = [r["type"] for r in rows if r["type"] not in ("SimpleRNN", "Dense")]
+    rnns = [i for i, r in enumerate(rows) if r["type"] == "SimpleRNN"]
+    others = [i for i, r in enumerate(rows) if r["type"] not in ("SimpleRNN", "Dense") and not r.get("recurrent")]
+    if others and len(rnns) == 2 and rnns[0] < others[0] < rnns[1]:
+        first, extra = rows[rnns[0]], rows[others[0]]
+        if len(first["output_shape"]) == 3:
+            return (f"Keep exactly the three layers; this model adds {extra['form']} between the two SimpleRNN "
+                    f"layers. The first one already hands over every step {first['output_shape']}: remove it.")
+        steps = input_shape[1] if input_shape and len(input_shape) == 3 and input_shape[1] else "the"
+        return (f"The {extra['form']} after the first SimpleRNN turns its last state {first['output_shape']} into "
+                f"{extra['output_shape']}, so the second SimpleRNN reads that instead of the first layer's output "
+                f"at each of {steps} steps. Remove the {extra['form']} and fix the first SimpleRNN: "
+                "return_sequences=True makes it hand over every step.")
     if others:
-        return (f"Keep exactly the three layers; this model adds {', '.join(others)}. Let the top SimpleRNN "
-                "hand Dense its last state (no return_sequences there) instead of reshaping its output.")
+        return (f"Keep exactly the three layers; this model adds {', '.join(rows[i]['form'] for i in others)}. "
+                "Let the top SimpleRNN hand Dense its last state (no return_sequences there) instead of reshaping "
+                "its output.")
     if len(rnns) == 1:
         return "Removing a SimpleRNN avoids the error but changes the model. Keep both; fix how the first one hands over."
-    if len(rnns) == 2 and len(rnns[1]["output_shape"]) == 3:
-        return ("Now the second SimpleRNN returns sequences too, so Dense predicts at every step (None, 10, 1). "
-                "Only the lower layer needs return_sequences=True; the top one hands Dense its last state.")
+    if len(rnns) == 2 and len(rows[rnns[1]]["output_shape"]) == 3:
+        return ("Now the second SimpleRNN returns sequences too, so Dense predicts at every step "
+                f"{rows[-1]['output_shape']}. Only the lower layer needs return_sequences=True; the top one hands "
+                "Dense its last state.")
     return None
 
 
@@ -141,7 +153,9 @@ q7 = Exercise(
            "predicting one number per sequence.",
     reads="fixed_stack",
     check=model_with_tips([("SimpleRNN", (None, 10, 32), 1088), ("SimpleRNN", (None, 16), 784),
-                           ("Dense", (None, 1), 17)], (None, 10, 1), _fixed_stack_tips),
+                           ("Dense", (None, 1), 17)], (None, 10, 1), _fixed_stack_tips, any_length=True,
+                          why_form="This exercise keeps two layers to practise how the lower one hands over "
+                                   "its steps."),
     hints=["The error says the second SimpleRNN received a 2-D tensor. Which layer produced it?",
            "The first SimpleRNN must hand over every step: return_sequences=True on it, and only on it.",
            "keras.Sequential([keras.Input(shape=(10, 1)), keras.layers.SimpleRNN(32, return_sequences=True), "

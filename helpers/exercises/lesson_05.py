@@ -7,7 +7,7 @@ import numbers
 import numpy as np
 
 from .engine import Exercise, Reject, Result, as_shape, describe, int_check, shape_with_tips
-from .models import model_with_tips
+from .models import layer_forms, layer_table, model_with_tips, shape_matches, with_notes
 
 
 def _shape_list(value, what: str) -> list[tuple]:
@@ -129,19 +129,23 @@ q3 = Exercise(
 
 # -- q4: an encoder hands its states to a decoder ----------------------------------------------
 def _encoder_decoder_tips(rows, input_shape):
-    types = [r["type"] for r in rows]
-    if types and types[0] == "LSTM" and not isinstance(rows[0]["output_shape"], list):
+    lstms = [r for r in rows if r["type"] == "LSTM"]
+    if len(lstms) == 1 and shape_matches(lstms[0]["output_shape"], (None, 6, 8), any_length=True):
+        return ("The decoder LSTM needs the encoder's states: call it with initial_state=[h, c]. Without it nothing "
+                "connects the encoder to the output, so Keras leaves the encoder out of the model "
+                f"(yours has {len(rows)} layers: {', '.join(layer_forms(rows))}).")
+    if rows[0]["type"] == "LSTM" and not isinstance(rows[0]["output_shape"], list):
         return ("The encoder LSTM returns a single tensor: add return_state=True so it also gives back h and c "
                 "for the decoder.")
-    if len(rows) >= 2 and types[1] == "LSTM" and rows[1]["output_shape"] == (None, 8):
+    if len(rows) >= 2 and rows[1]["type"] == "LSTM" and rows[1]["output_shape"] == (None, 8):
         return "The decoder must return a prediction for each of its 6 steps: return_sequences=True."
     return None
 
 
-def _states_swapped(model) -> bool:
+def _states_swapped(model, rows) -> bool:
     """True when the decoder LSTM was called with initial_state=[c, h] (read from Keras' graph)."""
     try:
-        lstms = [layer for layer in model.layers if type(layer).__name__ == "LSTM"]
+        lstms = [r["layer"] for r in rows if r["type"] == "LSTM"]
         encoder = next(layer for layer in lstms if layer.return_state)
         decoder = next(layer for layer in lstms if layer is not encoder)
         given = decoder._inbound_nodes[0].arguments.kwargs.get("initial_state")
@@ -151,21 +155,26 @@ def _states_swapped(model) -> bool:
         return False
 
 
+_ENCODER_DECODER = [("LSTM", [(None, 8)] * 3, 384), ("LSTM", (None, 6, 8), 352), ("Dense", (None, 6, 1), 9)]
+
+
 def _check_encoder_decoder(model):
-    base = model_with_tips([("LSTM", [(None, 8)] * 3, 384), ("LSTM", (None, 6, 8), 352), ("Dense", (None, 6, 1), 9)],
-                           None, _encoder_decoder_tips)
+    base = model_with_tips(_ENCODER_DECODER, None, _encoder_decoder_tips, any_length=True)
     result = base(model)
     if not result.ok:
         return result
+    rows = layer_table(model)
     shapes = [tuple(t.shape) for t in model.inputs]
-    if sorted(map(str, shapes)) != sorted(map(str, [(None, 10, 3), (None, 6, 2)])):
+    wanted = [(None, 10, 3), (None, 6, 2)]
+    if len(shapes) != 2 or not any(shape_matches(shapes[a], wanted[0], True)
+                                   and shape_matches(shapes[1 - a], wanted[1], True) for a in (0, 1)):
         return Result(False, f"The model's inputs are {shapes}; it needs two: the encoder's (None, 10, 3) "
                              "and the decoder's (None, 6, 2).")
     # The decoder must start from the encoder's states: changing only the encoder's input must change the output.
     rng = np.random.default_rng(0)
     enc = [rng.normal(size=(2, 10, 3)).astype("float32") for _ in range(2)]
     dec = rng.normal(size=(2, 6, 2)).astype("float32")
-    order = [0, 1] if shapes[0] == (None, 10, 3) else [1, 0]
+    order = [0, 1] if shapes[0][2] == 3 else [1, 0]
 
     def run(enc_x):
         feed = [None, None]
@@ -181,11 +190,12 @@ def _check_encoder_decoder(model):
     if np.allclose(first, second):
         return Result(False, "The decoder ignores the encoder: pass the encoder's states to it with "
                              "initial_state=[h, c].")
-    if _states_swapped(model):
+    if _states_swapped(model, rows):
         return Result(False, "The decoder's initial_state has h and c swapped. return_state=True gives "
                              "[output, h, c], and an LSTM takes initial_state=[h, c] in that order.")
-    return Result(True, "The decoder starts from the encoder's h and c: 745 parameters, two inputs, one "
-                        "prediction per decoder step.")
+    total = sum(r["params"] for r in rows)
+    return Result(True, with_notes(f"The decoder starts from the encoder's h and c: {total} parameters, two inputs, "
+                                   "one prediction per decoder step.", rows))
 
 
 q4 = Exercise(

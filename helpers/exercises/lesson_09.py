@@ -17,7 +17,7 @@ import numbers
 import numpy as np
 
 from .engine import Exercise, Reject, Result, describe, shape_with_tips
-from .models import is_keras_model, layer_table, model_input_shape
+from .models import is_keras_model, layer_forms, layer_table, model_input_shape, shape_matches, with_notes
 
 TIMESTEPS = 12
 SCALE = 100.0
@@ -230,13 +230,10 @@ q3 = Exercise(
 
 
 # -- q4-q6: three models, built and trained in their own cells -------------------------------
-_EVERY_YEAR = "The model returns (None, 12, 1): a forecast for every year of the window. "
-
-
-def _model_rows(model, every_year_tip: str = "End with one forecast per window."):
+def _model_rows(model, every_year_tip: str = "End with one forecast per window.", any_length: bool = False):
     rows = layer_table(model)
     got_in = model_input_shape(model)
-    if got_in is not None and tuple(got_in) != (None, TIMESTEPS, 1):
+    if got_in is not None and not shape_matches(got_in, (None, TIMESTEPS, 1), any_length):
         raise Reject(f"The model's input is {got_in}; every model here reads windows of shape (None, 12, 1): "
                      "keras.Input(shape=(12, 1)).")
     if not rows:
@@ -244,8 +241,8 @@ def _model_rows(model, every_year_tip: str = "End with one forecast per window."
     last = rows[-1]["output_shape"]
     if isinstance(last, list):
         raise Reject("The last layer returns several tensors; end with Dense(1), one forecast per window.")
-    if last == (None, TIMESTEPS, 1):
-        raise Reject(_EVERY_YEAR + every_year_tip)
+    if len(last) == 3 and last[0] is None and last[1] in (TIMESTEPS, None) and last[2] == 1:
+        raise Reject(f"The model returns {last}: a forecast for every year of the window. " + every_year_tip)
     if last != (None, 1):
         raise Reject(f"The model returns {last}; it should return one forecast per window: (None, 1). End with Dense(1).")
     return rows
@@ -255,35 +252,42 @@ def _check_dense(model):
     rows = _model_rows(model, "Dense works on the last axis only: put a Flatten before it, so that it sees "
                               "the 12 years as 12 inputs.")
     types = [r["type"] for r in rows]
-    if any(t in RECURRENT for t in types):
+    if any(r.get("recurrent") or r["type"] in RECURRENT for r in rows):
         return Result(False, "This baseline has no recurrent layer: Flatten the window, then Dense layers.")
     if "Dense" not in types:
         return Result(False, "Use Dense layers (after a Flatten) for this baseline.")
     if types.count("Dense") < 2:
         return Result(False, "Add a hidden Dense layer (e.g. 16 units, relu) before the Dense(1) output.")
-    return Result(True, f"A Dense baseline ({', '.join(types)}), reading the 12 years as 12 unrelated inputs.")
+    return Result(True, with_notes(f"A Dense baseline ({_forms(rows)}), reading the 12 years as 12 unrelated "
+                                   "inputs.", rows))
 
 
 def _check_simple_rnn(model):
     rows = _model_rows(model, "Leave return_sequences=False (the default) on the SimpleRNN: its last state "
-                              "is all Dense(1) needs.")
+                              "is all Dense(1) needs.", any_length=True)
     types = [r["type"] for r in rows]
     if "SimpleRNN" not in types:
-        return Result(False, f"Your layers are {', '.join(types)}; this model needs a SimpleRNN.")
-    if any(t in ("GRU", "LSTM") for t in types):
+        return Result(False, f"Your layers are {_forms(rows)}; this model needs a SimpleRNN.")
+    if any(r.get("recurrent") in ("GRU", "LSTM") for r in rows):
         return Result(False, "Keep this one plain: a SimpleRNN then Dense(1), no GRU or LSTM yet.")
-    return Result(True, f"A SimpleRNN model ({', '.join(types)}): one state carried through the 12 years.")
+    return Result(True, with_notes(f"A SimpleRNN model ({_forms(rows)}): one state carried through the 12 years.",
+                                   rows))
 
 
 def _check_stacked(model):
     rows = _model_rows(model, "Only the lower layer returns sequences: the upper one keeps "
-                              "return_sequences=False, so Dense(1) gets its last state.")
-    types = [r["type"] for r in rows]
-    gated = [r for r in rows if r["type"] in ("GRU", "LSTM")]
+                              "return_sequences=False, so Dense(1) gets its last state.", any_length=True)
+    gated = [r for r in rows if r.get("recurrent") in ("GRU", "LSTM")]
     if len(gated) < 2:
-        return Result(False, f"Your layers are {', '.join(types)}; stack at least two GRU or LSTM layers "
+        return Result(False, f"Your layers are {_forms(rows)}; stack at least two GRU or LSTM layers "
                              "(the lower one with return_sequences=True).")
-    return Result(True, f"A stacked model ({', '.join(types)}): the lower layer hands every step to the upper one.")
+    return Result(True, with_notes(f"A stacked model ({_forms(rows)}): the lower layer hands every step to the "
+                                   "upper one.", rows))
+
+
+def _forms(rows) -> str:
+    """The layers as the learner wrote them, e.g. ``RNN([GRUCell, GRUCell]), Dense``."""
+    return ", ".join(layer_forms(rows))
 
 
 _TRAIN_HINT = ("model.compile(optimizer=keras.optimizers.Adam(0.005), loss='mae'), then "
@@ -351,7 +355,7 @@ def _check_final(model):
     if not is_keras_model(model):
         raise Reject(f"Expected your best trained Keras model, got {describe(model)}.")
     got_in = model_input_shape(model)
-    if got_in is not None and tuple(got_in[1:]) != (TIMESTEPS, 1):
+    if got_in is not None and not (len(got_in) == 3 and got_in[1] in (TIMESTEPS, None) and got_in[2] == 1):
         raise Reject(f"The model's input is {got_in}; the held-out windows are (None, 12, 1).")
     x_test, y_test = held_out()
     predictions = _predict(model, x_test / SCALE)
