@@ -37,11 +37,12 @@ CALL_ARGUMENT_MISPLACED = "call-argument-misplaced"
 FEATURE_MISMATCH = "feature-mismatch"
 TIMESTEPS_MISMATCH = "timesteps-mismatch"
 DATA_NDIM_MISMATCH = "data-ndim-mismatch"
+BATCH_AXIS_IN_SHAPE = "batch-axis-in-shape"
 UNKNOWN_FEATURES = "unknown-features"
 
 KINDS = (RNN_NEEDS_3D, STACK_NEEDS_SEQUENCES, WRONG_NDIM, STATEFUL_NEEDS_BATCH_SIZE, STATEFUL_BATCH_MISMATCH,
          BATCH_INPUT_SHAPE_REMOVED, UNKNOWN_LAYER_ARGUMENT, INITIAL_STATE_TYPO, CALL_ARGUMENT_MISPLACED,
-         FEATURE_MISMATCH, TIMESTEPS_MISMATCH, DATA_NDIM_MISMATCH, UNKNOWN_FEATURES)
+         FEATURE_MISMATCH, TIMESTEPS_MISMATCH, DATA_NDIM_MISMATCH, BATCH_AXIS_IN_SHAPE, UNKNOWN_FEATURES)
 
 _ANSI = re.compile(r"\x1b\[[0-9;]*m")
 _LAYER_CLASSES = {"simple_rnn": "SimpleRNN", "lstm": "LSTM", "gru": "GRU", "bidirectional": "Bidirectional",
@@ -300,6 +301,8 @@ def _ndim_error(error, message, model, namespace):
         if producer is not None:
             return _stack_explanation(layer_name, cls, received, producer)
         return _needs_3d_explanation(layer_name, cls, received)
+    if found == expected + 1 and received[:2] == (None, None):
+        return _batch_in_shape_explanation(layer_name, cls, expected, received)
     return Explanation(
         kind=WRONG_NDIM,
         title=f"{cls} layer '{layer_name}' wants a {expected}D tensor but got a {found}D one",
@@ -308,6 +311,23 @@ def _ndim_error(error, message, model, namespace):
         fix=(f"Reshape the input to {expected} axes before '{layer_name}' (keras.layers.Reshape(...) inside the "
              f"model, or x.reshape(...) on the data) so that the last axis holds the features."),
         why="Every axis of a tensor has a meaning; the number of axes must match what the layer reads.",
+        layer=layer_name, shape=received,
+    )
+
+
+def _batch_in_shape_explanation(layer_name: str, cls: str, expected: int, received: tuple) -> Explanation:
+    """(None, None, 2, 1): the batch axis was written into keras.Input(shape=...), which adds its own."""
+    sample = _shape_text(received[2:])
+    return Explanation(
+        kind=BATCH_AXIS_IN_SHAPE,
+        title=f"{cls} layer '{layer_name}' got {len(received)} axes: the batch axis is inside shape=",
+        expected=f"a {expected}D tensor" + (" (batch, timesteps, features)" if expected == 3 else ""),
+        received=f"{_shape_text(received)}: {len(received)}D, two open axes in front",
+        fix=(f"inputs = keras.Input(shape={sample})   # one sample; Keras adds the batch axis itself\n"
+             f"# (shape={_shape_text(received[1:])} describes each sample as {len(received) - 1}D)"),
+        why=("keras.Input(shape=...) describes one sample and puts the batch axis (None) in front by itself. "
+             "Writing None for the batch inside shape= adds a second open axis, so every sample gets one axis "
+             "too many."),
         layer=layer_name, shape=received,
     )
 
@@ -386,7 +406,8 @@ def _stateful_dynamic_batch(error, message, model, namespace):
         expected="a fixed batch size, e.g. " + _shape_text((32,) + tuple(received[1:])),
         received=f"{_shape_text(received)}: batch size None (any)",
         fix=(f"inputs = keras.Input(shape={per_sample}, batch_size=32)   # 32: the batch size you will use\n"
-             "# Keras 3 has no batch_input_shape=; the batch size goes on keras.Input"),
+             f"# or keras.Input(batch_shape={_shape_text((32,) + tuple(received[1:]))}); Keras 3 layers take no "
+             "batch_input_shape="),
         why=("stateful=True keeps one state per sample slot of the batch and carries it to the next batch, so "
              "Keras must create exactly batch_size state vectors before the first batch arrives."),
         shape=received, shape_names=("batch", "timesteps", "features"),
@@ -431,7 +452,8 @@ def _unrecognized_kwargs(error, message, model, namespace):
         value = kwargs.get("batch_input_shape")
         if isinstance(value, tuple) and len(value) >= 2:
             batch, rest = value[0], _shape_text(value[1:])
-            fix = (f"inputs = keras.Input(shape={rest}, batch_size={batch})\n"
+            fix = (f"inputs = keras.Input(shape={rest}, batch_size={batch})   # or keras.Input(batch_shape="
+                   f"{_shape_text(value)})\n"
                    f"# then build {cls} without batch_input_shape, e.g. keras.layers.{cls}(...)(inputs)")
             received = f"batch_input_shape={_shape_text(value)}"
         else:
@@ -440,11 +462,12 @@ def _unrecognized_kwargs(error, message, model, namespace):
         return Explanation(
             kind=BATCH_INPUT_SHAPE_REMOVED,
             title=f"{cls} has no batch_input_shape argument in Keras 3",
-            expected="the batch size on keras.Input(shape=..., batch_size=...)",
+            expected="the batch size on keras.Input(shape=..., batch_size=...) or keras.Input(batch_shape=...)",
             received=received,
             fix=fix,
-            why=("Keras 2 let a layer declare the whole input shape, batch included; Keras 3 removed that. "
-                 "The shape of a sample and the batch size now belong to keras.Input."),
+            why=("Keras 2 let a layer declare the whole input shape, batch included; Keras 3 layers no longer "
+                 "take it. The shape of a sample and the batch size belong to keras.Input: "
+                 "keras.Input(shape=..., batch_size=...), or keras.Input(batch_shape=...) with the batch in front."),
             shape=value if isinstance(value, tuple) else None, shape_names=("batch", "timesteps", "features"),
         )
     accepted = _constructor_arguments(cls)
@@ -566,6 +589,20 @@ def _model_with_kernel(kernel: tuple, spaces: list[Mapping]) -> Any:
 
 def _compare_shapes(expected: tuple, found: tuple, model: Any) -> Explanation:
     exp_text, found_text = _shape_text(expected), _shape_text(found)
+    if len(expected) == 3 and expected[2] == 1 and len(found) == 2 and expected[1] not in (None, found[1]):
+        # Keras prints (5, 20) for data of shape (5, 20, 1) too: it leaves out a last axis of size 1.
+        return Explanation(
+            kind=TIMESTEPS_MISMATCH,
+            title=f"the data has {found[1]} timesteps but the model's Input fixes {expected[1]}",
+            expected=f"{exp_text}: (batch, timesteps={expected[1]}, features=1)",
+            received=(f"{found_text}, or {_shape_text(found + (1,))}: Keras leaves a last axis of size 1 out of "
+                      f"this message ({found[1]} timesteps either way)"),
+            fix=(f"inputs = keras.Input(shape=(None, 1))   # any number of timesteps\n"
+                 f"# or cut/pad the data to {expected[1]} timesteps; 2-D data also needs x[..., None]"),
+            why=("An RNN can step through any length, but a functional model checks its data against "
+                 "keras.Input(shape=(T, F)): exactly T timesteps."),
+            shape=found,
+        )
     if len(expected) != len(found):
         if len(expected) == 3 and len(found) == 2 and found[1] == expected[1]:
             fix = f"x = x.reshape({found[0]}, {found[1]}, 1)   # or x[..., None]: {found[1]} timesteps of 1 feature"
@@ -598,7 +635,9 @@ def _compare_shapes(expected: tuple, found: tuple, model: Any) -> Explanation:
             received=f"{found_text}: (batch={found[0]}, timesteps={found[1]}, features={found[2]})",
             fix=(f"inputs = keras.Input(shape=(None, {expected[2]}))   # any number of timesteps\n"
                  f"# or cut/pad the data to {expected[1]} timesteps"),
-            why="An RNN can step through any length, but keras.Input(shape=(T, F)) promised exactly T timesteps.",
+            why=("An RNN can step through any length, but a functional model checks its data against "
+                 "keras.Input(shape=(T, F)): exactly T timesteps. (A Sequential model does not check the timesteps; "
+                 "None in shape= lets any length through in both.)"),
             shape=found, shape_names=("batch", "timesteps", "features"),
         )
     return Explanation(

@@ -238,6 +238,19 @@ def test_shuffle_and_short_last_batch_warn_in_spec_and_figure():
     assert "shuffle=True" in drawn and "7 samples do not fill" in drawn
 
 
+def test_a_partial_last_batch_is_drawn_as_keras_3_runs_it():
+    # measured in lesson 06: fit/predict run a lone last sample from every state row, crash on other
+    # partial sizes, and a direct layer call raises
+    lone = dg.stateful_batches_spec(7, 2)
+    [again] = lone.blocks_with_role("empty")
+    assert again.label == "#6 again" and "batch 4: samples 6, 6 again" in lone.lines
+    assert "from each of the 2 state rows" in lone.warnings[0] and "direct layer call raises" in lone.warnings[0]
+    assert "nothing to continue" not in lone.warnings[0] and "pad" not in lone.warnings[0]
+    two_left = dg.stateful_batches_spec(10, 4)
+    assert all(b.label == "(empty)" for b in two_left.blocks_with_role("empty"))
+    assert "crash" in two_left.warnings[0] and "trim x to 8 samples" in two_left.warnings[0]
+
+
 def test_stateful_batches_validates_its_arguments():
     with pytest.raises(ValueError, match="batch_size"):
         dg.stateful_batches_spec(8, 0)
@@ -345,6 +358,19 @@ def test_model_built_by_calling_it_draws_with_its_batch(keras):
     model(np.zeros((2, 4, 1), dtype="float32"))
     spec = dg.model_flow_spec(model)
     assert spec.facts["inputs"] == [(2, 4, 1)] and spec.facts["layers"][0]["output_shapes"] == [(2, 3)]
+
+
+def test_unrolled_draws_what_a_built_layer_knows(keras):
+    built = keras.layers.SimpleRNN(10)
+    built.build((None, 2, 1))
+    spec = dg.unrolled_spec(built)
+    assert spec.facts["timesteps"] == 2 and spec.facts["features"] == 1
+    assert spec.facts["weights"][0][1] == (1, 10) and spec.facts["params"] == 120
+    assert "?" not in spec.lines[0]
+    any_length = keras.layers.GRU(4)
+    any_length.build((None, None, 3))
+    spec = dg.unrolled_spec(any_length)
+    assert spec.facts["timesteps"] is None and spec.facts["features"] == 3
 
 
 def test_unrolled_reads_a_live_layer(keras):

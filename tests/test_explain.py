@@ -146,6 +146,30 @@ def test_batch_input_shape_is_gone(keras):
     assert result.kind == ex.BATCH_INPUT_SHAPE_REMOVED
     assert "(2, 5, 3)" in result.received
     assert "keras.Input(shape=(5, 3), batch_size=2)" in result.fix
+    # what the explanation offers instead really works in Keras 3, and the old keyword lives on in InputLayer
+    assert "keras.Input(batch_shape=(2, 5, 3))" in result.fix and "batch_shape" in result.expected
+    assert tuple(keras.Input(batch_shape=(2, 5, 3)).shape) == (2, 5, 3)
+    assert tuple(keras.layers.InputLayer(batch_input_shape=(2, 5, 3)).output.shape) == (2, 5, 3)
+
+
+def test_the_batch_axis_written_inside_shape_is_named(keras):
+    error = raised(lambda: keras.Sequential([keras.Input(shape=(None, 2, 1)), keras.layers.SimpleRNN(10)]))
+    result = ex.explain(error)
+    assert result.kind == ex.BATCH_AXIS_IN_SHAPE
+    assert "the batch axis is inside shape=" in result.title
+    assert "keras.Input(shape=(2, 1))" in result.fix and "(None, None, 2, 1)" in result.received
+
+
+def test_timesteps_are_fixed_only_by_a_functional_model(keras):
+    sequential = keras.Sequential([keras.Input(shape=(12, 1)), keras.layers.SimpleRNN(3), keras.layers.Dense(1)])
+    assert sequential.predict(np.zeros((5, 20, 1)), verbose=0).shape == (5, 1)   # no complaint
+    inputs = keras.Input(shape=(12, 1))
+    functional = keras.Model(inputs, keras.layers.Dense(1)(keras.layers.SimpleRNN(3)(inputs)))
+    result = ex.explain(raised(lambda: functional.predict(np.zeros((5, 20, 1)), verbose=0)))
+    # Keras prints (5, 20) for this (5, 20, 1) data: the explanation must not call it 2-D
+    assert result.kind == ex.TIMESTEPS_MISMATCH
+    assert "20 timesteps" in result.title and "(5, 20, 1)" in result.received
+    assert "functional model" in result.why and "Sequential" not in result.fix
 
 
 def test_misspelled_layer_argument_gets_a_suggestion(keras):

@@ -20,9 +20,10 @@ def test_solution_is_correct_and_blank_is_not_attempted(exercise):
     (ex.q3, (None, 16), ["adds the batch axis"]),
     (ex.q3, (20, 16), ["no time axis"]),
     (ex.q3, (4,), ["per unit"]),
-    (ex.q5, 84, ["reset_after"]),
-    (ex.q5, 112, ["lstm"]),
-    (ex.q5, 72, ["biases"]),
+    (ex.q5, 84, ["reset_after=False", "tf.keras in TensorFlow 2", "two bias vectors"]),
+    (ex.q5, 112, ["lstm", "3 gates plus a candidate"]),
+    (ex.q5, 72, ["biases", "update gate, reset gate, candidate"]),
+    (ex.q5, 32, ["2 gates (update, reset) and the candidate"]),
     (ex.q6, [(None, 6), (None, 6)], ["one state per cell"]),
     (ex.q6, [(None, 4), (None, 6)], ["top cell"]),
     (ex.q7, [(None, 8), (None, 4), (None, 4)], ["each direction"]),
@@ -128,3 +129,11 @@ def test_q4_swapped_states_are_caught_even_after_a_save_and_load(tmp_path):
     model.save(tmp_path / "swapped.keras")       # the grader judges a reloaded model
     reloaded = keras.saving.load_model(tmp_path / "swapped.keras", safe_mode=True)
     assert_verdict(ex.q4.check(reloaded), NOT_YET, "swapped")
+
+
+def test_gates_are_counted_as_keras_3_builds_them():
+    # A GRU has 2 gates and a candidate (3 blocks of weights), an LSTM 3 gates and a candidate (4).
+    texts = [t for e in ex.EXERCISES for t in (e.prompt, *e.hints)]
+    texts += list(ex.q5.rule.near.values()) + [ex.q5.check(96).message, ex.q5.check(50).message]
+    for text in texts:
+        assert "3 gates" not in text.replace("3 gates plus", "") and "4 gates" not in text, text

@@ -114,7 +114,6 @@ def test_text_model_mistakes():
     layers = keras.layers
     assert_verdict(ex.q7.check(_text_model(mask_zero=False)), NOT_YET, "padding id 0 is read as a word")
     assert_verdict(ex.q7.check(_text_model(input_dim=50)), NOT_YET, "largest id + 1")
-    assert_verdict(ex.q7.check(_text_model(input_dim=60)), NOT_YET, "input_dim = 51")
     assert_verdict(ex.q7.check(_text_model(output_dim=16)), NOT_YET, "asks for 8")
     assert_verdict(ex.q7.check(_text_model(input_shape=(20,))), NOT_YET, "any length")
     assert_verdict(ex.q7.check(_text_model(rnn=layers.LSTM(16, return_sequences=True))), NOT_YET,
@@ -181,3 +180,87 @@ def test_numpy_integers_and_lists_are_accepted_as_answers():
     assert ex.q3.check(np.array([[8, 2, 7], [3, 9, 0]], dtype="int32")).correct
     assert ex.q4.check(ex._Q4_WANT.tolist()).correct
     assert ex.q5.check(np.int32(4)).correct
+
+
+# -- found when trying the lesson cold (review) ----------------------------------------------------
+@pytest.mark.parametrize("exercise, value, words", [
+    (ex.q1, (32, None, 3), ["32 in front is a batch size"]),
+    (ex.q1, (1, None, 3), ["batch size", "leaves the batch axis out"]),
+    (ex.q3, [[8, 2, 7], [3, 9]], ["different lengths", "maxlen"]),
+    (ex.q4, [[2, 0, 1, 1], [1, 1, 0, 0]], ["true (keep the step)"]),
+    (ex.q5, -1, ["step 7", "padded step itself"]),
+    (ex.q5, -3, ["step 5", "padded step itself"]),
+    (ex.q5, -6, ["step 2", "not the last one"]),
+    (ex.q6, (None, 16), ["keeps the time axis", "batch axis in front"]),
+], ids=lambda v: str(v))
+def test_review_mistakes_get_specific_feedback(exercise, value, words):
+    assert_verdict(exercise.check(value), NOT_YET, *words)
+
+
+def test_negative_index_of_the_last_real_step_is_correct():
+    """out[0, -4] is out[0, 4] for 8 steps: Python's own indexing, so it earns the point."""
+    assert_verdict(ex.q5.check(-4), CORRECT, "step 4")
+    assert_verdict(ex.q5.check(np.int64(-4)), CORRECT)
+
+
+def test_masked_rnn_outputs_zeros_before_the_first_real_step_even_with_biases():
+    """The fact behind section 4's pre-padding rows: zeros come from the mask, not from zero biases."""
+    import keras
+
+    keras.utils.set_random_seed(0)
+    rnn = keras.layers.SimpleRNN(3, return_sequences=True)
+    model = keras.Sequential([keras.Input(shape=(None, 1)), keras.layers.Masking(), rnn])
+    kernel, recurrent, bias = rnn.get_weights()
+    rnn.set_weights([kernel, recurrent, np.full_like(bias, 0.3)])
+    pre = keras.utils.pad_sequences([[0.9, 0.4]], maxlen=5, dtype="float32")[..., None]
+    out = np.asarray(model(pre))[0]
+    assert np.all(out[:3] == 0) and np.all(np.abs(out[3:]) > 0)
+    unmasked = np.asarray(keras.Sequential([keras.Input(shape=(None, 1)), rnn])(pre))[0]
+    assert not np.allclose(unmasked[:3], 0)
+
+
+def test_text_model_valid_alternatives_are_correct():
+    import keras
+
+    layers = keras.layers
+    assert_verdict(ex.q7.check(_text_model(input_dim=60)), CORRECT, "51 (largest id + 1) is enough")
+    ids = keras.Input(shape=(None,), dtype="int32")
+    vectors = layers.Embedding(input_dim=51, output_dim=8, mask_zero=True)(ids)
+    functional = keras.Model(ids, layers.Dense(1, activation="sigmoid")(layers.LSTM(16)(vectors)))
+    assert_verdict(ex.q7.check(functional), CORRECT)
+    batch_shape = keras.Sequential([keras.Input(batch_shape=(None, None)), layers.Embedding(51, 8, mask_zero=True),
+                                    layers.LSTM(16), layers.Dense(1)])
+    assert_verdict(ex.q7.check(batch_shape), CORRECT)
+
+
+def test_text_model_review_mistakes():
+    import keras
+
+    layers = keras.layers
+    assert_verdict(ex.q7.check(_text_model(input_dim=8, output_dim=51)), NOT_YET, "swapped")
+    assert_verdict(ex.q7.check(_text_model(rnn=layers.LSTM(8))), NOT_YET, "LSTM(16): 16 units")
+    two_scores = keras.Sequential([keras.Input(shape=(None,)), layers.Embedding(51, 8, mask_zero=True),
+                                   layers.LSTM(16), layers.Dense(2)])
+    assert_verdict(ex.q7.check(two_scores), NOT_YET, "Dense(1)")
+
+
+def _pad_with_keras(seqs):
+    import keras
+
+    padded = keras.utils.pad_sequences(seqs, dtype="float32", padding="post")
+    lengths = np.array([len(s) for s in seqs])
+    return padded, np.arange(padded.shape[1]) < lengths[:, None]
+
+
+@pytest.mark.parametrize("valid", [
+    _pad_with_keras,
+    lambda seqs: list(_pad_with_keras(seqs)),
+    lambda seqs: (_pad_with_keras(seqs)[0], _pad_with_keras(seqs)[1].astype("int32")),
+    lambda seqs: (_pad_with_keras(seqs)[0].astype("float64"), _pad_with_keras(seqs)[1]),
+], ids=["pad_sequences+lengths", "list", "int mask", "float64"])
+def test_pad_and_mask_valid_alternatives(valid):
+    assert_verdict(ex.q8.check(valid), CORRECT)
+
+
+def test_pad_and_mask_returned_in_the_wrong_order():
+    assert_verdict(ex.q8.check(lambda seqs: _pad_with_keras(seqs)[::-1]), NOT_YET, "padded first")

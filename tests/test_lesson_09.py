@@ -93,6 +93,7 @@ def test_solution_is_correct_and_blank_is_not_attempted(exercise):
     ((60, 12), ["features axis"]),
     ((None, 12, 1), ["real array"]),
     ((59, 12, 1), ["both ends"]),
+    ((72, 12, 1), ["years the held-out windows read", "count windows"]),
 ], ids=str)
 def test_q1_mistakes(value, words):
     assert_verdict(ex.q1.check(value), NOT_YET, *words)

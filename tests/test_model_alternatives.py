@@ -64,16 +64,18 @@ def dense_relu_nested_sequential():
     return keras.Model(inputs, inner(inputs))
 
 
-# -- 02 q7: SimpleRNN(10), Dense(1) reading 2 steps of 1 feature -------------------------------------
+# -- 02 q7: input kept (None, 2), a reshape inside, SimpleRNN(10), Dense(1) --------------------------
+# (the exercise keeps the input on purpose: changing it to (2, 1) is tested as a wrong answer in
+# tests/test_lesson_02.py)
 def fixed_with_rnn_cell():
     keras = _keras()
     L = keras.layers
-    return _seq(keras.Input(shape=(2, 1)), L.RNN(L.SimpleRNNCell(10)), L.Dense(1))
+    return _seq(keras.Input(shape=(2,)), L.Reshape((2, 1)), L.RNN(L.SimpleRNNCell(10)), L.Dense(1))
 
 
 def fixed_any_length_functional():
     L = _keras().layers
-    return _functional((None, 1), L.SimpleRNN(10, name="reader"), L.Dense(1))
+    return _functional((2,), L.Reshape((-1, 1)), L.SimpleRNN(10, name="reader"), L.Dense(1))
 
 
 def fixed_reshape_inside_functional():

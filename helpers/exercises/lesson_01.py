@@ -29,7 +29,7 @@ q2 = Exercise(
     check=int_check(15, "the parameter count of Dense(3) on 4 features", {
         12: "12 is the kernel alone (4 x 3). Each of the 3 units also has a bias.",
         7: "7 is 4 + 3: the kernel multiplies, it has one weight per (feature, unit) pair.",
-        16: "16 would be (4 + 1) x (3 + 1). There is one bias per unit, and no extra unit.",
+        16: "16 is 4 x 3 + 4: a bias for each of the 4 features. The bias belongs to the units: one per unit, 3 in all.",
         3: "3 is only the biases. Add the kernel: one weight per (feature, unit) pair.",
     }),
     hints=["Dense holds a kernel of shape (features, units) and a bias of shape (units,).",

@@ -28,9 +28,10 @@ q2 = Exercise(
     check=int_check(210, "the second SimpleRNN(10)", {
         120: "120 is the first layer. The second one reads the first one's states: 10 features per step, not 1.",
         200: "200 leaves out the bias, one value per unit.",
-        330: "330 is the whole model (120 + 210). Only the second layer is asked.",
+        330: "330 is the whole model: the first layer's 120 plus the second's. Only the second layer is asked.",
         420: "420 counts the weights once per timestep. They are shared by the steps: count them once.",
-        110: "The second layer's features are the first layer's 10 units, so its kernel is 10 x 10.",
+        110: "110 is the recurrent kernel and the bias (10 x 10 + 10): the kernel is missing. The second layer's "
+             "features are the first layer's 10 units, so its kernel is 10 x 10 too.",
     }),
     hints=["The second layer's input is (None, 2, 10): its features are the first layer's 10 units.",
            "units * (features + units + 1) with features = 10 and units = 10."],
@@ -48,6 +49,10 @@ q3 = Exercise(
         264: "264 leaves out the biases, one value per unit in each layer.",
         244: "244 gives the second layer the 3 input features. Its features are the 8 units of the layer below.",
         288: "288 is three times the first layer. The layers differ: count each with its own features and units.",
+        260: "260 leaves out the first layer's kernel (3 x 8 = 24 weights): the layer that reads the data "
+             "multiplies each step's 3 features by it, before adding its recurrent kernel and bias.",
+        232: "232 is the first two layers only (96 + 136). Add the third, SimpleRNN(4), which reads the "
+             "second layer's 8 units.",
         5680: "The 20 timesteps never enter the count: the weights are shared by the steps.",
     }),
     hints=["Use units * (features + units + 1) for each layer; a layer's features are the previous layer's units.",

@@ -118,7 +118,8 @@ q3 = Exercise(
         (20, 16): "A state has no time axis: it is the memory at one moment, one vector of units per sample.",
         (4,): "The state has one value per unit (16), not per feature (4).",
         (20, 4): "That is the shape of one input sequence. The state is one vector of 16 units per sample.",
-        (1, 16): "A state is one vector per sample: shape=(16,); the batch axis is added by keras.Input.",
+        (1, 16): "A state is one vector per sample, so shape= holds only its length; the 1 would add an axis, "
+                 "and the batch axis is added by keras.Input itself.",
     }, "keras.Input(shape=(16,)) gives tensors of shape (None, 16), one state vector per sample."),
     hints=["A state is what the layer remembers between steps: one vector per sample, with no time axis.",
            "How many values does a GRU(16) keep per sample? keras.Input adds the batch axis for you.",
@@ -220,20 +221,27 @@ q4 = Exercise(
 
 
 # -- q5: GRU parameters, with Keras 3's two biases -----------------------------------------
+# A GRU has 2 gates (update, reset) and a candidate: 3 blocks of weights side by side.
 q5 = Exercise(
     lesson="05", id="q5", points=1,
     prompt="How many parameters does keras.layers.GRU(4) have on sequences with 2 features (Keras 3 defaults)?",
     reads="gru_params",
     check=int_check(96, "GRU(4) on 2 features", {
-        84: "84 is the Keras 2 count (reset_after=False, one bias per gate). Keras 3's GRU defaults to "
-            "reset_after=True: two bias vectors per gate.",
-        72: "72 leaves out the biases. A GRU has 3 gates, and in Keras 3 each gate has two bias vectors.",
-        28: "28 is a SimpleRNN of that size. A GRU repeats the same block for 3 gates.",
-        112: "112 is an LSTM of that size (4 gates). A GRU has 3.",
-        32: "32 is one gate with two biases. A GRU has 3 gates.",
-    }, why="3 gates x (2*4 kernel + 4*4 recurrent + 2*4 biases).", nudge="Count per gate, then times 3."),
-    hints=["A GRU has 3 gates; each has a kernel (features x units), a recurrent kernel (units x units) and biases.",
-           "Keras 3's GRU uses reset_after=True: each gate has two bias vectors of length units.",
+        84: "84 is the count with reset_after=False: one bias vector per block. That was the default of "
+            "standalone Keras up to 2.2 (and of tf.compat.v1); tf.keras in TensorFlow 2 and Keras 3 default to "
+            "reset_after=True, which keeps two bias vectors per block.",
+        72: "72 leaves out the biases. A GRU has 3 blocks of weights (update gate, reset gate, candidate), and "
+            "with Keras 3's defaults each block has two bias vectors.",
+        28: "28 is a SimpleRNN of that size. A GRU has 3 such blocks: the update gate, the reset gate and the "
+            "candidate.",
+        112: "112 is an LSTM of that size: 3 gates plus a candidate, 4 blocks. A GRU has 2 gates plus a "
+             "candidate: 3 blocks.",
+        32: "32 is one block with two biases. A GRU has 3 blocks: 2 gates (update, reset) and the candidate.",
+    }, why="3 blocks (update gate, reset gate, candidate) x (2*4 kernel + 4*4 recurrent + 2*4 biases).",
+        nudge="Count one block, then times 3."),
+    hints=["A GRU has 2 gates (update, reset) and a candidate: 3 blocks, each with a kernel (features x units), "
+           "a recurrent kernel (units x units) and biases.",
+           "Keras 3's GRU uses reset_after=True: each block has two bias vectors of length units.",
            "3 * (2*4 + 4*4 + 2*4)"],
     answer="gru_params = 3 * (2 * 4 + 4 * 4 + 2 * 4)",
 )

@@ -6,16 +6,20 @@ import numbers
 
 import numpy as np
 
-from .engine import Exercise, Reject, Result, describe, int_check, shape_with_tips
+from .engine import Exercise, Reject, Result, as_shape, describe, int_check, shape_with_tips
 from .models import layer_table, model_input_shape
 
 
 # -- q1: an Input for sequences of any length ------------------------------------------------------
-q1 = Exercise(
-    lesson="07", id="q1", points=1,
-    prompt="Recordings of any length, each step 3 sensor readings: what shape goes into keras.Input(shape=...)?",
-    reads="any_length_shape",
-    check=shape_with_tips((None, 3), ("timesteps", "features"), {
+def _check_any_length(value):
+    shape = as_shape(value)
+    if len(shape) == 3 and shape[1:] == (None, 3) and shape[0] is not None:
+        return Result(False, f"{shape[0]} in front is a batch size: keras.Input(shape=...) leaves the batch axis out "
+                             "(Keras adds it). Give only (timesteps, features).")
+    return _q1_tips(shape)
+
+
+_q1_tips = shape_with_tips((None, 3), ("timesteps", "features"), {
         (None, None, 3): "keras.Input adds the batch axis itself: give it only (timesteps, features). "
                          "The one None you need stands for the unknown number of timesteps.",
         (3, None): "Swapped: the open axis is time (any number of steps), and each step carries 3 readings.",
@@ -23,7 +27,14 @@ q1 = Exercise(
         (None,): "That leaves out the features axis: each step carries 3 readings, so (timesteps, 3).",
         (None, None): "The number of readings per step is known (3): only the number of steps is open.",
         (None, 1): "Each step carries 3 readings, not 1: the features axis is 3.",
-    }, "None timesteps: the model accepts a sequence of any length; every step carries 3 features."),
+}, "None timesteps: the model accepts a sequence of any length; every step carries 3 features.")
+
+
+q1 = Exercise(
+    lesson="07", id="q1", points=1,
+    prompt="Recordings of any length, each step 3 sensor readings: what shape goes into keras.Input(shape=...)?",
+    reads="any_length_shape",
+    check=_check_any_length,
     hints=["keras.Input(shape=...) describes one sample: (timesteps, features). Which of the two is unknown?",
            "The length varies, so timesteps is None; the readings per step do not.",
            "(None, 3)"],
@@ -62,7 +73,8 @@ def _as_int_rows(value):
     try:
         array = np.asarray(value, dtype=float)
     except (TypeError, ValueError):
-        raise Reject("Expected a rectangular array of numbers: rows of the same length, e.g. [[1, 2], [3, 0]].") from None
+        raise Reject("Your rows have different lengths (or are not numbers). After pad_sequences every row has the "
+                     "same length, maxlen: a rectangular array such as [[1, 2], [3, 0]].") from None
     if array.ndim != 2:
         raise Reject(f"Expected a 2-D array (one row per sequence), got shape {array.shape}.")
     return array
@@ -144,7 +156,7 @@ def _check_mask(value):
                              "A step is masked only when ALL its features equal mask_value.")
     if raw.shape != (2, 4):
         return Result(False, f"Your mask has shape {raw.shape}; a mask has one value per step: (batch, timesteps) = (2, 4).")
-    if raw.dtype.kind == "f" and not np.all(np.isin(raw, (0.0, 1.0))):
+    if raw.dtype.kind in "iuf" and not np.all(np.isin(raw, (0, 1))):
         raise Reject("A mask holds True (keep the step) or False (skip it), or 1/0.")
     mask = raw.astype(bool)
     if np.array_equal(mask, _Q4_WANT):
@@ -176,20 +188,39 @@ q4 = Exercise(
 
 
 # -- q5: what return_sequences returns at a padded step --------------------------------------------
+_q5_plain = int_check(4, "the step whose output is repeated", {
+    7: "Step 7 is padded: the layer never computes it. It hands out a copy of an earlier output instead.",
+    6: "Step 6 is padded too, so it holds a copy itself. Which step was the last one really computed?",
+    5: "Step 5 is the first padded step (steps count from 0): it is skipped as well.",
+    1: "In the example above the sequence had 2 real steps, so the copy came from step 1. Here it has 5.",
+    0: "Step 0 is real, but more real steps came after it. The layer repeats the output of the last real step.",
+}, why="Masked steps are skipped: the state stays the same, and the output of the last real step (index 4) "
+       "is repeated at every padded step after it.")
+
+
+def _check_copied_step(value):
+    """Like Python indexing, a negative k counts from the end of the 8 steps: out[0, -4] is out[0, 4]."""
+    verdict = _q5_plain(value)
+    number = int(value)
+    if -8 <= number < 0:
+        same = number + 8
+        if same == 4:
+            return Result(True, f"{number} is right: counted from the end of the 8 steps it is step 4, the last real "
+                                "step, whose output is repeated at every padded step after it.")
+        if same > 4:
+            return Result(False, f"{number} counts from the end: it is step {same}, a padded step itself. "
+                                 "Give the index of the last real step.")
+        return Result(False, f"{number} counts from the end: it is step {same}, a real step, but not the last one. "
+                             "The layer repeats the output of the last real step.")
+    return verdict
+
+
 q5 = Exercise(
     lesson="07", id="q5", points=1,
     prompt="A masked SimpleRNN(3, return_sequences=True) reads a sequence of 5 real steps padded at the end to 8. "
            "out[0, 7] (the last, padded step) is a copy of out[0, k]: what is k?",
     reads="copied_from_step",
-    check=int_check(4, "the step whose output is repeated", {
-        7: "Step 7 is padded: the layer never computes it. It hands out a copy of an earlier output instead.",
-        6: "Step 6 is padded too, so it holds a copy itself. Which step was the last one really computed?",
-        5: "Step 5 is the first padded step (steps count from 0): it is skipped as well.",
-        1: "In the example above the sequence had 2 real steps, so the copy came from step 1. Here it has 5.",
-        0: "Step 0 is real, but 4 more real steps came after it. The layer repeats the output of the last real step.",
-        -1: "Python would accept -1, but it is the padded step itself. Give the index of the last real step.",
-    }, why="Masked steps are skipped: the state stays the same, and the output of the last real step (index 4) "
-           "is repeated at every padded step after it."),
+    check=_check_copied_step,
     hints=["Steps are numbered from 0: the 5 real steps are 0 to 4, the padded ones 5 to 7.",
            "At a masked step the layer does not compute; it repeats the output it last computed.",
            "4"],
@@ -206,7 +237,9 @@ q6 = Exercise(
     check=shape_with_tips((None, None, 16), ("batch", "timesteps", "features"), {
         (None, None, 1000): "input_dim is the size of the vocabulary (how many different ids); each id becomes "
                             "a vector of output_dim=16 numbers.",
-        (None, 16): "Embedding keeps the time axis: one vector per id, so every step gets its own 16 numbers.",
+        (None, 16): "Embedding keeps the time axis: one vector per id, so every step gets its own 16 numbers. "
+                    "(If your None was the timesteps: an output shape carries the batch axis in front too, "
+                    "as summary() shows it.)",
         (None, 1000, 16): "1000 is how many different ids exist, not how many steps a sequence has: the length "
                           "stays open (None).",
         (None, 16, None): "The new axis goes last: (batch, timesteps, features), with 16 features per step.",
@@ -240,10 +273,13 @@ def _check_text_model(model):
     if types != ["Embedding", "LSTM", "Dense"]:
         return Result(False, f"Your layers are {', '.join(types) or 'none'}; expected Embedding, LSTM, Dense.")
     embedding = next(layer for layer in model.layers if type(layer).__name__ == "Embedding")
+    if (embedding.input_dim, embedding.output_dim) == (8, 51):
+        return Result(False, "input_dim and output_dim are swapped: input_dim counts the ids (0..50, so 51), "
+                             "output_dim is the 8 numbers each id becomes: Embedding(input_dim=51, output_dim=8).")
     if embedding.input_dim == 50:
         return Result(False, "input_dim=50 accepts ids 0 to 49 only: id 50 would fail. With ids 1..50 and 0 for "
                              "padding, input_dim = largest id + 1 = 51.")
-    if embedding.input_dim != 51:
+    if embedding.input_dim < 51:
         return Result(False, f"The Embedding has input_dim={embedding.input_dim}; ids run from 0 (padding) to 50, "
                              "so input_dim = 51.")
     if embedding.output_dim != 8:
@@ -251,12 +287,22 @@ def _check_text_model(model):
     if not embedding.mask_zero:
         return Result(False, "Without mask_zero=True the padding id 0 is read as a word: the LSTM steps through "
                              "the padding and the answer depends on it.")
-    if rows[1]["output_shape"] != (None, 16):
-        return Result(False, f"The LSTM outputs {rows[1]['output_shape']}; one score per review needs its last "
+    lstm_out, dense_out = rows[1]["output_shape"], rows[2]["output_shape"]
+    if isinstance(lstm_out, tuple) and len(lstm_out) == 3:
+        return Result(False, f"The LSTM outputs {lstm_out}; one score per review needs its last "
                              "step only, (None, 16): leave return_sequences off.")
-    if [r["params"] for r in rows] != _Q7_PARAMS:
-        return Result(False, f"Parameters per layer are {[r['params'] for r in rows]}; expected {_Q7_PARAMS} for "
-                             "Embedding(51, 8), LSTM(16), Dense(1).")
+    if lstm_out != (None, 16):
+        return Result(False, f"The LSTM outputs {lstm_out}; the exercise asks for LSTM(16): 16 units.")
+    if dense_out != (None, 1):
+        return Result(False, f"The Dense layer outputs {dense_out}; one score per review is Dense(1).")
+    want = [embedding.input_dim * 8, *_Q7_PARAMS[1:]]
+    if [r["params"] for r in rows] != want:
+        return Result(False, f"Parameters per layer are {[r['params'] for r in rows]}; expected {want} for "
+                             f"Embedding({embedding.input_dim}, 8), LSTM(16), Dense(1).")
+    if embedding.input_dim > 51:
+        return Result(True, f"Ids of any length, masked from id 0: padding no longer changes the score. "
+                            f"input_dim={embedding.input_dim} works too; 51 (largest id + 1) is enough: the rows for "
+                            f"ids above 50 are never used ({(embedding.input_dim - 51) * 8} extra weights).")
     return Result(True, f"Ids of any length, masked from id 0, {sum(_Q7_PARAMS)} parameters: padding no longer "
                         "changes the score.")
 
@@ -310,6 +356,9 @@ def _judge_pad(cases, outputs):
             x, mask = np.asarray(out[0]), np.asarray(out[1])
         except Exception:  # noqa: BLE001
             raise Reject(f"{call} returned something that is not two arrays.") from None
+        if x.dtype.kind == "b" and mask.dtype.kind in "f":
+            raise Reject(f"{call}: the first array holds True/False and the second numbers: return padded first, "
+                         "then mask.")
         if x.dtype.kind not in "iuf" or mask.dtype.kind not in "biuf":
             raise Reject(f"{call}: padded must hold numbers and mask True/False values.")
         if x.shape == want_x.shape[:2]:

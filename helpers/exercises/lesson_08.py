@@ -156,13 +156,14 @@ q3 = Exercise(
                      "windows first: how many start positions leave room for 10 values in a series of 100?",
         (27, 10): "Right number of windows, but the features axis is still missing: add it, [..., None].",
         (32, 10): "The windows need a features axis, and the last batch holds only the leftover windows.",
-        (28, 10, 1): "One window too many: the last window starts at value 90 (the 91st), so there are 91 windows, "
-                     "and 91 = 32 + 32 + 27.",
-        (26, 10, 1): "One window too few: windows start at 0, 1, ..., 90, which is 91 windows; 91 = 32 + 32 + 27.",
+        (28, 10, 1): "One window too many: a window needs 10 values, so the last one starts 10 values before the "
+                     "end of the series, at index 90. Count the start positions again.",
+        (26, 10, 1): "One window too few: windows start at index 0, 1, ..., 90; count both ends.",
         (10, 10, 1): "The windows overlap: a new one starts at every value, not every 10 values.",
         (4, 10, 1): "The windows overlap: a new one starts at every value. 100 - 10 + 1 = 91 windows in batches of 32.",
         (None, 10, 1): "A batch of real data has a real size: count the windows left for the last batch.",
-        (27, 1, 10): "The 10 values of a window are its timesteps, read one after the other: (27, 10, 1).",
+        (27, 1, 10): "The 10 values of a window are its timesteps, read one after the other: they go on axis 1, "
+                     "and the features axis (1 value per step) comes last.",
     }, "91 windows = 32 + 32 + 27, each 10 steps of 1 feature."),
     hints=["A window can start at any value that still has 9 values after it.",
            "100 - 10 + 1 = 91 windows, cut into batches of 32: the last batch holds what is left.",

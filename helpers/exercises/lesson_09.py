@@ -121,13 +121,15 @@ q1 = Exercise(
     prompt="Windows of 12 years, held out when the target year is 1949 or later (up to 2008): what is x_test's shape?",
     reads="x_test_shape",
     check=shape_with_tips((60, 12, 1), ("samples", "timesteps", "features"), {
-        (48, 12, 1): "A held-out window may read years before 1949 as its inputs; only its target's year decides. "
-                     "1949 to 2008 is 60 targets.",
-        (59, 12, 1): "Count both ends: 1949 to 2008 inclusive is 60 years.",
+        (48, 12, 1): "48 counts only the windows that start in 1949 or later. A held-out window may read years "
+                     "before 1949 as its inputs; only its target's year decides: one window per target year.",
+        (59, 12, 1): "59 is 2008 - 1949: count both ends, 1949 and 2008 are both target years.",
         (60, 12): "Keep the features axis: an RNN reads (samples, timesteps, features), here 1 feature.",
         (None, 12, 1): "x_test is a real array: its first axis is the number of held-out windows, not None.",
         (60, 1, 12): "Timesteps come before features: 12 steps of 1 value each.",
-        (61, 12, 1): "The held-out targets are 1949 to 2008: 60 of them.",
+        (61, 12, 1): "Count the target years from 1949 to 2008, both included: one window per target year.",
+        (72, 12, 1): "72 is the number of years the held-out windows read, 1937 to 2008 (the first target, 1949, "
+                     "needs the 12 years before it). Count windows instead: one per target year.",
     }, "60 held-out windows of 12 years, 1 feature each."),
     hints=["One window per held-out target year. How many years from 1949 to 2008, both included?",
            "Each window holds 12 years of 1 value: (samples, 12, 1).",
