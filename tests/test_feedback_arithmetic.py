@@ -81,7 +81,6 @@ TIP_FORMULAS = {
     ("07.q5", 5): "5",                            # the first padded step (counting from 0)
     ("07.q5", 1): "2 - 1",                        # the lesson's example, 2 real steps
     ("07.q5", 0): "0",                            # the first real step
-    ("07.q5", -1): "-1",                          # Python's last index: the padded step
 }
 
 _OPS = {ast.Add: operator.add, ast.Sub: operator.sub, ast.Mult: operator.mul, ast.FloorDiv: operator.floordiv,
