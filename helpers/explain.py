@@ -301,6 +301,10 @@ def _ndim_error(error, message, model, namespace):
         if producer is not None:
             return _stack_explanation(layer_name, cls, received, producer)
         return _needs_3d_explanation(layer_name, cls, received)
+    if found == expected + 1:
+        embedding = _producer_of(layer_name, received, model, _namespaces(error, namespace))
+        if type(embedding).__name__ == "Embedding":
+            return _ids_with_features_axis_explanation(layer_name, cls, expected, received, embedding)
     if found == expected + 1 and received[:2] == (None, None):
         return _batch_in_shape_explanation(layer_name, cls, expected, received)
     return Explanation(
@@ -311,6 +315,45 @@ def _ndim_error(error, message, model, namespace):
         fix=(f"Reshape the input to {expected} axes before '{layer_name}' (keras.layers.Reshape(...) inside the "
              f"model, or x.reshape(...) on the data) so that the last axis holds the features."),
         why="Every axis of a tensor has a meaning; the number of axes must match what the layer reads.",
+        layer=layer_name, shape=received,
+    )
+
+
+def _producer_of(layer_name: str, received: tuple, model: Any, spaces: list[Mapping]) -> Any:
+    """The layer just before ``layer_name`` (in ``model``, a model being built, or a tensor's history)."""
+    if model is not None:
+        previous = _previous_in_model(model, layer_name)
+        if previous is not None:
+            return previous
+    keras = _keras()
+    if keras is None:
+        return None
+    for value in _values(spaces):
+        if isinstance(value, keras.Model):
+            previous = _previous_in_model(value, layer_name)
+            if previous is not None:
+                return previous
+        elif isinstance(value, keras.KerasTensor) and tuple(value.shape) == tuple(received):
+            operation = getattr(getattr(value, "_keras_history", None), "operation", None)
+            if operation is not None:
+                return operation
+    return None
+
+
+def _ids_with_features_axis_explanation(layer_name: str, cls: str, expected: int, received: tuple,
+                                        embedding: Any) -> Explanation:
+    """(None, None, 1, 8): ids given a features axis of 1 before an Embedding, which adds its own."""
+    ids_shape = _shape_text(received[1:-2] + (received[-2],) if received[-2] != 1 else received[1:-2])
+    return Explanation(
+        kind=WRONG_NDIM,
+        title=f"{cls} layer '{layer_name}' got {len(received)} axes: the ids already had a features axis",
+        expected=f"a {expected}D tensor" + (" (batch, timesteps, features)" if expected == 3 else ""),
+        received=(f"{_shape_text(received)}: {len(received)}D, the Embedding '{embedding.name}' turned every id "
+                  f"into {received[-1]} numbers"),
+        fix=(f"inputs = keras.Input(shape={ids_shape})   # ids as (batch, timesteps): no features axis\n"
+             f"# the Embedding adds the features axis itself: (batch, timesteps, {received[-1]})"),
+        why=("An Embedding replaces each id with a vector, so it adds the last axis. Ids that already sit on a "
+             "features axis of 1 come out with one axis too many."),
         layer=layer_name, shape=received,
     )
 

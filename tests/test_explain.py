@@ -576,3 +576,20 @@ def test_pad_sequences_on_a_single_flat_sequence(keras):
 def test_lesson_07_kinds_are_listed():
     assert {ex.IDS_NEED_EMBEDDING, ex.RAGGED_BATCH, ex.EMBEDDING_ID_OUT_OF_RANGE,
             ex.PAD_SEQUENCES_ARGUMENTS} <= set(ex.KINDS)
+
+
+def test_ids_given_a_features_axis_before_an_embedding_are_explained(keras):
+    L = keras.layers
+    error = raised(lambda: keras.Sequential([keras.Input(shape=(None, 1)), L.Embedding(51, 8, mask_zero=True),
+                                             L.LSTM(16), L.Dense(1)]))
+    result = ex.explain(error)
+    assert result.kind == ex.WRONG_NDIM
+    assert "ids already had a features axis" in result.title
+    assert "keras.Input(shape=(None,))" in result.fix
+    assert "batch axis is inside" not in result.title
+
+
+def test_a_batch_axis_inside_shape_is_still_named_without_an_embedding(keras):
+    inputs = keras.Input(shape=(None, 2, 1))
+    error = raised(lambda: keras.layers.LSTM(16)(inputs))
+    assert ex.explain(error, namespace={"inputs": inputs}).kind == ex.BATCH_AXIS_IN_SHAPE
