@@ -456,13 +456,106 @@ def test_inline_backend_printer_does_not_replace_our_png():
         InteractiveShell.clear_instance()
 
 
-@pytest.mark.parametrize("module", ["", ".spec", ".tensor", ".unrolled", ".stateful", ".render", ".model_flow"])
+@pytest.mark.parametrize("module", ["", ".spec", ".tensor", ".unrolled", ".stateful", ".render", ".model_flow",
+                                    ".tasks"])
 def test_docstring_examples_run(module):
     import doctest
     import importlib
 
     result = doctest.testmod(importlib.import_module(f"helpers.diagrams{module}"))
     assert result.failed == 0
+
+
+# ---------------------------------------------------------------- sequence_task (lesson 08)
+
+def _keras_output(model_layers, input_shape):
+    import keras
+
+    model = keras.Sequential([keras.Input(shape=input_shape), *model_layers])
+    return tuple(model.compute_output_shape((None, *input_shape)))
+
+
+def test_sequence_task_shapes_match_the_keras_models_they_draw(keras):
+    L = keras.layers
+    cases = [
+        (dg.sequence_task_spec("many-to-one", timesteps=6), [L.SimpleRNN(4), L.Dense(1)], (6, 1)),
+        (dg.sequence_task_spec("many-to-one", timesteps=12, horizon=3), [L.LSTM(4), L.Dense(3)], (12, 1)),
+        (dg.sequence_task_spec("many-to-many", timesteps=6, outputs=2),
+         [L.SimpleRNN(4, return_sequences=True), L.Dense(2)], (6, 1)),
+        (dg.sequence_task_spec("one-to-many", features=3, horizon=5),
+         [L.RepeatVector(5), L.LSTM(4, return_sequences=True), L.Dense(1)], (3,)),
+    ]
+    for spec, layers, input_shape in cases:
+        assert spec.facts["input_shape"] == (None, *input_shape)
+        assert spec.facts["output_shape"] == _keras_output(layers, input_shape), spec.facts["task"]
+        assert spec.facts["target_shape"] == ("batch", *spec.facts["output_shape"][1:])
+
+
+def test_sequence_task_predictions_and_flow_per_task():
+    one = dg.sequence_task_spec("many-to-one", timesteps=6)
+    many = dg.sequence_task_spec("many-to-many", timesteps=6)
+    assert len(one.blocks_with_role("output")) == 1 and len(many.blocks_with_role("output")) == 6
+    assert len(one.blocks_with_role("recurrent")) == len(many.blocks_with_role("recurrent")) == 6
+    # the single prediction sits above the last step; time left to right, data bottom to top
+    cells = one.blocks_with_role("recurrent")
+    assert [c.x for c in cells] == sorted(c.x for c in cells)
+    assert one.block("y").center[0] == cells[-1].center[0]
+    assert one.block("x0").y < cells[0].y < one.block("y").y
+    assert len(one.arrows_with_role("hidden")) == 5
+
+
+def test_long_inputs_are_drawn_with_an_ellipsis_and_summarised():
+    spec = dg.sequence_task_spec("many-to-many", timesteps=20)
+    assert len(spec.blocks_with_role("recurrent")) == 5
+    assert any(lab.text == "\u2026" for lab in spec.labels)
+    assert spec.blocks_with_role("output")[-1].label == "\u0177\u2082\u2080"
+    assert spec.facts["predictions"] == 5 and spec.facts["output_shape"] == (None, 20, 1)
+
+
+def test_one_to_many_repeats_one_vector_to_every_step():
+    spec = dg.sequence_task_spec("one-to-many", features=4, horizon=6)
+    fans = [a for a in spec.arrows if a.src == "x"]
+    assert len(fans) == 6 and {a.dst for a in fans} == {b.id for b in spec.blocks if b.id.startswith("copy")}
+    assert any("RepeatVector(6)" in lab.text for lab in spec.labels)
+    assert spec.facts["output_shape"] == (None, 6, 1) and "copied to 6 steps" in spec.alt_text
+
+
+def test_encoder_decoder_hands_states_over_and_feeds_predictions_back():
+    spec = dg.sequence_task_spec("encoder-decoder", timesteps=12, horizon=4)
+    handover = [a for a in spec.arrows if a.label == "states"]
+    assert len(handover) == 1
+    encoders = [b for b in spec.blocks if b.id.startswith("enc")]
+    decoders = [b for b in spec.blocks if b.id.startswith("dec")]
+    assert handover[0].src == max(encoders, key=lambda b: b.x).id
+    assert handover[0].dst == min(decoders, key=lambda b: b.x).id
+    assert max(b.x for b in encoders) < min(b.x for b in decoders)
+    feedback = [a for a in spec.arrows if a.dashed and a.role == "output"]
+    assert [(a.src, a.dst) for a in feedback] == [("y0", "prev1"), ("y1", "prev2"), ("y2", "prev3")]
+    assert spec.block("prev0").label == "start"
+    assert spec.facts["output_shape"] == (None, 4, 1) and "one at a time" in spec.alt_text
+
+
+def test_sequence_task_figure_shows_the_target_shape_and_validates_arguments():
+    fig = dg.sequence_task("many-to-many", timesteps=4, outputs=3)
+    drawn = texts(fig)
+    assert "targets y (batch, 4, 3): the same axes as the output (None, 4, 3)" in drawn
+    assert {"recurrent layer", "hidden state h", "output passed on", "input data"} <= set(drawn)
+    assert fig.spec.alt_text.endswith("targets must be shaped (batch, 4, 3).")
+    assert len([p for p in fig.axes[0].patches if to_hex(p.get_facecolor()[:3]) == ROLES["output"][0].lower()]) >= 4
+    with pytest.raises(ValueError, match="many-to-one"):
+        dg.sequence_task_spec("seq2seq")
+    with pytest.raises(ValueError, match="timesteps"):
+        dg.sequence_task_spec("many-to-one", timesteps=0)
+    assert dg.sequence_task_spec("Many_to_One").facts["task"] == "many-to-one"
+
+
+def test_sequence_task_arrows_join_blocks_that_exist():
+    for task in ("many-to-one", "many-to-many", "one-to-many", "encoder-decoder"):
+        spec = dg.sequence_task_spec(task, timesteps=9, horizon=5)
+        ids = {b.id for b in spec.blocks}
+        assert len(ids) == len(spec.blocks), task
+        assert all(a.src in ids and a.dst in ids for a in spec.arrows), task
+        assert json.loads(json.dumps(spec.to_dict()))["kind"] == "sequence_task"
 
 
 # ---------------------------------------------------------------- padded_batch (lesson 07)

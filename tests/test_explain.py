@@ -435,6 +435,83 @@ def test_load_and_unload_restore_the_shells_previous_handler():
     assert shell.custom_exceptions == () and shell.CustomTB == "previous handler"
 
 
+# ------------------------------------------------------------------ lesson 08: sequence tasks
+
+def test_targets_that_cannot_broadcast_are_explained(keras):
+    model = keras.Sequential([keras.Input(shape=(12, 1)), keras.layers.LSTM(4), keras.layers.Dense(3)])
+    model.compile(optimizer="adam", loss="mse")
+    error = raised(lambda: model.fit(np.zeros((8, 12, 1)), np.zeros((8, 5)), epochs=1, verbose=0))
+    assert "Dimensions must be equal" in str(error)
+    result = ex.explain(error)
+    assert result.kind == ex.TARGET_SHAPE_MISMATCH
+    assert "(samples, 3) for the output (None, 3)" in result.expected and result.received == "targets (samples, 5)"
+    assert "give y the shape (samples, 3)" in result.fix and "keras.layers.Dense(5)" in result.fix
+    assert "check_targets" in result.why
+
+
+def test_targets_of_a_lower_rank_that_fail_at_run_time_are_explained(keras):
+    model = keras.Sequential([keras.Input(shape=(12, 1)), keras.layers.LSTM(4), keras.layers.Dense(3)])
+    model.compile(optimizer="adam", loss="mse")
+    error = raised(lambda: model.fit(np.zeros((8, 12, 1)), np.zeros((8,)), epochs=1, verbose=0))
+    result = ex.explain(error)
+    assert result.kind == ex.TARGET_SHAPE_MISMATCH
+    assert "(8,)" in result.received and "(8, 3)" in result.expected
+
+
+def test_sparse_labels_with_the_wrong_rank_are_explained(keras):
+    model = keras.Sequential([keras.Input(shape=(6, 2)), keras.layers.LSTM(4, return_sequences=True),
+                              keras.layers.Dense(5, activation="softmax")])
+    model.compile(optimizer="adam", loss="sparse_categorical_crossentropy")
+    error = raised(lambda: model.fit(np.zeros((8, 6, 2)), np.zeros((8,), int), epochs=1, verbose=0))
+    result = ex.explain(error)
+    assert result.kind == ex.TARGET_SHAPE_MISMATCH
+    assert "labels (samples, 6)" in result.expected and result.received == "labels (samples,)"
+    assert "give y the shape (samples, 6)" in result.fix and "per step" in result.fix
+
+
+def test_conv1d_stack_shorter_than_its_kernel_is_explained(keras):
+    layers = keras.layers
+    error = raised(lambda: keras.Sequential([keras.Input(shape=(12, 1)), layers.Conv1D(8, 4, strides=2),
+                                             layers.Conv1D(8, 4, strides=2), layers.Conv1D(8, 4, strides=2)]))
+    assert "Computed output size would be zero or negative" in str(error)
+    result = ex.explain(error)
+    assert result.kind == ex.CONV_TOO_SHORT
+    assert result.received == "1 timestep: (None, 1, 8)" and "at least 4 timesteps" in result.expected
+    assert "padding='same'" in result.fix and "strides=2" in result.why
+
+
+def test_conv1d_on_short_data_at_run_time_is_explained(keras):
+    model = keras.Sequential([keras.Input(shape=(None, 1)), keras.layers.Conv1D(4, 5), keras.layers.GRU(2)])
+    result = ex.explain(raised(lambda: model.predict(np.zeros((2, 3, 1)), verbose=0)))
+    assert result.kind == ex.CONV_TOO_SHORT
+    assert "3 timesteps" in result.received and "kernel_size=5" in result.title
+
+
+def test_windows_without_a_features_axis_are_explained_with_the_dataset_name(keras):
+    series = np.arange(60, dtype="float32")
+    windows = keras.utils.timeseries_dataset_from_array(series[:-10], series[10:], sequence_length=10,
+                                                        batch_size=16)
+    error = raised(lambda: keras.Sequential([keras.Input(shape=(10,)), keras.layers.LSTM(4)]))
+    result = ex.explain(error, namespace={"windows": windows})
+    assert result.kind == ex.WINDOWS_NEED_FEATURES
+    assert "windows = windows.map(lambda x, y: (x[..., None], y))" in result.fix
+    assert "keras.Input(shape=(10, 1))" in result.fix and "(None, 10)" in result.received
+    unbuilt = keras.Sequential([keras.layers.LSTM(4)])
+    plain = keras.utils.timeseries_dataset_from_array(series, None, sequence_length=10, batch_size=16)
+    result = ex.explain(raised(lambda: unbuilt.predict(plain, verbose=0)), namespace={"plain": plain})
+    assert result.kind == ex.WINDOWS_NEED_FEATURES and "plain.map(lambda x: x[..., None])" in result.fix
+
+
+def test_without_a_window_dataset_the_ndim_errors_keep_their_explanations(keras):
+    series = np.arange(60, dtype="float32")
+    windows = keras.utils.timeseries_dataset_from_array(series, None, sequence_length=10, batch_size=16)
+    error = raised(lambda: keras.layers.SimpleRNN(10)(keras.Input(shape=(2,))))
+    assert ex.explain(error).kind == ex.RNN_NEEDS_3D
+    stacked = raised(lambda: keras.Sequential([keras.Input(shape=(2, 1)), keras.layers.SimpleRNN(5),
+                                               keras.layers.SimpleRNN(5)]))
+    assert ex.explain(stacked, namespace={"windows": windows}).kind == ex.STACK_NEEDS_SEQUENCES
+
+
 # ---------------------------------------------------------------- lesson 07: padding, masking, Embedding
 
 def test_integer_ids_into_an_rnn_suggest_an_embedding(keras):
@@ -499,3 +576,20 @@ def test_pad_sequences_on_a_single_flat_sequence(keras):
 def test_lesson_07_kinds_are_listed():
     assert {ex.IDS_NEED_EMBEDDING, ex.RAGGED_BATCH, ex.EMBEDDING_ID_OUT_OF_RANGE,
             ex.PAD_SEQUENCES_ARGUMENTS} <= set(ex.KINDS)
+
+
+def test_ids_given_a_features_axis_before_an_embedding_are_explained(keras):
+    L = keras.layers
+    error = raised(lambda: keras.Sequential([keras.Input(shape=(None, 1)), L.Embedding(51, 8, mask_zero=True),
+                                             L.LSTM(16), L.Dense(1)]))
+    result = ex.explain(error)
+    assert result.kind == ex.WRONG_NDIM
+    assert "ids already had a features axis" in result.title
+    assert "keras.Input(shape=(None,))" in result.fix
+    assert "batch axis is inside" not in result.title
+
+
+def test_a_batch_axis_inside_shape_is_still_named_without_an_embedding(keras):
+    inputs = keras.Input(shape=(None, 2, 1))
+    error = raised(lambda: keras.layers.LSTM(16)(inputs))
+    assert ex.explain(error, namespace={"inputs": inputs}).kind == ex.BATCH_AXIS_IN_SHAPE

@@ -346,6 +346,27 @@ def final_trained_stacked_gru_any_length():
     return model
 
 
+# -- 08 q6: one vector of 4 -> RepeatVector(6) -> LSTM(16) every step -> Dense(1) ------------------------
+def one_to_many_functional():
+    keras = _keras()
+    L = keras.layers
+    return _functional((4,), L.RepeatVector(6), L.LSTM(16, return_sequences=True), L.Dense(1))
+
+
+def one_to_many_cell_and_time_distributed():
+    keras = _keras()
+    L = keras.layers
+    return _seq(keras.Input(shape=(4,)), L.RepeatVector(6), L.RNN(L.LSTMCell(16), return_sequences=True),
+                L.TimeDistributed(L.Dense(1)))
+
+
+def one_to_many_batch_shape():
+    keras = _keras()
+    L = keras.layers
+    return _seq(keras.Input(batch_shape=(None, 4)), L.RepeatVector(6), L.LSTM(16, return_sequences=True),
+                L.Dense(1))
+
+
 _TRAINS = pytest.mark.slow   # fits a model: seconds, not milliseconds
 
 # (lesson, exercise id, builder, words the verdict must contain)
@@ -378,6 +399,9 @@ ALTERNATIVES = [
     ("06", "q6", twin_functional, ()),
     ("07", "q7", text_model_functional_int_ids, ()),
     ("07", "q7", text_model_lstm_cell, ()),
+    ("08", "q6", one_to_many_functional, ()),
+    ("08", "q6", one_to_many_cell_and_time_distributed, ("RNN(LSTMCell) computes the same as LSTM",)),
+    ("08", "q6", one_to_many_batch_shape, ()),
     ("09", "q4", dense_reshape_instead_of_flatten, ()),
     ("09", "q4", dense_functional_activation_layer, ("computes the same",)),
     ("09", "q4", dense_batch_shape, ()),

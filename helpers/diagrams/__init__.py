@@ -35,3 +35,5 @@ __all__ = [
     "padded_batch", "padded_batch_spec",
     "stateful_batches", "stateful_batches_spec", "tensor", "tensor_spec", "unrolled", "unrolled_spec",
 ]
+from .tasks import sequence_task, sequence_task_spec  # noqa: E402 - lesson 08
+__all__ += ["sequence_task", "sequence_task_spec"]
