@@ -7,6 +7,12 @@ Learners::
     ex.q1.hint()             # ex.q1.hint(2) for the next one
     ex.q1.solution()
 
+A graded release (``python -m helpers.release``) starts the notebook with its student's numbers
+instead, and no solutions::
+
+    from helpers.exercises import graded_release
+    ex = graded_release("01", {"features": 3, "units": 12, ...}, feedback="full")
+
 Instructors and the grader::
 
     >>> from helpers.exercises import catalog, exercises_for
@@ -18,10 +24,13 @@ from __future__ import annotations
 import importlib
 import pkgutil
 
-from .engine import CORRECT, NOT_ATTEMPTED, NOT_YET, Exercise, Note, Reject, Result, Verdict
+from types import SimpleNamespace
 
-__all__ = ["CORRECT", "NOT_ATTEMPTED", "NOT_YET", "Exercise", "Note", "Reject", "Result", "Verdict",
-           "lessons", "exercises_for", "catalog"]
+from .engine import CORRECT, NOT_ATTEMPTED, NOT_YET, RECEIVED, Exercise, Note, Reject, Result, Verdict
+
+__all__ = ["CORRECT", "NOT_ATTEMPTED", "NOT_YET", "RECEIVED", "Exercise", "Note", "Reject", "Result", "Verdict",
+           "lessons", "exercises_for", "catalog", "parameters", "draw_parameters", "lesson_texts",
+           "graded_release"]
 
 
 def lessons() -> list[str]:
@@ -29,13 +38,70 @@ def lessons() -> list[str]:
     return sorted(m.name[len("lesson_"):] for m in pkgutil.iter_modules(__path__) if m.name.startswith("lesson_"))
 
 
-def exercises_for(lesson: str) -> list[Exercise]:
-    """The exercises of one lesson, in the order the lesson module declares them."""
+def _module(lesson: str):
     lesson = str(lesson).zfill(2)
     if lesson not in lessons():
         raise KeyError(f"no exercises for lesson {lesson!r}; known lessons: {', '.join(lessons())}")
-    module = importlib.import_module(f"{__name__}.lesson_{lesson}")
+    return importlib.import_module(f"{__name__}.lesson_{lesson}")
+
+
+def exercises_for(lesson: str, params: dict | None = None) -> list[Exercise]:
+    """The exercises of one lesson, in the order the lesson module declares them.
+
+    ``params`` gives a variant's numbers (see :func:`parameters`); None or ``{}`` is the published lesson.
+    """
+    module = _module(lesson)
+    if params and hasattr(module, "build"):
+        return list(module.build({**module.DEFAULTS, **params}))
     return list(module.EXERCISES)
+
+
+def parameters(lesson: str) -> dict:
+    """The numbers a lesson's exercises are built with by default (``{}``: the lesson has none).
+
+    >>> parameters("01")["units"]
+    10
+    """
+    return dict(getattr(_module(lesson), "DEFAULTS", {}))
+
+
+def draw_parameters(lesson: str, rng) -> dict:
+    """Other valid numbers for a lesson, drawn with the numpy Generator ``rng`` (``{}`` when it has none)."""
+    module = _module(lesson)
+    return dict(module.draw(rng)) if hasattr(module, "draw") else {}
+
+
+def lesson_texts(lesson: str, params: dict | None = None) -> list[tuple[str, str]]:
+    """Pairs (published text, the variant's text) for every sentence or code line of the lesson
+    notebook that uses the lesson's numbers.
+
+    >>> lesson_texts("01", {**parameters("01"), "units": 12})[5]
+    ('dense_shape = (None, 10)', 'dense_shape = (None, 12)')
+    """
+    module = _module(lesson)
+    templates = getattr(module, "TEXTS", [])
+    if not templates:
+        return []
+    fill = getattr(module, "text_values", lambda p: p)
+    published = fill(dict(module.DEFAULTS))
+    variant = fill({**module.DEFAULTS, **(params or {})})
+    return [(t.format(**published), t.format(**variant)) for t in templates]
+
+
+def graded_release(lesson: str, params: dict | None = None, feedback: str = "full") -> SimpleNamespace:
+    """A lesson's exercises for a graded release: the student's numbers, no solutions, no hint that
+    states the answer; ``feedback="format"`` only says whether an answer has the right form.
+
+    >>> ex = graded_release("01", {"units": 12})
+    >>> ex.q1.solution()
+    Solution for 01.q1: Solutions are not available in this graded release.
+    """
+    module = _module(lesson)
+    exercises = [e.released(feedback) for e in exercises_for(lesson, params)]
+    constants = {name: value for name, value in vars(module).items()   # what the notebook may use: ex.TIMESTEPS
+                 if not name.startswith("_") and name != "DEFAULTS"
+                 and (name.isupper() or getattr(value, "__module__", None) == module.__name__)}
+    return SimpleNamespace(**{**constants, **{e.id: e for e in exercises}, "EXERCISES": exercises})
 
 
 def catalog() -> list[dict]:

@@ -19,6 +19,7 @@ the learner as a traceback.
 """
 from __future__ import annotations
 
+import copy
 import html
 import math
 import numbers
@@ -28,11 +29,14 @@ from typing import Any, Callable, Sequence
 CORRECT = "correct"
 NOT_YET = "not yet"
 NOT_ATTEMPTED = "not attempted"
+RECEIVED = "received"   # graded release with format-only feedback: the answer has the right form
 
-_TITLES = {CORRECT: "Correct", NOT_YET: "Not yet", NOT_ATTEMPTED: "Not attempted"}
-# Okabe-Ito colours: bluish green, vermillion, grey; each verdict also has its own word and symbol.
-_COLOURS = {CORRECT: "#009E73", NOT_YET: "#D55E00", NOT_ATTEMPTED: "#7f7f7f"}
-_SYMBOLS = {CORRECT: "✔", NOT_YET: "✘", NOT_ATTEMPTED: "…"}
+_TITLES = {CORRECT: "Correct", NOT_YET: "Not yet", NOT_ATTEMPTED: "Not attempted", RECEIVED: "Received"}
+# Okabe-Ito colours: bluish green, vermillion, grey, blue; each verdict also has its own word and symbol.
+_COLOURS = {CORRECT: "#009E73", NOT_YET: "#D55E00", NOT_ATTEMPTED: "#7f7f7f", RECEIVED: "#0072B2"}
+_SYMBOLS = {CORRECT: "✔", NOT_YET: "✘", NOT_ATTEMPTED: "…", RECEIVED: "•"}
+FULL_FEEDBACK, FORMAT_FEEDBACK = "full", "format"
+NO_SOLUTIONS = "Solutions are not available in this graded release."
 
 
 class Reject(Exception):
@@ -120,6 +124,13 @@ class Exercise:
     ``kind`` is ``"value"`` (a shape, a number, an array, a model) or ``"function"``: then the
     rule receives ``(cases, outputs)``, the learner's function's outputs on ``make_inputs(rng)``
     (see :meth:`judge_function`), so the grader can choose fresh random inputs.
+
+    ``params`` are the numbers the exercise was built with (a lesson's ``build(params)`` makes
+    them; the defaults are the published course). ``form`` raises :class:`Reject` when a value
+    does not even have the answer's form (by default the check's own ``form``, if it has one).
+    ``answer_hints`` is how many of the last hints state the answer: a graded release
+    (:meth:`released`) withholds them (or shows only ``release_hints``, when given), and its
+    ``solution()`` shows no solution.
     ``explain_error(args, err)`` may turn an error the learner's function raised on ``args`` into a
     sentence (None: the default message, which names the call and its inputs' shapes).
     """
@@ -127,10 +138,17 @@ class Exercise:
     def __init__(self, *, lesson: str, id: str, prompt: str, reads: str, check: Callable[..., Result],
                  hints: Sequence[str], answer: str, points: int = 1, kind: str = "value",
                  make_inputs: Callable[[Any], list] | None = None,
-                 explain_error: Callable[[tuple, BaseException], str | None] | None = None) -> None:
+                 explain_error: Callable[[tuple, BaseException], str | None] | None = None,
+                 params: dict | None = None, form: Callable[[Any], Any] | None = None,
+                 answer_hints: int | None = None, release_hints: Sequence[str] | None = None) -> None:
         self.lesson, self.id, self.prompt, self.reads = str(lesson), id, prompt, reads
         self.rule, self.hints, self.answer, self.points = check, tuple(hints), answer, points
         self.kind, self.make_inputs, self.explain_error = kind, make_inputs, explain_error
+        self.params = dict(params or {})
+        self.form = form if form is not None else getattr(check, "form", None)
+        self.answer_hints = (1 if len(self.hints) > 1 else 0) if answer_hints is None else int(answer_hints)
+        self.release_hints = None if release_hints is None else tuple(release_hints)
+        self.release: str | None = None   # None, or the feedback of a graded release: "full" / "format"
         self._key = f"{self.lesson}.{self.id}"
         if self.kind not in ("value", "function"):
             raise ValueError(f"kind must be 'value' or 'function', not {self.kind!r}")
@@ -217,30 +235,82 @@ class Exercise:
             return self._verdict(NOT_ATTEMPTED, "your function still returns ... .")
         return self._run_check(cases, outputs)
 
+    def judge_form(self, value: Any) -> Verdict:
+        """Only whether ``value`` has the answer's form (a graded release with format feedback).
+
+        >>> q = Exercise(lesson="99", id="q1", prompt="Two plus two?", reads="a", hints=["Count."],
+        ...              check=int_check(4), answer="a = 4")
+        >>> q.judge_form(5).status, q.judge_form("four").status
+        ('received', 'not yet')
+        """
+        if is_blank(value):
+            return self._verdict(NOT_ATTEMPTED, "no answer yet.")
+        if self.kind == "function" and not callable(value):
+            return self._verdict(NOT_YET, f"Expected a function (made with def), got {describe(value)}.")
+        if self.kind == "value" and self.form is not None:
+            try:
+                self.form(value)
+            except Reject as reason:
+                return self._verdict(NOT_YET, str(reason))
+            except Exception as err:  # noqa: BLE001
+                return self._verdict(NOT_YET, f"This answer could not be read ({describe(err)}). {self.prompt}")
+        return Verdict(self._key, RECEIVED, "your answer has the right form. In this graded release it is "
+                       "judged after you hand it in.", 0, self.points)
+
+    # -- graded release -------------------------------------------------------------------
+    def released(self, feedback: str = FULL_FEEDBACK) -> "Exercise":
+        """A copy for a graded release: no solution, no hint that states the answer, and with
+        ``feedback="format"`` a check that only says whether the answer has the right form."""
+        if feedback not in (FULL_FEEDBACK, FORMAT_FEEDBACK):
+            raise ValueError(f"feedback must be 'full' or 'format', not {feedback!r}")
+        twin = copy.copy(self)
+        twin.release = feedback
+        return twin
+
+    def visible_hints(self) -> tuple:
+        """The hints a learner may see: all of them, or in a graded release those before the answer."""
+        if self.release is None:
+            return self.hints
+        if self.release_hints is not None:
+            return self.release_hints
+        if self.answer_hints <= 0:
+            return self.hints
+        return self.hints[: max(len(self.hints) - self.answer_hints, 0)]
+
     # -- learner API --------------------------------------------------------------------
     def check(self, value: Any) -> Verdict:
         """Judge the learner's answer; the verdict shows itself when it is a cell's last line."""
+        if self.release == FORMAT_FEEDBACK:
+            return self.judge_form(value)
         return self.judge(value)
 
     def hint(self, n: int = 1) -> Note:
         """Hint number ``n`` (1-based); asking past the last one shows the last and says so."""
+        hints = self.visible_hints()
+        if not hints:
+            return Note(f"Hints for {self._key}", "No hints in this graded release: reread the lesson text "
+                                                   "above the exercise.")
         try:
             n = int(n)
         except (TypeError, ValueError, OverflowError):
             n = 1
-        asked_past_end = n > len(self.hints)
-        n = min(max(n, 1), len(self.hints))
-        if n < len(self.hints):
+        asked_past_end = n > len(hints)
+        n = min(max(n, 1), len(hints))
+        if n < len(hints):
             more = f" (more: ex.{self.id}.hint({n + 1}))"
+        elif self.release is not None:
+            more = " (the last one in this graded release)"
         else:
             more = f" (the last one; ex.{self.id}.solution() shows a worked answer)"
-        body = self.hints[n - 1]
+        body = hints[n - 1]
         if asked_past_end:
-            body = f"There are only {len(self.hints)} hints; here is the last. {body}"
-        return Note(f"Hint {n}/{len(self.hints)} for {self._key}{more}", body)
+            body = f"There are only {len(hints)} hints; here is the last. {body}"
+        return Note(f"Hint {n}/{len(hints)} for {self._key}{more}", body)
 
     def solution(self) -> Note:
-        """The worked answer (``answer``, as code)."""
+        """The worked answer (``answer``, as code); in a graded release, a note that there is none."""
+        if self.release is not None:
+            return Note(f"Solution for {self._key}", NO_SOLUTIONS)
         return Note(f"Solution for {self._key}", self.answer, code=True)
 
     def __repr__(self) -> str:
@@ -389,6 +459,13 @@ def shape_check(expected: tuple, names: Sequence[str] | None = None, why: str = 
         more = f" ({len(wrong) - 1} more ax{'is' if len(wrong) == 2 else 'es'} also off.)" if len(wrong) > 1 else ""
         return Result(False, f"Axis {i} ({labels[i]}) is {got}, expected {want}.{extra}{more}")
 
+    def form(value: Any) -> None:
+        shape = as_shape(value)
+        if len(shape) != len(expected):
+            raise Reject(f"Expected a shape with {len(expected)} ax{'is' if len(expected) == 1 else 'es'}, "
+                         f"got {shape}.")
+
+    check.form = form
     return check
 
 
@@ -400,7 +477,7 @@ def int_check(expected: int, what: str = "the answer", near: dict | None = None,
     >>> int_check(30, "parameters", {20: "Add the biases."})(20).message
     'Add the biases.'
     """
-    near = near or {}
+    near = {k: v for k, v in (near or {}).items() if k != expected}   # a variant's tip never hides its answer
 
     def check(value: Any) -> Result:
         if isinstance(value, bool) or not isinstance(value, numbers.Real):
@@ -415,6 +492,12 @@ def int_check(expected: int, what: str = "the answer", near: dict | None = None,
         direction = "too high" if number > expected else "too low"
         return Result(False, f"{number} is {direction} for {what}. {nudge}".strip())
 
+    def form(value: Any) -> None:
+        if isinstance(value, bool) or not isinstance(value, numbers.Real) or not math.isfinite(value) \
+                or not float(value).is_integer():
+            raise Reject(f"Expected a whole number for {what}, got {describe(value)}.")
+
+    check.form, check.tips = form, near
     check.expected, check.near = expected, dict(near)   # read by the tests that recompute each tip
     return check
 
@@ -426,7 +509,7 @@ def shape_with_tips(expected: tuple, names: tuple, tips: dict, why: str = ""):
     'Add the features axis.'
     """
     base = shape_check(expected, names, why)
-    tips = {tuple(k): v for k, v in tips.items()}
+    tips = {tuple(k): v for k, v in tips.items() if tuple(k) != tuple(expected)}
 
     def check(value):
         shape = as_shape(value)
@@ -434,5 +517,6 @@ def shape_with_tips(expected: tuple, names: tuple, tips: dict, why: str = ""):
             return Result(False, tips[shape])
         return base(shape)
 
+    check.form, check.tips = base.form, tips
     check.expected, check.tips = tuple(expected), dict(tips)   # read by the tests of the messages
     return check

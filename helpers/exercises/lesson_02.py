@@ -307,3 +307,144 @@ q7 = Exercise(
 )
 
 EXERCISES = [q1, q2, q3, q4, q5, q6, q7]
+
+
+# -- graded release: the fixed-value exercises with other numbers ---------------------------
+# The exercises above are the published lesson (DEFAULTS); _variants(p) words the same feedback
+# for other numbers (tests/test_release.py checks that _variants(DEFAULTS) says what they say).
+# q4 (the lesson's triples array), q6 (function) and q7 (the broken model of the lesson) keep theirs.
+DEFAULTS = {"days": 5, "sequences": 32, "seq_days": 7, "measurements": 3, "hours": 24, "series_length": 100,
+            "window": 10}
+_WORDS = {3: "three", 4: "four", 5: "five", 6: "six", 7: "seven", 8: "eight", 9: "nine", 10: "ten",
+          11: "eleven", 12: "twelve"}
+_SPANS = {12: "half a day", 24: "one day", 36: "a day and a half", 48: "two days", 72: "three days"}
+
+
+def text_values(p: dict) -> dict:
+    """The parameters plus the words the lesson text derives from them."""
+    return {**p, "days_word": _WORDS[p["days"]], "Days_word": _WORDS[p["days"]].capitalize(),
+            "span": _SPANS[p["hours"]], "windows": p["series_length"] - p["window"]}
+
+
+TEXTS = [
+    "each sample is {days} values that arrive one after the other ({days_word} days of one temperature reading).",
+    "rnn_input_shape = ({days}, 1)",
+    "A numpy array holds {sequences} sequences, each {seq_days} days of {measurements} measurements.",
+    "batch_shape = ({sequences}, {seq_days}, {measurements})",
+    "Each sample is {span} of hourly readings: temperature and humidity for each of {hours} hours.",
+    "weather_input_shape = ({hours}, 2)",
+    "`sliding_windows(series, timesteps={window})` on a series of {series_length} values: what is the shape of `x`? "
+    "Predict it from the rule (a window of {window} values,",
+    "window_x_shape = ({windows}, {window}, 1)",
+]
+
+
+def draw(rng) -> dict:
+    """Other valid numbers, each exercise's answer different from the published one.
+
+    >>> import numpy as np
+    >>> draw(np.random.default_rng(0))["hours"] != 24
+    True
+    """
+    while True:
+        p = {"days": int(rng.choice([3, 4, 6, 7, 8, 9, 10, 11, 12])),
+             "sequences": int(rng.choice([16, 20, 24, 40, 48, 50, 64, 100])),
+             "seq_days": int(rng.integers(4, 15)), "measurements": int(rng.integers(2, 7)),
+             "hours": int(rng.choice([12, 36, 48, 72])),
+             "series_length": int(rng.choice([60, 80, 120, 150, 200, 250])), "window": int(rng.integers(4, 21))}
+        s, d, m = p["sequences"], p["seq_days"], p["measurements"]
+        length, w = p["series_length"], p["window"]
+        q5_wrong = [(length - w + 1, w, 1), (length, w, 1), (length // w, w, 1), (length // w - 1, w, 1),
+                    (length - w, 1, w)]
+        if (len({s, d, m}) == 3 and s != d * m and length - w not in (length // w, length // w - 1, 1, w)
+                and len(set(q5_wrong)) == len(q5_wrong)):
+            return p
+
+
+def _variants(p: dict) -> list:
+    n, word = p["days"], _WORDS[p["days"]]
+    s, d, m = p["sequences"], p["seq_days"], p["measurements"]
+    h, span = p["hours"], _SPANS[p["hours"]]
+    length, w = p["series_length"], p["window"]
+    v1 = Exercise(
+        lesson="02", id="q1", points=1, params=p,
+        prompt=f"Each sample is {n} values that arrive one after the other ({word} days of one temperature). "
+               "What shape goes into keras.Input(shape=...) for SimpleRNN?",
+        reads="rnn_input_shape",
+        check=shape_with_tips((n, 1), ("timesteps", "features"), {
+            (n,): f"({n},) fails just like (2,): with the batch axis added it has 2 axes, and SimpleRNN needs 3 "
+                  "(batch, timesteps, features).",
+            (None, n, 1): "keras.Input adds the batch axis itself: give it only (timesteps, features).",
+            (None, n): f"keras.Input adds the batch axis itself, and ({n},) fails like (2,) did: SimpleRNN needs "
+                       "(timesteps, features) per sample.",
+            (1, n): f"(1, {n}) builds, but it says all {word} values arrive at the same moment (one step of {word} "
+                    "features): there is nothing to recur over. Here they come one day after the other.",
+            (2, 1): f"(2, 1) was the fix for 2 values. This time each sample has {n} of them.",
+            (n, n): "Each day carries one value (the temperature), so the features axis is 1.",
+        }, f"{word.capitalize()} steps of one feature each: keras.Input(shape=({n}, 1))."),
+        hints=[q1.hints[0], q1.hints[1], f"{word.capitalize()} timesteps, one feature: ({n}, 1)."],
+        answer=f"rnn_input_shape = ({n}, 1)",
+    )
+    v2 = Exercise(
+        lesson="02", id="q2", points=1, params=p,
+        prompt=f"A numpy array holds {s} sequences, each {d} days of {m} measurements. What is its shape?",
+        reads="batch_shape",
+        check=shape_with_tips((s, d, m), AXES, {
+            (s, m, d): f"Timesteps come before features: the {d} days are the steps, the {m} measurements are what "
+                       "each step carries.",
+            (d, m): f"That is one sequence. The array holds all {s} of them, stacked on a first (batch) axis.",
+            (None, d, m): "None stands for a batch size Keras does not know yet. A numpy array has a real one: "
+                          "count the sequences.",
+            (s, d * m): f"Flattening the {d} days of {m} measurements into {d * m} numbers hides which values belong "
+                        "to the same day; an RNN needs the days on their own axis.",
+            (m, d, s): "The batch axis comes first: (sequences, days, measurements).",
+        }),
+        hints=list(q2.hints),
+        answer=f"batch_shape = ({s}, {d}, {m})",
+    )
+    v3 = Exercise(
+        lesson="02", id="q3", points=1, params=p,
+        prompt=f"Each sample is {span} of hourly readings: temperature and humidity for each of {h} hours. "
+               "What shape goes into keras.Input(shape=...)?",
+        reads="weather_input_shape",
+        check=shape_with_tips((h, 2), ("timesteps", "features"), {
+            (2, h): f"Swapped: that is 2 steps of {h} values. The hours are the steps; each hour carries 2 readings.",
+            (2 * h, 1): f"({2 * h}, 1) claims {2 * h} steps of one quantity, so temperature and humidity would "
+                        "alternate as if they were the same measurement. Keep the two readings of an hour together "
+                        "on the features axis.",
+            (1, 2 * h): f"(1, {2 * h}) is one step of {2 * h} features: the RNN would see all {h} hours at once, "
+                        "with no order left to read." if h != 24 else q3.rule.tips[(1, 48)],
+            (None, h, 2): "keras.Input adds the batch axis itself: give it only (timesteps, features).",
+            (h,): "That leaves out the features axis: each hour carries 2 readings.",
+            (h, 1): "Each hour carries 2 readings, temperature and humidity, so the features axis is 2.",
+        }),
+        hints=[q3.hints[0], f"{h} hours one after the other, 2 readings per hour."],
+        answer=f"weather_input_shape = ({h}, 2)",
+    )
+    starts, fits = length - w, length // w
+    v5 = Exercise(
+        lesson="02", id="q5", points=1, params=p,
+        prompt=f"sliding_windows(series, timesteps={w}) on a series of {length} values: what is the shape of x?",
+        reads="window_x_shape",
+        check=shape_with_tips((starts, w, 1), ("samples", "timesteps", "features"), {
+            (starts + 1, w, 1): f"Almost: the window that starts at value {starts} ends at the very last value, so "
+                                "there is no next value left to be its target. One window fewer.",
+            (length, w, 1): f"Not every start fits: a window needs {w} values plus 1 more for its target.",
+            (fits, w, 1): f"Windows overlap: a new one starts at every step, not every {w} steps.",
+            (fits - 1, w, 1): f"Windows overlap: a new one starts at every step, not every {w} steps.",
+            (starts, w): "sliding_windows adds the features axis (size 1) so x is ready for an RNN.",
+            (None, w, 1): "x is an array, not a model shape: count the windows instead of writing None.",
+            (starts, 1, w): f"Swapped: {w} timesteps of 1 feature, so (samples, {w}, 1).",
+        }),
+        hints=[f"A window starts at every value whose window ({w} values) and target (1 more) fit in the series.",
+               f"The last window must end at value {length - 2} so that value {length - 1} is its target: "
+               f"starts 0 to {starts - 1}."],
+        answer=f"window_x_shape = ({starts}, {w}, 1)",
+    )
+    return [v1, v2, v3, q4, v5, q6, q7]
+
+
+def build(p: dict = DEFAULTS) -> list:
+    """The lesson's exercises for the numbers ``p`` (``DEFAULTS``: the published ones, above)."""
+    p = {**DEFAULTS, **p}
+    return list(EXERCISES) if p == DEFAULTS else _variants(p)

@@ -298,3 +298,195 @@ q6 = Exercise(
 )
 
 EXERCISES = [q1, q2, q3, q4, q5, q6]
+
+
+# -- graded release: the fixed-value exercises with other numbers ---------------------------
+# The exercises above are the published lesson (DEFAULTS); _variants(p) words the same feedback
+# for other numbers (tests/test_release.py checks that _variants(DEFAULTS) says what they say).
+q3.answer_hints = 2   # its second hint is the formula itself
+DEFAULTS = {"count_steps": 4, "count_features": 2, "count_units": 6, "weight_steps": 7, "weight_features": 3,
+            "weight_units": 5, "out_steps": 30, "out_features": 4, "out_units": 16, "spec_steps": 12,
+            "spec_features": 3, "spec_units": 8}
+
+TEXTS = [
+    "how many parameters does `SimpleRNN({count_units})` have on `keras.Input(shape=({count_steps}, "
+    "{count_features}))`, that is {count_steps} steps of {count_features} features?",
+    "rnn_params = {count_features} * {count_units} + {count_units} * {count_units} + {count_units}",
+    "yours = keras.layers.SimpleRNN({count_units})\nyours.build((None, {count_steps}, {count_features}))\n"
+    'print("SimpleRNN({count_units}) on ({count_steps}, {count_features}):", yours.count_params())',
+    "`SimpleRNN({weight_units})` reads sequences of {weight_steps} steps of {weight_features} features.",
+    "weight_shapes = [({weight_features}, {weight_units}), ({weight_units}, {weight_units}), ({weight_units},)]",
+    "layer = keras.layers.SimpleRNN({weight_units})\nlayer.build((None, {weight_steps}, {weight_features}))",
+    "Predict the output shape of `SimpleRNN({out_units})` on `keras.Input(shape=({out_steps}, {out_features}))`.",
+    "rnn_out_shape = (None, {out_units})",
+    "Build `spec_model` for sequences of {spec_steps} steps of {spec_features} features: a `SimpleRNN` with "
+    "{spec_units} units, then `Dense(1)`.",
+    "keras.Input(shape=({spec_steps}, {spec_features})),\n    keras.layers.SimpleRNN({spec_units}),",
+]
+
+
+def _q1_near(t: int, f: int, u: int) -> dict:
+    return {
+        f * u + u * u: f"{f * u + u * u} leaves out the bias: one more value per unit.",
+        u * (f + 1): f"{u * (f + 1)} is what Dense({u}) would have on {f} features. SimpleRNN also has the recurrent "
+                     f"kernel U ({u} x {u}).",
+        u * u: f"{u * u} is the recurrent kernel alone. Add the kernel ({f} x {u}) and the bias ({u}).",
+        u * (t + u + 1): f"{u * (t + u + 1)} treats the {t} timesteps as features. ({t}, {f}) is {t} timesteps of "
+                         f"{f} features.",
+        t * u * (f + u + 1): f"{t * u * (f + u + 1)} counts the weights once per timestep. The same weights are "
+                             f"reused at all {t} steps.",
+        u * (u + 1): f"{u * (u + 1)} is the recurrent kernel and the bias ({u} x {u} + {u}) without the kernel. "
+                     f"Each step's {f} features also go through a {f} x {u} kernel.",
+        f * u + u * u + 1: f"One bias per unit, not one for the layer: {u} biases.",
+        120: f"120 is the SimpleRNN(10) on 1 feature shown above. Count this layer: {u} units, {f} features per step.",
+        2 * f * u + u: f"{2 * f * u + u} gives the recurrent kernel the kernel's shape ({f} x {u}). It multiplies the "
+                       f"previous state, which has one value per unit: {u} x {u}.",
+        t * f * u + u * u + u: f"{t * f * u + u * u + u} gives the kernel one row per timestep and feature ({t} x {f} "
+                               f"x {u}). It reads one step at a time, {f} features, and the same kernel serves all "
+                               f"{t} steps.",
+    }
+
+
+def draw(rng) -> dict:
+    """Other valid numbers, each exercise's answer different from the published one.
+
+    >>> import numpy as np
+    >>> draw(np.random.default_rng(0))["count_units"] >= 2
+    True
+    """
+    while True:
+        p = {"count_steps": int(rng.integers(3, 13)), "count_features": int(rng.integers(2, 6)),
+             "count_units": int(rng.integers(3, 13)), "weight_steps": int(rng.integers(3, 16)),
+             "weight_features": int(rng.integers(2, 8)), "weight_units": int(rng.integers(2, 13)),
+             "out_steps": int(rng.choice([10, 20, 24, 40, 50, 60, 100])), "out_features": int(rng.integers(2, 9)),
+             "out_units": int(rng.choice([4, 8, 12, 20, 24, 32, 64])), "spec_steps": int(rng.integers(5, 25)),
+             "spec_features": int(rng.integers(2, 7)), "spec_units": int(rng.integers(4, 33))}
+        t, f, u = p["count_steps"], p["count_features"], p["count_units"]
+        near = list(_q1_near(t, f, u))
+        fair = (len(near) == 10 and u * (f + u + 1) not in near and u * (f + u + 1) != 54
+                and len({p["weight_steps"], p["weight_features"], p["weight_units"]}) == 3
+                and (p["weight_features"], p["weight_units"]) != (3, 5)
+                and len({p["out_steps"], p["out_features"], p["out_units"]}) == 3 and p["out_units"] != 16
+                and len({p["spec_steps"], p["spec_features"], p["spec_units"]}) == 3
+                and (p["spec_steps"], p["spec_features"], p["spec_units"]) != (12, 3, 8) and t != f)
+        if fair:
+            return p
+
+
+def _weight_shapes_check(steps: int, features: int, units: int):
+    want = [(features, units), (units, units), (units,)]
+
+    def check(value):
+        if isinstance(value, (str, bytes)) or not isinstance(value, (list, tuple)):
+            raise Reject(f"Expected a list of three shapes [kernel, recurrent_kernel, bias], got {describe(value)}.")
+        if value and all(v is None or isinstance(v, numbers.Number) for v in value):
+            raise Reject("That is one shape. Write three, one per weight: [kernel, recurrent_kernel, bias].")
+        if len(value) != 3:
+            raise Reject(f"SimpleRNN creates three weights (kernel, recurrent_kernel, bias); your list has {len(value)}.")
+        shapes = [as_shape(v) for v in value]
+        if shapes == want:
+            return Result(True, f"kernel {want[0]}, recurrent_kernel {want[1]}, bias {want[2]}: none of them "
+                                f"mentions the {steps} timesteps.")
+        if sorted(map(str, shapes)) == sorted(map(str, want)):
+            return Result(False, "Right shapes, wrong order: layer.weights lists kernel, recurrent_kernel, bias.")
+        if steps not in (features, units) and any(steps in s for s in shapes):
+            return Result(False, f"No weight has a {steps} in it: the same weights are reused at every one of "
+                                 f"the {steps} timesteps.")
+        kernel, recurrent, bias = shapes
+        if kernel != want[0]:
+            if kernel == (units, features):
+                return Result(False, f"The kernel is (features, units) = {want[0]}: x_t has {features} values and "
+                                     f"x_t @ W must give {units}.")
+            return Result(False, f"The kernel is {kernel}; it maps the {features} features of one step to the "
+                                 f"{units} units: {want[0]}.")
+        if recurrent != want[1]:
+            if recurrent in ((features, units), (units, features), (features, features)):
+                return Result(False, f"The recurrent kernel multiplies the previous state h_{{t-1}}, which has "
+                                     f"{units} values (one per unit), and gives {units}: (units, units).")
+            return Result(False, f"The recurrent kernel is {recurrent}; it maps the {units}-value state to {units} units.")
+        if bias in ((1, units), (units, 1)):
+            return Result(False, f"The bias is a plain vector, one value per unit: ({units},).")
+        return Result(False, f"The bias is {bias}; there is one bias value per unit: ({units},).")
+
+    def form(value):
+        if isinstance(value, (str, bytes)) or not isinstance(value, (list, tuple)) or len(value) != 3:
+            raise Reject(f"Expected a list of three shapes [kernel, recurrent_kernel, bias], got {describe(value)}.")
+        for item in value:
+            as_shape(item)
+
+    check.form = form
+    return check
+
+
+def _variants(p: dict) -> list:
+    t, f, u = p["count_steps"], p["count_features"], p["count_units"]
+    wt, wf, wu = p["weight_steps"], p["weight_features"], p["weight_units"]
+    ot, of, ou = p["out_steps"], p["out_features"], p["out_units"]
+    st, sf, su = p["spec_steps"], p["spec_features"], p["spec_units"]
+    v2 = Exercise(
+        lesson="03", id="q2", points=1, params=p,
+        prompt=f"SimpleRNN({wu}) reads sequences of {wt} steps of {wf} features. Write the shapes of its three "
+               "weights as a list [kernel, recurrent_kernel, bias].",
+        reads="weight_shapes",
+        check=_weight_shapes_check(wt, wf, wu),
+        hints=[f"The kernel W multiplies x_t ({wf} values), the recurrent kernel U multiplies h_{{t-1}} ({wu} values); "
+               f"both must give {wu} values, one per unit.", q2.hints[1]],
+        answer=f"weight_shapes = [({wf}, {wu}), ({wu}, {wu}), ({wu},)]",
+    )
+    v1 = Exercise(
+        lesson="03", id="q1", points=1, params=p,
+        prompt=f"How many parameters does SimpleRNN({u}) have on keras.Input(shape=({t}, {f}))?",
+        reads="rnn_params",
+        check=int_check(u * (f + u + 1), f"SimpleRNN({u}) on {t} steps of {f} features", _q1_near(t, f, u)),
+        hints=[q1.hints[0], f"Here features = {f} and units = {u}; the {t} timesteps do not change the weights.",
+               f"{f} * {u} + {u} * {u} + {u}."],
+        answer=f"rnn_params = {f} * {u} + {u} * {u} + {u}",
+    )
+    v5 = Exercise(
+        lesson="03", id="q5", points=1, params=p,
+        prompt=f"Predict the output shape of SimpleRNN({ou}) on keras.Input(shape=({ot}, {of})).",
+        reads="rnn_out_shape",
+        check=shape_with_tips((None, ou), ("batch", "units"), {
+            (None, ot): f"units is not the number of timesteps: {ot} is how many steps go in; {ou} is the size of the "
+                        "state that comes out.",
+            (None, ot, ou): "That is the shape with return_sequences=True (one state per step). By default only the "
+                            "last state comes out.",
+            (None, of): f"{of} is the features going in. The output is the state: one value per unit.",
+            (ou,): "Keep the batch axis in front, written as None.",
+            (None, ou, ot): "By default only the last state comes out, and it has no timesteps axis.",
+            (None, ot, of): f"That is the input. SimpleRNN reads all {ot} steps and returns its last state.",
+        }),
+        hints=list(q5.hints),
+        answer=f"rnn_out_shape = (None, {ou})",
+    )
+
+    def spec_tips(rows, input_shape):
+        if input_shape == (None, sf, st):
+            return (f"The input is (None, {sf}, {st}): {sf} steps of {st} features. The spec is {st} steps of "
+                    f"{sf} features: ({st}, {sf}).")
+        if rows and rows[0]["type"] == "SimpleRNN" and rows[0]["output_shape"] == (None, st):
+            return (f"SimpleRNN({st}) has {st} units, but units is not the number of timesteps: the {st} steps live "
+                    f"in the input shape. The spec asks for {su} units.")
+        if rows and rows[0]["type"] == "SimpleRNN" and rows[0]["output_shape"] == (None, st, su):
+            return f"The RNN returns every step (return_sequences=True); Dense(1) should get only the last state."
+        return None
+
+    v6 = Exercise(
+        lesson="03", id="q6", points=2, params=p,
+        prompt=f"Build a model for sequences of {st} steps of {sf} features: a SimpleRNN with {su} units, then Dense(1).",
+        reads="spec_model",
+        check=model_with_tips([("SimpleRNN", (None, su), su * (sf + su + 1)), ("Dense", (None, 1), su + 1)],
+                              (None, st, sf), spec_tips, any_length=True),
+        hints=[f"keras.Input takes (timesteps, features) = ({st}, {sf}); units={su} is the layer's own choice.",
+               f"keras.Sequential([keras.Input(shape=({st}, {sf})), keras.layers.SimpleRNN({su}), "
+               "keras.layers.Dense(1)])"],
+        answer=("spec_model = keras.Sequential([\n"
+                f"    keras.Input(shape=({st}, {sf})),\n    keras.layers.SimpleRNN({su}),\n    keras.layers.Dense(1),\n])"),
+    )
+    return [v1, v2, q3, q4, v5, v6]
+
+
+def build(p: dict = DEFAULTS) -> list:
+    """The lesson's exercises for the numbers ``p`` (``DEFAULTS``: the published ones, above)."""
+    p = {**DEFAULTS, **p}
+    return list(EXERCISES) if p == DEFAULTS else _variants(p)

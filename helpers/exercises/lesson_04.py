@@ -152,6 +152,7 @@ def _fixed_stack_tips(rows, input_shape):
     return None
 
 
+_FIXED_STACK_WHY_FORM = "This exercise keeps two layers to practise how the lower one hands over its steps."
 q7 = Exercise(
     lesson="04", id="q7", points=2,
     prompt="Fix the broken stack: keep Input (10, 1), SimpleRNN(32), SimpleRNN(16), Dense(1) and make it build, "
@@ -159,8 +160,7 @@ q7 = Exercise(
     reads="fixed_stack",
     check=model_with_tips([("SimpleRNN", (None, 10, 32), 1088), ("SimpleRNN", (None, 16), 784),
                            ("Dense", (None, 1), 17)], (None, 10, 1), _fixed_stack_tips, any_length=True,
-                          why_form="This exercise keeps two layers to practise how the lower one hands over "
-                                   "its steps."),
+                          why_form=_FIXED_STACK_WHY_FORM),
     hints=["The error says the second SimpleRNN received a 2-D tensor. Which layer produced it?",
            "The first SimpleRNN must hand over every step: return_sequences=True on it, and only on it.",
            "keras.Sequential([keras.Input(shape=(10, 1)), keras.layers.SimpleRNN(32, return_sequences=True), "
@@ -171,3 +171,222 @@ q7 = Exercise(
 )
 
 EXERCISES = [q1, q2, q3, q4, q5, q6, q7]
+
+
+# -- graded release: the fixed-value exercises with other numbers ---------------------------
+# The exercises above are the published lesson (DEFAULTS); _variants(p) words the same feedback
+# for other numbers (tests/test_release.py checks that _variants(DEFAULTS) says what they say).
+# q2 keeps its numbers: the lesson's running example (2 steps, SimpleRNN(10)) is built around it.
+DEFAULTS = {"seq_steps": 2, "seq_units": 10, "stack_steps": 20, "stack_features": 3, "stack_a": 8, "stack_b": 8,
+            "stack_c": 4, "td_steps": 5, "td_features": 10, "td_units": 3, "repeat": 5, "repeat_features": 4,
+            "m2m_steps": 6, "m2m_features": 2, "m2m_a": 16, "m2m_b": 8, "fix_steps": 10, "fix_a": 32, "fix_b": 16}
+
+
+def text_values(p: dict) -> dict:
+    """The parameters plus the counts the lesson text states."""
+    return {**p, "td_params": p["td_features"] * p["td_units"] + p["td_units"]}
+
+
+TEXTS = [
+    "Predict the output shape of `SimpleRNN({seq_units}, return_sequences=True)` on `keras.Input(shape=({seq_steps}, 1))`.",
+    "seq_out_shape = (None, {seq_steps}, {seq_units})",
+    "Total parameters of `SimpleRNN({stack_a}, return_sequences=True)`, `SimpleRNN({stack_b}, return_sequences=True)`, "
+    "`SimpleRNN({stack_c})` stacked on `keras.Input(shape=({stack_steps}, {stack_features}))`?",
+    "stack_total_params = {stack_a} * ({stack_features} + {stack_a} + 1) + {stack_b} * ({stack_a} + {stack_b} + 1) "
+    "+ {stack_c} * ({stack_b} + {stack_c} + 1)",
+    "`TimeDistributed(Dense({td_units}))` is applied to a `(None, {td_steps}, {td_features})` tensor.",
+    "td_params = {td_features} * {td_units} + {td_units}",
+    "normal(size=(2, {td_steps}, {td_features}))",
+    "dense = layers.Dense({td_units})\nper_step = layers.TimeDistributed(layers.Dense({td_units}))",
+    "Same shapes, same {td_params} parameters, same numbers.",
+    "Predict the output shape of `RepeatVector({repeat})` on `keras.Input(shape=({repeat_features},))`.",
+    "repeat_shape = (None, {repeat}, {repeat_features})",
+    "Build `many_to_many`: sequences of {m2m_steps} steps of {m2m_features} features, `SimpleRNN({m2m_a})`, then "
+    "`SimpleRNN({m2m_b})`, then one `Dense(1)` prediction",
+    "keras.Input(shape=({m2m_steps}, {m2m_features})),\n    layers.SimpleRNN({m2m_a}, return_sequences=True),\n"
+    "    layers.SimpleRNN({m2m_b}, return_sequences=True),",
+    "This model should read sequences of {fix_steps} steps of 1 feature",
+    "keras.Input(shape=({fix_steps}, 1)),\n    layers.SimpleRNN({fix_a}),\n    layers.SimpleRNN({fix_b}),",
+    "keep the input and all three layers (`SimpleRNN({fix_a})`, `SimpleRNN({fix_b})`, `Dense(1)`)",
+    "keras.Input(shape=({fix_steps}, 1)),\n    layers.SimpleRNN({fix_a}, return_sequences=True),\n"
+    "    layers.SimpleRNN({fix_b}),",
+]
+
+
+def _rnn(units: int, features: int) -> int:
+    return units * (features + units + 1)
+
+
+def _stack_near(t, f, a, b, c) -> dict:
+    later = f"({a})" if a == b else f"({a}, then {b})"
+    total = _rnn(a, f) + _rnn(b, a) + _rnn(c, b)
+    return {
+        _rnn(a, f) + _rnn(b, f) + _rnn(c, f): f"{_rnn(a, f) + _rnn(b, f) + _rnn(c, f)} gives every layer {f} features. "
+                                              "Only the first reads the data; each later layer reads the previous "
+                                              f"layer's units {later}.",
+        total - a - b - c: f"{total - a - b - c} leaves out the biases, one value per unit in each layer.",
+        _rnn(a, f) + _rnn(b, f) + _rnn(c, b): f"{_rnn(a, f) + _rnn(b, f) + _rnn(c, b)} gives the second layer the {f} "
+                                              f"input features. Its features are the {a} units of the layer below.",
+        3 * _rnn(a, f): f"{3 * _rnn(a, f)} is three times the first layer. The layers differ: count each with its own "
+                        "features and units.",
+        total - f * a: f"{total - f * a} leaves out the first layer's kernel ({f} x {a} = {f * a} weights): the layer "
+                       f"that reads the data multiplies each step's {f} features by it, before adding its recurrent "
+                       "kernel and bias.",
+        _rnn(a, f) + _rnn(b, a): f"{_rnn(a, f) + _rnn(b, a)} is the first two layers only ({_rnn(a, f)} + "
+                                 f"{_rnn(b, a)}). Add the third, SimpleRNN({c}), which reads the second layer's {b} "
+                                 "units.",
+        t * total: f"The {t} timesteps never enter the count: the weights are shared by the steps.",
+    }
+
+
+def _td_near(t, f, u) -> dict:
+    return {
+        t * (f * u + u): f"{t * (f * u + u)} gives each of the {t} steps its own Dense. TimeDistributed applies one "
+                         "Dense, with one set of weights, at every step.",
+        t * f * u: f"{t * f * u} gives each step its own kernel. There is one Dense, shared by the {t} steps.",
+        f * u: f"{f * u} is the kernel ({f} x {u}) alone. Add the {u} biases.",
+        t * u + u: f"{t * u + u} uses the {t} timesteps as the input size. Dense reads the last axis: {f} values.",
+    }
+
+
+def draw(rng) -> dict:
+    """Other valid numbers, each exercise's answer different from the published one.
+
+    >>> import numpy as np
+    >>> draw(np.random.default_rng(0))["repeat"] >= 2
+    True
+    """
+    d = DEFAULTS
+    while True:
+        p = {"seq_steps": int(rng.integers(3, 13)), "seq_units": int(rng.integers(4, 33)),
+             "stack_steps": int(rng.integers(10, 61)), "stack_features": int(rng.integers(2, 7)),
+             "stack_a": int(rng.integers(4, 17)), "stack_b": int(rng.integers(4, 17)), "stack_c": int(rng.integers(2, 9)),
+             "td_steps": int(rng.integers(3, 13)), "td_features": int(rng.integers(4, 17)), "td_units": int(rng.integers(2, 9)),
+             "repeat": int(rng.integers(2, 13)), "repeat_features": int(rng.integers(2, 13)),
+             "m2m_steps": int(rng.integers(4, 25)), "m2m_features": int(rng.integers(2, 7)),
+             "m2m_a": int(rng.choice([8, 12, 16, 20, 24, 32])), "m2m_b": int(rng.choice([4, 6, 8, 10, 12])),
+             "fix_steps": int(rng.integers(5, 41)), "fix_a": int(rng.choice([8, 12, 16, 20, 24, 48, 64])),
+             "fix_b": int(rng.choice([4, 6, 8, 10, 12, 20]))}
+        stack = (p["stack_steps"], p["stack_features"], p["stack_a"], p["stack_b"], p["stack_c"])
+        stack_total = _rnn(stack[2], stack[1]) + _rnn(stack[3], stack[2]) + _rnn(stack[4], stack[3])
+        td = (p["td_steps"], p["td_features"], p["td_units"])
+        q1_shapes = {(None, p["seq_units"]), (None, p["seq_units"], p["seq_steps"]), (p["seq_steps"], p["seq_units"]),
+                     (None, p["seq_steps"], 1), (None, p["seq_steps"] * p["seq_units"]), (None, p["seq_steps"], p["seq_units"])}
+        fair = (len(q1_shapes) == 6 and p["seq_units"] != d["seq_units"]
+                and len(set(_stack_near(*stack))) == 7 and stack_total not in _stack_near(*stack) and stack_total != 284
+                and len(set(_td_near(*td))) == 4 and td[1] * td[2] + td[2] not in _td_near(*td)
+                and td[1] * td[2] + td[2] != 33 and len(set(td)) == 3
+                and p["repeat"] != p["repeat_features"] and (p["repeat"], p["repeat_features"]) != (5, 4)
+                and p["m2m_steps"] != p["m2m_features"] and p["m2m_a"] != p["m2m_b"]
+                and (p["m2m_steps"], p["m2m_a"], p["m2m_b"]) != (6, 16, 8)
+                and p["fix_a"] != p["fix_b"] and (p["fix_steps"], p["fix_a"], p["fix_b"]) != (10, 32, 16)
+                and p["fix_steps"] not in (p["fix_a"], p["fix_b"]))
+        if fair:
+            return p
+
+
+def _variants(p: dict) -> list:
+    st, su = p["seq_steps"], p["seq_units"]
+    stack = (p["stack_steps"], p["stack_features"], p["stack_a"], p["stack_b"], p["stack_c"])
+    t, f, a, b, c = stack
+    tt, tf, tu = p["td_steps"], p["td_features"], p["td_units"]
+    n, rf = p["repeat"], p["repeat_features"]
+    mt, mf, ma, mb = p["m2m_steps"], p["m2m_features"], p["m2m_a"], p["m2m_b"]
+    ft, fa, fb = p["fix_steps"], p["fix_a"], p["fix_b"]
+    v1 = Exercise(
+        lesson="04", id="q1", points=1, params=p,
+        prompt=f"Predict the output shape of SimpleRNN({su}, return_sequences=True) on keras.Input(shape=({st}, 1)).",
+        reads="seq_out_shape",
+        check=shape_with_tips((None, st, su), ("batch", "timesteps", "units"), {
+            (None, su): f"(None, {su}) is the default, the last state only. return_sequences=True keeps one state "
+                        "per timestep.",
+            (None, su, st): "Timesteps stay in the middle, where they were: (batch, timesteps, units).",
+            (st, su): "Keep the batch axis in front, written as None.",
+            (None, st, 1): f"That is the input. Each step's 1 feature becomes a state of {su} units.",
+            (None, st * su): "Keras does not flatten the states: they keep their own timesteps axis.",
+        }),
+        hints=[q1.hints[0], f"{st} timesteps, each with a state of {su} values, for every sample of the batch."],
+        answer=f"seq_out_shape = (None, {st}, {su})",
+    )
+    total = _rnn(a, f) + _rnn(b, a) + _rnn(c, b)
+    v3 = Exercise(
+        lesson="04", id="q3", points=2, params=p,
+        prompt=f"Total parameters of SimpleRNN({a}, return_sequences=True), SimpleRNN({b}, return_sequences=True), "
+               f"SimpleRNN({c}) stacked on keras.Input(shape=({t}, {f}))?",
+        reads="stack_total_params",
+        check=int_check(total, "the three-layer stack", _stack_near(*stack)),
+        hints=[q3.hints[0], f"{a} * ({f} + {a} + 1) + {b} * ({a} + {b} + 1) + {c} * ({b} + {c} + 1)."],
+        answer=f"stack_total_params = {a} * ({f} + {a} + 1) + {b} * ({a} + {b} + 1) + {c} * ({b} + {c} + 1)",
+    )
+    v4 = Exercise(
+        lesson="04", id="q4", points=1, params=p,
+        prompt=f"TimeDistributed(Dense({tu})) is applied to a (None, {tt}, {tf}) tensor. How many parameters does it have?",
+        reads="td_params",
+        check=int_check(tf * tu + tu, f"TimeDistributed(Dense({tu})) on (None, {tt}, {tf})", _td_near(tt, tf, tu)),
+        hints=[q4.hints[0], f"A Dense({tu}) on {tf} features: {tf} * {tu} + {tu}."],
+        answer=f"td_params = {tf} * {tu} + {tu}",
+    )
+    v5 = Exercise(
+        lesson="04", id="q5", points=1, params=p,
+        prompt=f"Predict the output shape of RepeatVector({n}) applied to keras.Input(shape=({rf},)).",
+        reads="repeat_shape",
+        check=shape_with_tips((None, n, rf), ("batch", "timesteps", "features"), {
+            (None, rf, n): f"The new axis is the timesteps axis, in the middle: each of the {n} steps carries the "
+                           f"{rf} values.",
+            (None, n * rf): f"RepeatVector does not concatenate: it stacks {n} copies on a new timesteps axis.",
+            (n, rf): "Keep the batch axis in front, written as None.",
+            (None, n): f"Each of the {n} steps carries the whole vector of {rf} values.",
+        }),
+        hints=[q5.hints[0], f"(batch, {rf}) becomes (batch, {n} steps, {rf} features)."],
+        answer=f"repeat_shape = (None, {n}, {rf})",
+    )
+
+    def m2m_tips(rows, input_shape):
+        if input_shape == (None, mf, mt):
+            return (f"The input is (None, {mf}, {mt}): {mf} steps of {mt} features. The spec is {mt} steps of {mf} "
+                    f"features: ({mt}, {mf}).")
+        rnns = [r for r in rows if r["type"] == "SimpleRNN"]
+        if len(rnns) < 2:
+            return (f"This model stacks two SimpleRNN layers ({ma} units, then {mb}), both returning sequences, "
+                    f"before the Dense; yours has {len(rnns)}.")
+        return _many_to_many_tips(rows, None)
+
+    v6 = Exercise(
+        lesson="04", id="q6", points=2, params=p,
+        prompt=f"Build a many-to-many model for sequences of {mt} steps of {mf} features: SimpleRNN({ma}), "
+               f"SimpleRNN({mb}), then one Dense(1) prediction at every step.",
+        reads="many_to_many",
+        check=model_with_tips([("SimpleRNN", (None, mt, ma), _rnn(ma, mf)), ("SimpleRNN", (None, mt, mb), _rnn(mb, ma)),
+                               (None, (None, mt, 1), mb + 1)], (None, mt, mf), m2m_tips,
+                              hint=f"Every layer keeps the {mt} timesteps in a many-to-many model.", any_length=True),
+        hints=[f"One prediction per step means the timesteps axis survives to the end: (None, {mt}, 1).", q6.hints[1],
+               f"keras.Sequential([keras.Input(shape=({mt}, {mf})), keras.layers.SimpleRNN({ma}, return_sequences=True), "
+               f"keras.layers.SimpleRNN({mb}, return_sequences=True), keras.layers.Dense(1)])"],
+        answer=(f"many_to_many = keras.Sequential([\n    keras.Input(shape=({mt}, {mf})),\n"
+                f"    keras.layers.SimpleRNN({ma}, return_sequences=True),\n"
+                f"    keras.layers.SimpleRNN({mb}, return_sequences=True),\n"
+                "    keras.layers.Dense(1),\n])"),
+    )
+
+    v7 = Exercise(
+        lesson="04", id="q7", points=2, params=p,
+        prompt=f"Fix the broken stack: keep Input ({ft}, 1), SimpleRNN({fa}), SimpleRNN({fb}), Dense(1) and make it "
+               "build, predicting one number per sequence.",
+        reads="fixed_stack",
+        check=model_with_tips([("SimpleRNN", (None, ft, fa), _rnn(fa, 1)), ("SimpleRNN", (None, fb), _rnn(fb, fa)),
+                               ("Dense", (None, 1), fb + 1)], (None, ft, 1), _fixed_stack_tips, any_length=True,
+                              why_form=_FIXED_STACK_WHY_FORM),
+        hints=[q7.hints[0], q7.hints[1],
+               f"keras.Sequential([keras.Input(shape=({ft}, 1)), keras.layers.SimpleRNN({fa}, return_sequences=True), "
+               f"keras.layers.SimpleRNN({fb}), keras.layers.Dense(1)])"],
+        answer=(f"fixed_stack = keras.Sequential([\n    keras.Input(shape=({ft}, 1)),\n"
+                f"    keras.layers.SimpleRNN({fa}, return_sequences=True),\n"
+                f"    keras.layers.SimpleRNN({fb}),\n    keras.layers.Dense(1),\n])"),
+    )
+    return [v1, q2, v3, v4, v5, v6, v7]
+
+
+def build(p: dict = DEFAULTS) -> list:
+    """The lesson's exercises for the numbers ``p`` (``DEFAULTS``: the published ones, above)."""
+    p = {**DEFAULTS, **p}
+    return list(EXERCISES) if p == DEFAULTS else _variants(p)

@@ -39,6 +39,11 @@ def shape_list_check(expected: list, what: str, tips: dict):
                 return Result(False, f"Tensor {i} ({name}) is {want}, not {got}.")
         return Result(False, "Not the expected shapes.")  # pragma: no cover - every branch above returns
 
+    def form(value):
+        if len(_shape_list(value, what)) != len(expected):
+            raise Reject(f"Expected a list of {len(expected)} shapes, one per tensor {what} returns.")
+
+    check.form, check.tips, check.expected = form, tips, expected
     return check
 
 
@@ -290,3 +295,179 @@ q7 = Exercise(
 )
 
 EXERCISES = [q1, q2, q3, q4, q5, q6, q7]
+
+
+# -- graded release: the fixed-value exercises with other numbers ---------------------------
+# The exercises above are the published lesson (DEFAULTS); _variants(p) words the same feedback
+# for other numbers (tests/test_release.py checks that _variants(DEFAULTS) says what they say).
+# q4 (encoder-decoder) keeps its numbers.
+q2.answer_hints = 2   # its second hint spells out the indexing
+DEFAULTS = {"lstm_units": 5, "lstm_steps": 7, "lstm_features": 3, "gru_units": 16, "gru_steps": 20, "gru_features": 4,
+            "count_units": 4, "count_features": 2, "cell_a": 4, "cell_b": 6, "cell_steps": 5, "cell_features": 3,
+            "bidi_units": 4, "bidi_steps": 5, "bidi_features": 3}
+
+TEXTS = [
+    "An `LSTM({lstm_units}, return_state=True)` reads `keras.Input(shape=({lstm_steps}, {lstm_features}))`.",
+    "lstm_return_shapes = [(None, {lstm_units}), (None, {lstm_units}), (None, {lstm_units})]",
+    "A `GRU({gru_units})` reads sequences of shape `({gru_steps}, {gru_features})`.",
+    "h0_input_shape = ({gru_units},)",
+    "How many parameters does `keras.layers.GRU({count_units})` have on sequences with **{count_features}** features,",
+    "gru_params = 3 * ({count_features} * {count_units} + {count_units} * {count_units} + 2 * {count_units})",
+    "`keras.layers.RNN([SimpleRNNCell({cell_a}), SimpleRNNCell({cell_b})], return_state=True)` on "
+    "`keras.Input(shape=({cell_steps}, {cell_features}))`.",
+    "stacked_cell_shapes = [(None, {cell_b}), (None, {cell_a}), (None, {cell_b})]",
+    "returned = keras.layers.RNN([keras.layers.SimpleRNNCell({cell_a}), keras.layers.SimpleRNNCell({cell_b})], "
+    "return_state=True)(keras.Input(shape=({cell_steps}, {cell_features})))",
+    "`keras.layers.Bidirectional(keras.layers.LSTM({bidi_units}, return_state=True))` on "
+    "`keras.Input(shape=({bidi_steps}, {bidi_features}))`.",
+    "bidi_shapes = [(None, {bidi_both}), (None, {bidi_units}), (None, {bidi_units}), (None, {bidi_units}), "
+    "(None, {bidi_units})]",
+]
+
+
+def text_values(p: dict) -> dict:
+    """The parameters plus the sizes the lesson text derives from them."""
+    return {**p, "bidi_both": 2 * p["bidi_units"]}
+
+
+def _gru_near(f: int, u: int) -> dict:
+    return {
+        3 * (f * u + u * u + u): f"{3 * (f * u + u * u + u)} is the count with reset_after=False: one bias vector per "
+                                 "block. That was the default of standalone Keras up to 2.2 (and of tf.compat.v1); "
+                                 "tf.keras in TensorFlow 2 and Keras 3 default to reset_after=True, which keeps two "
+                                 "bias vectors per block.",
+        3 * (f * u + u * u): f"{3 * (f * u + u * u)} leaves out the biases. A GRU has 3 blocks of weights (update "
+                             "gate, reset gate, candidate), and with Keras 3's defaults each block has two bias vectors.",
+        u * (f + u + 1): f"{u * (f + u + 1)} is a SimpleRNN of that size. A GRU has 3 such blocks: the update gate, "
+                         "the reset gate and the candidate.",
+        4 * (f * u + u * u + u): f"{4 * (f * u + u * u + u)} is an LSTM of that size: 3 gates plus a candidate, 4 "
+                                 "blocks. A GRU has 2 gates plus a candidate: 3 blocks.",
+        f * u + u * u + 2 * u: f"{f * u + u * u + 2 * u} is one block with two biases. A GRU has 3 blocks: 2 gates "
+                               "(update, reset) and the candidate.",
+    }
+
+
+def draw(rng) -> dict:
+    """Other valid numbers, each exercise's answer different from the published one.
+
+    >>> import numpy as np
+    >>> draw(np.random.default_rng(0))["gru_units"] != 16
+    True
+    """
+    while True:
+        p = {"lstm_units": int(rng.integers(2, 17)), "lstm_steps": int(rng.integers(3, 21)),
+             "lstm_features": int(rng.integers(2, 9)), "gru_units": int(rng.choice([6, 8, 10, 12, 20, 24, 32, 64])),
+             "gru_steps": int(rng.integers(5, 51)), "gru_features": int(rng.integers(2, 9)),
+             "count_units": int(rng.integers(2, 9)), "count_features": int(rng.integers(1, 7)),
+             "cell_a": int(rng.integers(2, 13)), "cell_b": int(rng.integers(2, 13)), "cell_steps": int(rng.integers(3, 15)),
+             "cell_features": int(rng.integers(2, 7)), "bidi_units": int(rng.integers(2, 17)),
+             "bidi_steps": int(rng.integers(3, 15)), "bidi_features": int(rng.integers(2, 7))}
+        gru = _gru_near(p["count_features"], p["count_units"])
+        gru_answer = 3 * (p["count_features"] * p["count_units"] + p["count_units"] ** 2 + 2 * p["count_units"])
+        fair = (len({p["lstm_units"], p["lstm_steps"], p["lstm_features"]}) == 3 and p["lstm_units"] != 5
+                and len({p["gru_units"], p["gru_steps"], p["gru_features"]}) == 3 and p["gru_steps"] != 1
+                and len(gru) == 5 and gru_answer not in gru and gru_answer != 96
+                and p["cell_a"] != p["cell_b"] and p["cell_steps"] not in (p["cell_a"], p["cell_b"])
+                and (p["cell_a"], p["cell_b"]) != (4, 6)
+                and p["bidi_units"] != 4 and p["bidi_steps"] != p["bidi_units"])
+        if fair:
+            return p
+
+
+def _variants(p: dict) -> list:
+    lu, lt, lf = p["lstm_units"], p["lstm_steps"], p["lstm_features"]
+    gu, gt, gf = p["gru_units"], p["gru_steps"], p["gru_features"]
+    cu, cf = p["count_units"], p["count_features"]
+    a, b, ct = p["cell_a"], p["cell_b"], p["cell_steps"]
+    bu, bt, bf = p["bidi_units"], p["bidi_steps"], p["bidi_features"]
+    v1 = Exercise(
+        lesson="05", id="q1", points=1, params=p,
+        prompt=f"keras.layers.LSTM({lu}, return_state=True) on keras.Input(shape=({lt}, {lf})): list the shapes of "
+               "the tensors it returns.",
+        reads="lstm_return_shapes",
+        check=shape_list_check([(None, lu)] * 3, f"LSTM({lu}, return_state=True)", {
+            ((None, lu), (None, lu)): "That is what SimpleRNN and GRU return: [output, h]. An LSTM also carries a "
+                                      "cell state c, so it returns [output, h, c].",
+            ((None, lt, lu), (None, lu), (None, lu)): "Without return_sequences=True the output is only the last "
+                                                      f"step: (None, {lu}), not one vector per timestep.",
+            ((None, lu),): "return_state=True adds the states after the output: [output, h, c].",
+            ((None, lt, lu), (None, lu)): "Two things are off: without return_sequences the output is only the last "
+                                          "step, and an LSTM returns two states, h and c.",
+            ((None, lf), (None, lu), (None, lu)): f"Every state has one value per unit ({lu}), whatever the number "
+                                                  f"of features going in ({lf}).",
+        }),
+        hints=[q1.hints[0], f"An LSTM keeps two states, h (hidden) and c (cell); each is one vector of {lu} per sample.",
+               f"[(None, {lu}), (None, {lu}), (None, {lu})]"],
+        answer=f"lstm_return_shapes = [(None, {lu}), (None, {lu}), (None, {lu})]",
+    )
+    v3 = Exercise(
+        lesson="05", id="q3", points=1, params=p,
+        prompt=f"A GRU({gu}) reads sequences of shape ({gt}, {gf}). What shape= do you give the keras.Input that "
+               "holds its initial state?",
+        reads="h0_input_shape",
+        check=shape_with_tips((gu,), ("units",), {
+            (None, gu): "keras.Input adds the batch axis itself: give it only the per-sample shape.",
+            (gt, gu): "A state has no time axis: it is the memory at one moment, one vector of units per sample.",
+            (gf,): f"The state has one value per unit ({gu}), not per feature ({gf}).",
+            (gt, gf): f"That is the shape of one input sequence. The state is one vector of {gu} units per sample.",
+            (1, gu): "A state is one vector per sample, so shape= holds only its length; the 1 would add an axis, "
+                     "and the batch axis is added by keras.Input itself.",
+        }, f"keras.Input(shape=({gu},)) gives tensors of shape (None, {gu}), one state vector per sample."),
+        hints=[q3.hints[0], f"How many values does a GRU({gu}) keep per sample? keras.Input adds the batch axis for you.",
+               f"({gu},)"],
+        answer=f"h0_input_shape = ({gu},)",
+    )
+    v5 = Exercise(
+        lesson="05", id="q5", points=1, params=p,
+        prompt=f"How many parameters does keras.layers.GRU({cu}) have on sequences with {cf} features (Keras 3 defaults)?",
+        reads="gru_params",
+        check=int_check(3 * (cf * cu + cu * cu + 2 * cu), f"GRU({cu}) on {cf} features", _gru_near(cf, cu),
+                        why=f"3 blocks (update gate, reset gate, candidate) x ({cf}*{cu} kernel + {cu}*{cu} "
+                            f"recurrent + 2*{cu} biases).",
+                        nudge="Count one block, then times 3."),
+        hints=[q5.hints[0], q5.hints[1], f"3 * ({cf}*{cu} + {cu}*{cu} + 2*{cu})"],
+        answer=f"gru_params = 3 * ({cf} * {cu} + {cu} * {cu} + 2 * {cu})",
+    )
+    v6 = Exercise(
+        lesson="05", id="q6", points=1, params=p,
+        prompt=f"keras.layers.RNN([SimpleRNNCell({a}), SimpleRNNCell({b})], return_state=True) on "
+               f"keras.Input(shape=({ct}, {p['cell_features']})): list the shapes it returns.",
+        reads="stacked_cell_shapes",
+        check=shape_list_check([(None, b), (None, a), (None, b)], "the stacked RNN", {
+            ((None, b), (None, b)): f"Each cell keeps its own state, so there is one state per cell: the {a}-unit "
+                                    f"cell's and the {b}-unit cell's.",
+            ((None, a), (None, b)): f"The output comes first, and it is the top cell's output ({b} units); "
+                                    "then one state per cell.",
+            ((None, a), (None, a), (None, b)): f"The output is the top cell's: the last cell in the list has {b} units.",
+            ((None, b), (None, b), (None, a)): f"States come in the order of the cells: the first cell ({a} units) first.",
+            ((None, ct, b), (None, a), (None, b)): f"Without return_sequences=True only the last step comes out: "
+                                                   f"(None, {b}).",
+        }),
+        hints=[q6.hints[0], q6.hints[1], f"[(None, {b}), (None, {a}), (None, {b})]"],
+        answer=f"stacked_cell_shapes = [(None, {b}), (None, {a}), (None, {b})]",
+    )
+    both = 2 * bu
+    v7 = Exercise(
+        lesson="05", id="q7", points=1, params=p,
+        prompt=f"keras.layers.Bidirectional(keras.layers.LSTM({bu}, return_state=True)) on keras.Input(shape=({bt}, "
+               f"{bf})): list the shapes it returns.",
+        reads="bidi_shapes",
+        check=shape_list_check([(None, both)] + [(None, bu)] * 4, "the Bidirectional LSTM", {
+            ((None, both), (None, bu), (None, bu)): "Each direction is its own LSTM with its own h and c: "
+                                                    "forward h, forward c, backward h, backward c.",
+            ((None, bu),) * 5: f"The two directions' outputs are concatenated: {bu} + {bu} = {both} values per sample.",
+            ((None, both),) * 3: "The states are not concatenated: each direction hands back its own "
+                                 f"h and c of {bu} units.",
+            ((None, both),) * 5: f"Only the output is concatenated ({both}); every state belongs to one direction "
+                                 f"({bu} units).",
+        }),
+        hints=[q7.hints[0], q7.hints[1], f"[(None, {both}), (None, {bu}), (None, {bu}), (None, {bu}), (None, {bu})]"],
+        answer=f"bidi_shapes = [(None, {both}), (None, {bu}), (None, {bu}), (None, {bu}), (None, {bu})]",
+    )
+    return [v1, q2, v3, q4, v5, v6, v7]
+
+
+def build(p: dict = DEFAULTS) -> list:
+    """The lesson's exercises for the numbers ``p`` (``DEFAULTS``: the published ones, above)."""
+    p = {**DEFAULTS, **p}
+    return list(EXERCISES) if p == DEFAULTS else _variants(p)

@@ -248,3 +248,99 @@ q6 = Exercise(
 )
 
 EXERCISES = [q1, q2, q3, q4, q5, q6]
+
+
+# -- graded release: the fixed-value exercises with other numbers ---------------------------
+# The exercises above are the published lesson (DEFAULTS); _variants(p) words the same feedback
+# for other numbers (tests/test_release.py checks that _variants(DEFAULTS) says what they say).
+# q2 and q6 (models) keep their numbers: the lesson trains and forecasts with them.
+q6.answer_hints = 2   # its second hint names the helper call that is the answer
+DEFAULTS = {"state_batch": 2, "state_steps": 5, "state_features": 3, "state_units": 4,
+            "predict_batch": 4, "full_batches": 2}
+_WORDS = {2: "two", 3: "three", 4: "four", 5: "five"}
+
+
+def text_values(p: dict) -> dict:
+    """The parameters plus the sample count the lesson text states."""
+    return {**p, "samples": p["predict_batch"] * p["full_batches"] + 1,
+            "rows_sum": " + ".join([str(p["predict_batch"])] * (p["full_batches"] + 1))}
+
+
+TEXTS = [
+    "With `keras.Input(shape=({state_steps}, {state_features}), batch_size={state_batch})` and "
+    "`SimpleRNN({state_units}, stateful=True)`, what is the shape of the layer's state",
+    "state_shape = ({state_batch}, {state_units})",
+    "`batch_size={predict_batch}` runs `model.predict(x, batch_size={predict_batch})` on {samples} samples.",
+    "rows_out = {rows_sum}",
+]
+
+
+def draw(rng) -> dict:
+    """Other valid numbers, each exercise's answer different from the published one.
+
+    >>> import numpy as np
+    >>> draw(np.random.default_rng(0))["full_batches"] >= 2
+    True
+    """
+    while True:
+        p = {"state_batch": int(rng.integers(2, 17)), "state_steps": int(rng.integers(3, 21)),
+             "state_features": int(rng.integers(2, 9)), "state_units": int(rng.integers(3, 17)),
+             "predict_batch": int(rng.choice([3, 5, 6, 8])), "full_batches": int(rng.integers(2, 6))}
+        b, t, f, u = p["state_batch"], p["state_steps"], p["state_features"], p["state_units"]
+        k, n = p["full_batches"], p["predict_batch"]
+        if len({b, t, f, u, 1}) == 5 and (b, u) != (2, 4) and n != k + 1 and (k + 1) * n != 12:
+            return p
+
+
+def _ordinal(n: int) -> str:
+    suffix = "th" if 10 <= n % 100 <= 20 else {1: "st", 2: "nd", 3: "rd"}.get(n % 10, "th")
+    return f"{n}{suffix}"
+
+
+def _variants(p: dict) -> list:
+    b, t, f, u = p["state_batch"], p["state_steps"], p["state_features"], p["state_units"]
+    n, k = p["predict_batch"], p["full_batches"]
+    samples, rows = n * k + 1, n * (k + 1)
+    v1 = Exercise(
+        lesson="06", id="q1", points=1, params=p,
+        prompt=f"SimpleRNN({u}, stateful=True) reads keras.Input(shape=({t}, {f}), batch_size={b}). What is the shape "
+               "of its state (layer.states[0])?",
+        reads="state_shape",
+        check=shape_with_tips((b, u), ("batch", "units"), {
+            (None, u): "A stateful layer stores its state in a variable, and a variable needs a real size: the batch "
+                       f"size is fixed ({b}), which is why keras.Input needs batch_size=.",
+            (u,): "There is one state row per sample in the batch: row i continues sample i in the next batch.",
+            (b, t, u): "A state has no time axis: it is the memory after the last step, one vector per sample.",
+            (1, u): f"There is one state row per sample of the batch, and the batch holds {b} samples.",
+            (b, f): f"The state has one value per unit ({u}), not per feature ({f}).",
+            (t, u): f"The state has one row per sample of the batch ({b}), not per timestep.",
+        }, f"One row of {u} units per sample of the fixed batch of {b}."),
+        hints=[q1.hints[0], f"One state vector of {u} units per sample, and the batch size is fixed at {b}.",
+               f"({b}, {u})"],
+        answer=f"state_shape = ({b}, {u})",
+    )
+    v4 = Exercise(
+        lesson="06", id="q4", points=1, params=p,
+        prompt=f"A stateful model built for batch_size={n} predicts on {samples} samples with "
+               f"model.predict(x, batch_size={n}). How many rows come out?",
+        reads="rows_out",
+        check=int_check(rows, "the number of rows predict returns", {
+            samples: f"That is what you would hope, but Keras 3 runs the lone {_ordinal(samples)} sample from "
+                     f"each of the {n} stored state rows (numpy broadcasting), so the last batch returns {n} rows.",
+            n * k: f"Keras 3 does not drop the partial batch: the lone {_ordinal(samples)} sample is run from "
+                   f"each of the {n} state rows.",
+            n: f"Every batch returns rows: {_WORDS.get(k, k)} full batches of {n}, plus the partial one.",
+            k + 1: f"Count rows, not batches: {k} full batches of {n} rows, then the partial batch.",
+        }),
+        hints=[q4.hints[0], f"{samples} samples = {k} full batches of {n} + 1 sample; that sample is run once per "
+                            "stored state row.",
+               " + ".join([str(n)] * (k + 1))],
+        answer="rows_out = " + " + ".join([str(n)] * (k + 1)),
+    )
+    return [v1, q2, q3, v4, q5, q6]
+
+
+def build(p: dict = DEFAULTS) -> list:
+    """The lesson's exercises for the numbers ``p`` (``DEFAULTS``: the published ones, above)."""
+    p = {**DEFAULTS, **p}
+    return list(EXERCISES) if p == DEFAULTS else _variants(p)

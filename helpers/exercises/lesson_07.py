@@ -421,3 +421,180 @@ q8 = Exercise(
 )
 
 EXERCISES = [q1, q2, q3, q4, q5, q6, q7, q8]
+
+
+# -- graded release: the fixed-value exercises with other numbers ---------------------------
+# The exercises above are the published lesson (DEFAULTS); _variants(p) words the same feedback
+# for other numbers (tests/test_release.py checks that _variants(DEFAULTS) says what they say).
+# q3, q4 (the lesson's own arrays) and q7 (model) keep their numbers.
+q2.answer_hints = 2   # its second hint names every size of the answer
+q5.release_hints = q5.hints[1:2]   # the first hint counts the real steps up to the answer
+DEFAULTS = {"readings": 3, "lengths": [4, 9, 2, 7, 3], "step_features": 2, "real_steps": 5, "padded_to": 8,
+            "vocabulary": 1000, "embedding": 16}
+
+
+def _listed(numbers_: list) -> str:
+    return ", ".join(map(str, numbers_[:-1])) + f" and {numbers_[-1]}"
+
+
+def text_values(p: dict) -> dict:
+    """The parameters plus the words and answers the lesson text derives from them."""
+    return {**p, "count": len(p["lengths"]), "listed": _listed(p["lengths"]), "last_step": p["padded_to"] - 1,
+            "longest": max(p["lengths"]), "copied": p["real_steps"] - 1}
+
+
+TEXTS = [
+    "Recordings of **any** length, each step holding **{readings}** sensor readings.",
+    "any_length_shape = (None, {readings})",
+    "{count} sequences of {listed} steps, each step with {step_features} features (arrays of shape "
+    "`(length, {step_features})`).",
+    "padded_shape = ({count}, {longest}, {step_features})",
+    "Another sequence has **{real_steps}** real steps, padded at the end to **{padded_to}**. In the output of the "
+    "same kind of layer, the last row `out[0, {last_step}]` is a copy of `out[0, k]`",
+    "copied_from_step = {copied}",
+    "Predict the output shape of `Embedding(input_dim={vocabulary}, output_dim={embedding}, mask_zero=True)`",
+    "embedded_shape = (None, None, {embedding})",
+]
+
+
+def draw(rng) -> dict:
+    """Other valid numbers, each exercise's answer different from the published one.
+
+    >>> import numpy as np
+    >>> len(draw(np.random.default_rng(0))["lengths"]) >= 4
+    True
+    """
+    while True:
+        count = int(rng.integers(4, 8))
+        lengths = [int(n) for n in rng.choice(np.arange(2, 13), size=count, replace=False)]
+        real = int(rng.integers(3, 10))
+        p = {"readings": int(rng.choice([2, 4, 5, 6, 8])), "lengths": lengths,
+             "step_features": int(rng.integers(2, 6)), "real_steps": real, "padded_to": real + int(rng.integers(3, 9)),
+             "vocabulary": int(rng.choice([200, 500, 2000, 5000, 10000])), "embedding": int(rng.choice([4, 8, 12, 32, 64]))}
+        longest, features = max(lengths), p["step_features"]
+        fair = (lengths[0] != longest and lengths[0] != min(lengths) and features != longest
+                and (count, longest, features) != (5, 9, 2) and (real, p["padded_to"]) != (5, 8))
+        if fair:
+            return p
+
+
+def _variants(p: dict) -> list:
+    f = p["readings"]
+    lengths, g = p["lengths"], p["step_features"]
+    n, longest, first, shortest = len(lengths), max(lengths), lengths[0], min(lengths)
+    real, padded = p["real_steps"], p["padded_to"]
+    vocab, dim = p["vocabulary"], p["embedding"]
+    q1_tips = shape_with_tips((None, f), ("timesteps", "features"), {
+        (None, None, f): "keras.Input adds the batch axis itself: give it only (timesteps, features). "
+                         "The one None you need stands for the unknown number of timesteps.",
+        (f, None): f"Swapped: the open axis is time (any number of steps), and each step carries {f} readings.",
+        (f,): f"({f},) has no time axis: with the batch axis added it is 2-D, and an RNN needs 3 axes.",
+        (None,): f"That leaves out the features axis: each step carries {f} readings, so (timesteps, {f}).",
+        (None, None): f"The number of readings per step is known ({f}): only the number of steps is open.",
+        (None, 1): f"Each step carries {f} readings, not 1: the features axis is {f}.",
+    }, f"None timesteps: the model accepts a sequence of any length; every step carries {f} features.")
+
+    def any_length(value):
+        shape = as_shape(value)
+        if len(shape) == 3 and shape[1:] == (None, f) and shape[0] is not None:
+            return Result(False, f"{shape[0]} in front is a batch size: keras.Input(shape=...) leaves the batch axis "
+                                 "out (Keras adds it). Give only (timesteps, features).")
+        return q1_tips(shape)
+
+    any_length.form, any_length.tips = q1_tips.form, q1_tips.tips
+    v1 = Exercise(
+        lesson="07", id="q1", points=1, params=p,
+        prompt=f"Recordings of any length, each step {f} sensor readings: what shape goes into keras.Input(shape=...)?",
+        reads="any_length_shape",
+        check=any_length,
+        hints=[q1.hints[0], q1.hints[1], f"(None, {f})"],
+        answer=f"any_length_shape = (None, {f})",
+    )
+    v2 = Exercise(
+        lesson="07", id="q2", points=1, params=p, answer_hints=2,
+        prompt=f"pad_sequences(seqs, dtype='float32') on {n} sequences of {_listed(lengths)} steps, each step {g} "
+               f"features (arrays of shape (length, {g})): what shape comes out?",
+        reads="padded_shape",
+        check=shape_with_tips((n, longest, g), ("batch", "timesteps", "features"), {
+            (n, longest): f"Each step keeps its {g} features: pad_sequences pads the time axis and leaves the rest "
+                          "of a step alone.",
+            (longest, g): f"That is one padded sequence. The result stacks all {n} of them on a batch axis in front.",
+            (n, sum(lengths), g): "Padding does not join the sequences end to end: each keeps its own row, made as "
+                                  "long as the longest.",
+            (n, first, g): "Without maxlen, pad_sequences pads to the longest sequence, not to the first one.",
+            (n, shortest, g): "Without maxlen, nothing is cut: the short sequences grow to the longest one.",
+            (None, longest, g): "This is an array with a real batch size: count the sequences instead of writing None.",
+            (n, g, longest): "Timesteps come before features: (batch, timesteps, features).",
+        }, f"Every sequence becomes as long as the longest ({longest} steps); the {g} features of each step stay."),
+        hints=[q2.hints[0], f"{n} sequences, the longest has {longest} steps, each step has {g} features: "
+                            "(batch, timesteps, features).", f"({n}, {longest}, {g})"],
+        answer=f"padded_shape = ({n}, {longest}, {g})",
+    )
+    last = real - 1
+    plain = int_check(last, "the step whose output is repeated", {
+        padded - 1: f"Step {padded - 1} is padded: the layer never computes it. It hands out a copy of an earlier "
+                    "output instead.",
+        padded - 2: f"Step {padded - 2} is padded too, so it holds a copy itself. Which step was the last one "
+                    "really computed?",
+        real: f"Step {real} is the first padded step (steps count from 0): it is skipped as well.",
+        1: f"In the example above the sequence had 2 real steps, so the copy came from step 1. Here it has {real}.",
+        0: "Step 0 is real, but more real steps came after it. The layer repeats the output of the last real step.",
+    }, why=f"Masked steps are skipped: the state stays the same, and the output of the last real step (index "
+           f"{last}) is repeated at every padded step after it.")
+
+    def copied_step(value):
+        verdict = plain(value)
+        number = int(value)
+        if -padded <= number < 0:
+            same = number + padded
+            if same == last:
+                return Result(True, f"{number} is right: counted from the end of the {padded} steps it is step "
+                                    f"{last}, the last real step, whose output is repeated at every padded step "
+                                    "after it.")
+            if same > last:
+                return Result(False, f"{number} counts from the end: it is step {same}, a padded step itself. "
+                                     "Give the index of the last real step.")
+            return Result(False, f"{number} counts from the end: it is step {same}, a real step, but not the last "
+                                 "one. The layer repeats the output of the last real step.")
+        return verdict
+
+    copied_step.form, copied_step.tips = plain.form, plain.tips
+    v5 = Exercise(
+        lesson="07", id="q5", points=1, params=p,
+        prompt=f"A masked SimpleRNN(3, return_sequences=True) reads a sequence of {real} real steps padded at the end "
+               f"to {padded}. out[0, {padded - 1}] (the last, padded step) is a copy of out[0, k]: what is k?",
+        reads="copied_from_step",
+        check=copied_step,
+        hints=[f"Steps are numbered from 0: the {real} real steps are 0 to {real - 1}, the padded ones {real} to "
+               f"{padded - 1}.", q5.hints[1], f"{real - 1}"],
+        release_hints=q5.release_hints,
+        answer=f"copied_from_step = {real - 1}",
+    )
+    v6 = Exercise(
+        lesson="07", id="q6", points=1, params=p,
+        prompt=f"Embedding(input_dim={vocab}, output_dim={dim}, mask_zero=True) on keras.Input(shape=(None,)): "
+               "what is its output shape?",
+        reads="embedded_shape",
+        check=shape_with_tips((None, None, dim), ("batch", "timesteps", "features"), {
+            (None, None, vocab): "input_dim is the size of the vocabulary (how many different ids); each id becomes "
+                                 f"a vector of output_dim={dim} numbers.",
+            (None, dim): f"Embedding keeps the time axis: one vector per id, so every step gets its own {dim} numbers. "
+                         "(If your None was the timesteps: an output shape carries the batch axis in front too, "
+                         "as summary() shows it.)",
+            (None, vocab, dim): f"{vocab} is how many different ids exist, not how many steps a sequence has: the "
+                                "length stays open (None).",
+            (None, dim, None): f"The new axis goes last: (batch, timesteps, features), with {dim} features per step.",
+            (None, None): "That is the input: integer ids, (batch, timesteps). The Embedding adds a features axis.",
+            (None, None, 1): "Each id becomes a vector of output_dim numbers, not one number.",
+            (None, None, None, dim): "Embedding adds one axis to its input: (None, None) becomes 3-D.",
+        }, f"(batch, timesteps) ids in, (batch, timesteps, {dim}) vectors out: the 3-D tensor an RNN reads."),
+        hints=[q6.hints[0], q6.hints[1], f"(None, None, {dim})"],
+        answer=f"embedded_shape = (None, None, {dim})",
+    )
+    return [v1, v2, q3, q4, v5, v6, q7, q8]
+
+
+def build(p: dict = DEFAULTS) -> list:
+    """The lesson's exercises for the numbers ``p`` (``DEFAULTS``: the published ones, above)."""
+    p = {**DEFAULTS, **p}
+    return list(EXERCISES) if p == DEFAULTS else _variants(p)

@@ -392,3 +392,4 @@ q7 = Exercise(
 )
 
 EXERCISES = [q1, q2, q3, q4, q5, q6, q7]
+q2.answer_hints = 2   # in a graded release, its second hint (the indexing spelled out) is withheld too

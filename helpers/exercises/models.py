@@ -292,6 +292,7 @@ def model_check(expected: Sequence[Row], input_shape: tuple | None = None, hint:
         return Result(True, with_notes(f"Every layer matches: {len(rows)} layers, {total} parameters in all.",
                                        rows, why_form))
 
+    check.form = layer_table   # the form of the answer: a built Keras model
     return check
 
 
@@ -366,4 +367,5 @@ def model_with_tips(expected, input_shape, tips=None, hint: str = "", any_length
                 return Result(False, message)
         return base(model)
 
+    check.form = layer_table
     return check

@@ -2,6 +2,7 @@
 
     python -m helpers.grade submissions/ --out grades --jobs 2
     python -m helpers.grade --gradescope --lesson 01
+    python -m helpers.grade submissions/ --roster roster.csv --secret-file secret.txt --out grades
 """
 from __future__ import annotations
 
@@ -10,7 +11,9 @@ import sys
 from pathlib import Path
 
 from ..exercises import lessons
+from ..release import ReleaseError, read_roster, read_secret
 from . import gradescope, pipeline
+from .roster import RosterGrading
 from .execute import Limits, python_can_cap_memory
 
 
@@ -35,7 +38,26 @@ def parser() -> argparse.ArgumentParser:
                    help="grade the Gradescope submission folder and write its results.json")
     p.add_argument("--submission-dir", type=Path, default=gradescope.SUBMISSION_DIR, help="with --gradescope")
     p.add_argument("--results", type=Path, default=gradescope.RESULTS_PATH, help="with --gradescope")
+    p.add_argument("--roster", type=Path,
+                   help="graded release: CSV with an 'id' column; notebooks are read from SUBMISSIONS/<id>/")
+    p.add_argument("--secret-file", type=Path, help="graded release: the secret the release was made with")
+    p.add_argument("--student", help="graded release: grade only this roster id (with --gradescope: the "
+                                     "submitter, else read from submission_metadata.json)")
     return p
+
+
+def _roster_grading(p: argparse.ArgumentParser, args) -> RosterGrading | None:
+    if not (args.roster or args.secret_file or args.student):
+        return None
+    if not (args.roster and args.secret_file):
+        p.error("--roster and --secret-file go together (and --student needs both)")
+    try:
+        variants = RosterGrading(read_roster(args.roster), read_secret(args.secret_file))
+    except ReleaseError as err:
+        p.error(str(err))
+    if args.student is not None and args.student not in variants.roster.rows:
+        p.error(f"--student {args.student!r} is not an id on the roster {args.roster}")
+    return variants
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -51,8 +73,10 @@ def main(argv: list[str] | None = None) -> int:
     if limits.memory_mb and not python_can_cap_memory():
         print("warning: this system cannot cap a kernel's memory (no prlimit); grading without a cap",
               file=sys.stderr)
+    variants = _roster_grading(p, args)
     if args.gradescope:
-        results = gradescope.run(args.submission_dir, args.results, lesson=args.lesson, limits=limits, seed=args.seed)
+        results = gradescope.run(args.submission_dir, args.results, lesson=args.lesson, limits=limits, seed=args.seed,
+                                 variants=variants, student=args.student)
         if not args.quiet:
             print(f"{results['score']:g} points; wrote {args.results}")
         return 0
@@ -70,8 +94,21 @@ def main(argv: list[str] | None = None) -> int:
     except OSError as err:
         p.error(f"cannot write to --out {args.out}: {err.strerror or err}")
     log = (lambda line: None) if args.quiet else (lambda line: print(line, flush=True))
-    graded = pipeline.grade_batch(args.submissions, args.out, jobs=args.jobs, limits=limits, lesson=args.lesson,
-                                  force=args.force, seed=args.seed, log=log)
+    paths = args.submissions
+    if variants is not None:
+        folders = [path for path in args.submissions if path.is_dir()]
+        paths, unknown = variants.assign(folders, pipeline.collect(args.submissions))
+        if args.student is not None:
+            paths = [path for path in paths if variants.student_of(path) == args.student]
+        (args.out / "not_graded.txt").write_text("".join(f"{line}\n" for line in unknown), encoding="utf-8")
+        for line in unknown:
+            print(f"not graded: {line}", file=sys.stderr)
+    graded = pipeline.grade_batch(paths, args.out, jobs=args.jobs, limits=limits, lesson=args.lesson,
+                                  force=args.force, seed=args.seed, log=log, variants=variants)
+    if variants is not None:
+        book = variants.write_gradebook(args.out, args.lesson)
+        if not args.quiet:
+            print(f"gradebook: {book}")
     if not args.quiet:
         print(f"{len(graded)} submission(s) graded; see {args.out / 'grades.csv'}")
     return 0

@@ -7,7 +7,9 @@
 Statuses (the ``status`` column), most severe first: the load problems (``unreadable``,
 ``empty file``, ``file too large``, ``invalid JSON``, ``not a notebook``, ``unknown lesson``,
 ``wrong lesson``), ``kernel failed to start``, ``kernel died``, ``cell never ended``,
-``time limit``, ``cell timeout``, ``large output``, ``grader error`` and ``ok``.
+``time limit``, ``cell timeout``, ``large output``, ``grader error`` and ``ok``. With a roster
+(:mod:`helpers.grade.roster`), ``other variant`` comes first: an answer right only for another
+student's numbers, or for the published ones.
 Whatever the status, every exercise that could be read is judged.
 """
 from __future__ import annotations
@@ -39,13 +41,21 @@ def new_seed() -> int:
     return secrets.randbelow(2**31 - 2) + 1
 
 
-def grade_one(sub: load.Submission, name: str, limits: Limits = Limits(), seed: int | None = None) -> report.Graded:
-    """Grade one loaded submission; never raises."""
+def grade_one(sub: load.Submission, name: str, limits: Limits = Limits(), seed: int | None = None,
+              variants=None, student: str = "") -> report.Graded:
+    """Grade one loaded submission; never raises.
+
+    With ``variants`` (a :class:`helpers.grade.roster.RosterGrading`) and ``student``, the answers are
+    judged against that student's numbers, and answers that fit other numbers are flagged.
+    """
     started = time.monotonic()
     seed = new_seed() if seed is None else seed
-    graded = report.Graded(str(Path(sub.path).resolve()), name, sub.lesson, OK, "", seed=seed)
+    graded = report.Graded(str(Path(sub.path).resolve()), name, sub.lesson, OK, "", seed=seed, student=student)
     try:
-        exercises = exercises_for(sub.lesson) if sub.lesson else []
+        if variants is not None and sub.lesson:
+            exercises = variants.exercises(student, sub.lesson)
+        else:
+            exercises = exercises_for(sub.lesson) if sub.lesson else []
     except KeyError:
         exercises = []
     graded.max_score = float(sum(e.points for e in exercises))
@@ -54,7 +64,9 @@ def grade_one(sub: load.Submission, name: str, limits: Limits = Limits(), seed: 
             graded.status, graded.message = sub.problem, sub.detail
             graded.verdicts = [judge.unreadable(e, f"the submission is not gradable: {sub.problem}") for e in exercises]
         else:
-            _run_and_judge(sub, exercises, limits, seed, graded)
+            answers = _run_and_judge(sub, exercises, limits, seed, graded)
+            if variants is not None and answers:
+                variants.flag_other_variants(graded, student, exercises, answers, seed)
     except Exception as err:  # noqa: BLE001 - a grader bug costs one row, never the batch
         graded.status, graded.message = GRADER_ERROR, f"{type(err).__name__}: {err}"[:300]
         graded.verdicts = [judge.unreadable(e, "the grader failed on this submission") for e in exercises]
@@ -62,7 +74,7 @@ def grade_one(sub: load.Submission, name: str, limits: Limits = Limits(), seed: 
     return graded
 
 
-def _run_and_judge(sub, exercises, limits: Limits, seed: int, graded: report.Graded) -> None:
+def _run_and_judge(sub, exercises, limits: Limits, seed: int, graded: report.Graded) -> dict | None:
     deadline = time.monotonic() + limits.total_timeout
     problems: list[str] = []
     answers: dict[str, list[extract.Answer]] = {e.key: [] for e in exercises}
@@ -80,7 +92,7 @@ def _run_and_judge(sub, exercises, limits: Limits, seed: int, graded: report.Gra
         except Exception as err:  # noqa: BLE001
             graded.status, graded.message = KERNEL_FAILED, f"{type(err).__name__}: {err}"[:300]
             graded.verdicts = [judge.unreadable(e, "the grader could not start a kernel") for e in exercises]
-            return
+            return None
         with kernel:
             for position, source in enumerate(sub.code_cells):
                 label = f"code cell {position + 1}"
@@ -111,6 +123,7 @@ def _run_and_judge(sub, exercises, limits: Limits, seed: int, graded: report.Gra
     if ranked:
         graded.status = ranked[0]
     graded.message = " ".join(graded.cell_notes[:3])[:500]
+    return answers
 
 
 def _note_cell(run: execute.CellRun, label: str, limits: Limits, problems: list, notes: list,
@@ -186,10 +199,12 @@ def collect(paths: Iterable[str | Path]) -> list[Path]:
 
 def grade_batch(paths: Iterable[str | Path], out_dir: str | Path, *, jobs: int = 1, limits: Limits = Limits(),
                 lesson: str | None = None, force: bool = False, seed: int | None = None,
-                log: Callable[[str], None] | None = None) -> list[report.Graded]:
+                log: Callable[[str], None] | None = None, variants=None) -> list[report.Graded]:
     """Grade every submission, ``jobs`` at a time; write the reports as each one finishes.
 
     Files already in ``out_dir/grades.csv`` are skipped unless ``force``. Returns what was graded now.
+    With ``variants`` (:class:`helpers.grade.roster.RosterGrading`), every path must belong to a
+    roster student (``variants.student_of``); grades.csv gains a ``student`` column.
     """
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
@@ -197,7 +212,7 @@ def grade_batch(paths: Iterable[str | Path], out_dir: str | Path, *, jobs: int =
     subs = [load.load(path, lesson) for path in collect(paths)]
     keys = [e.key for lesson_id in sorted({s.lesson for s in subs if s.lesson and not s.problem})
             for e in exercises_for(lesson_id)]
-    table = report.GradesTable(out_dir / "grades.csv", keys)
+    table = report.GradesTable(out_dir / "grades.csv", keys, student_column=variants is not None)
     done = table.graded_files()
     todo = [s for s in subs if force or str(s.path.resolve()) not in done]
     for s in subs:
@@ -205,12 +220,18 @@ def grade_batch(paths: Iterable[str | Path], out_dir: str | Path, *, jobs: int =
             log(f"skip   {s.path} (already in grades.csv; --force grades it again)")
     taken = {row.get("submission", "") for file, row in table.rows.items()
              if file not in {str(s.path.resolve()) for s in todo}}
-    names = unique_names([s.path for s in todo], taken)
+    if variants is not None:
+        students = [variants.student_of(s.path) for s in todo]
+        names = unique_names([Path(f"{student}__{s.path.name}") for student, s in zip(students, todo)], taken)
+    else:
+        students = [""] * len(todo)
+        names = unique_names([s.path for s in todo], taken)
     results = []
     _STOP.clear()
     pool = ThreadPoolExecutor(max_workers=max(1, int(jobs)), thread_name_prefix="grade")
     try:
-        futures = {pool.submit(grade_one, sub, name, limits, seed): sub for sub, name in zip(todo, names)}
+        futures = {pool.submit(grade_one, sub, name, limits, seed, variants, student): sub
+                   for sub, name, student in zip(todo, names, students)}
         for future in as_completed(futures):
             graded = future.result()
             report.write_submission(out_dir, graded)

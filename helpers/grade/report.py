@@ -24,6 +24,7 @@ from pathlib import Path
 
 FIXED_FRONT = ["submission", "file", "lesson", "score", "max_score"]
 FIXED_BACK = ["status", "message", "seconds"]
+STUDENT = "student"   # a column only when grading with a roster
 
 
 @dataclass
@@ -40,6 +41,15 @@ class Graded:
     seconds: float = 0.0
     seed: int | None = None
     cell_notes: list = field(default_factory=list)
+    student: str = ""
+    flags: dict = field(default_factory=dict)   # exercise key -> whose numbers the answer fits (instructor only)
+
+    def instructor_message(self) -> str:
+        """The message for grades.csv: the learner's message plus whose numbers flagged answers fit."""
+        if not self.flags:
+            return self.message
+        fits = ", ".join(f"{key} fits {who}" for key, who in self.flags.items())
+        return f"other variant: {fits}. {self.message}".strip()
 
     @property
     def score(self) -> float:
@@ -63,18 +73,19 @@ def exercise_columns(keys: list[str]) -> list[str]:
 class GradesTable:
     """``grades.csv``: rows keyed by the submission's absolute path, rewritten atomically on every add."""
 
-    def __init__(self, path: Path, exercise_keys: list[str]):
+    def __init__(self, path: Path, exercise_keys: list[str], student_column: bool = False):
         self.path = Path(path)
         self.rows: dict[str, dict] = {}
         keys = list(exercise_keys)
         if self.path.exists():
             with open(self.path, newline="", encoding="utf-8") as handle:
                 reader = csv.DictReader(handle)
-                keys += [c for c in (reader.fieldnames or []) if c not in FIXED_FRONT + FIXED_BACK]
+                keys += [c for c in (reader.fieldnames or []) if c not in FIXED_FRONT + FIXED_BACK + [STUDENT]]
                 for row in reader:
                     if row.get("file"):
                         self.rows[row["file"]] = row
-        self.columns = FIXED_FRONT + exercise_columns(keys) + FIXED_BACK
+        self.front = FIXED_FRONT[:1] + [STUDENT] + FIXED_FRONT[1:] if student_column else list(FIXED_FRONT)
+        self.columns = self.front + exercise_columns(keys) + FIXED_BACK
 
     def graded_files(self) -> set[str]:
         return set(self.rows)
@@ -85,12 +96,13 @@ class GradesTable:
     def add(self, graded: Graded) -> None:
         row = {"submission": graded.name, "file": graded.file, "lesson": graded.lesson or "",
                "score": _number(graded.score), "max_score": _number(graded.max_score),
-               "status": graded.status, "message": graded.message, "seconds": f"{graded.seconds:.1f}"}
+               "status": graded.status, "message": graded.instructor_message(), "seconds": f"{graded.seconds:.1f}",
+               STUDENT: graded.student}
         for verdict in graded.verdicts:
             row[verdict.exercise] = _number(verdict.points)
             if verdict.exercise not in self.columns:
-                self.columns = FIXED_FRONT + exercise_columns(
-                    [c for c in self.columns if c not in FIXED_FRONT + FIXED_BACK] + [verdict.exercise]) + FIXED_BACK
+                self.columns = self.front + exercise_columns(
+                    [c for c in self.columns if c not in self.front + FIXED_BACK] + [verdict.exercise]) + FIXED_BACK
         self.rows[graded.file] = row
         self.write()
 
@@ -125,10 +137,11 @@ def gradescope_results(graded: Graded) -> dict:
     summary = f"{_number(graded.score)} / {_number(graded.max_score)} points. Status: {graded.status}."
     if graded.message:
         summary += f" {graded.message}"
+    extra = {"lesson": graded.lesson, "status": graded.status, "seed": graded.seed, "file": Path(graded.file).name}
+    if graded.student:
+        extra.update(student=graded.student, other_variant=dict(graded.flags))
     return {"score": graded.score, "execution_time": round(graded.seconds, 2), "output": summary,
-            "visibility": "visible", "tests": tests,
-            "extra_data": {"lesson": graded.lesson, "status": graded.status, "seed": graded.seed,
-                           "file": Path(graded.file).name}}
+            "visibility": "visible", "tests": tests, "extra_data": extra}
 
 
 def feedback_markdown(graded: Graded) -> str:
