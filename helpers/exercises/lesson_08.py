@@ -274,8 +274,9 @@ q4 = Exercise(
     check=_judge_conv,
     hints=["'valid': the kernel must fit inside the sequence; it starts at step 0 and moves `strides` steps at "
            "a time. 'same': the ends are padded, so only the strides shorten the sequence.",
-           "'valid': (timesteps - kernel_size) // strides + 1. 'same': math.ceil(timesteps / strides).",
-           "if padding == 'same':\n    return math.ceil(timesteps / strides)\n"
+           "'valid': (timesteps - kernel_size) // strides + 1. 'same': ceil(timesteps / strides), which in Python "
+           "is -(-timesteps // strides) or int(np.ceil(timesteps / strides)).",
+           "if padding == 'same':\n    return -(-timesteps // strides)   # ceil(timesteps / strides)\n"
            "return (timesteps - kernel_size) // strides + 1"],
     answer=("def conv1d_length(timesteps, kernel_size, strides, padding):\n"
             "    if padding == \"same\":\n"
