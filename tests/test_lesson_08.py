@@ -365,3 +365,26 @@ def test_last_hint_runs_in_the_notebook_namespace(exercise):
     namespace = {"np": np, "keras": keras}
     exec(signature + "\n" + "\n".join("    " + line for line in body.splitlines()), namespace)
     assert_verdict(exercise.check(namespace[exercise.reads]), CORRECT)
+
+
+@pytest.mark.parametrize("output_units, target_shape", [
+    (3, (16, 5)), (3, (16, 3, 1)), (3, (16,)), (1, (16,)), (3, (16, 1)), (3, (16, 3, 2)),
+])
+def test_check_targets_says_whether_keras_itself_would_stop(output_units, target_shape):
+    """Its message says 'Keras would not stop you' exactly when a real fit runs without an error."""
+    import keras
+
+    model = keras.Sequential([keras.Input(shape=(4, 1)), keras.layers.SimpleRNN(2), keras.layers.Dense(output_units)])
+    model.compile(optimizer="sgd", loss="mse", run_eagerly=True)
+    try:
+        model.fit(np.zeros((16, 4, 1)), np.zeros(target_shape), epochs=1, verbose=0)
+        keras_ran = True
+    except Exception:   # noqa: BLE001 - graph mode raises ValueError, eager mode InvalidArgumentError
+        keras_ran = False
+    try:
+        check_targets(model, np.zeros(target_shape))
+        return                                       # accepted: nothing to claim
+    except TargetShapeError as err:
+        message = str(err)
+    assert ("would not stop you" in message) == keras_ran, message
+    assert ("would stop too" in message) == (not keras_ran), message
