@@ -14,7 +14,8 @@ from __future__ import annotations
 
 from typing import Any
 
-__all__ = ["TargetShapeError", "check_targets", "expected_target_shape", "model_output_shape", "target_problem"]
+__all__ = ["TargetShapeError", "check_targets", "expected_target_shape", "keras_would_broadcast", "model_output_shape",
+           "target_problem"]
 
 
 class TargetShapeError(ValueError):
@@ -51,6 +52,27 @@ def expected_target_shape(output_shape: tuple, n: int | None = None, sparse: boo
     return (n,) + rest
 
 
+def keras_would_broadcast(output_shape: tuple, target_shape: tuple) -> bool:
+    """Whether a Keras loss accepts these targets silently: after it squeezes or adds a last axis of 1
+    (``squeeze_or_expand_to_same_rank``), the two shapes broadcast. An unknown size (None) is taken to fit.
+
+    >>> keras_would_broadcast((None, 6, 1), (32,)), keras_would_broadcast((None, 3), (32, 5))
+    (True, False)
+    """
+    y = list(target_shape)
+    p = [target_shape[0] if i == 0 and d is None and target_shape else d for i, d in enumerate(output_shape)]
+    if len(y) == len(p) + 1 and y[-1:] == [1]:
+        y = y[:-1] if len(p) != 1 else y
+        p = p + [1] if len(p) == 1 else p
+    elif len(p) == len(y) + 1 and p[-1:] == [1]:
+        p = p[:-1] if len(y) != 1 else p
+        y = y + [1] if len(y) == 1 else y
+    for a, b in zip(reversed(y), reversed(p)):
+        if a is not None and b is not None and a != b and 1 not in (a, b):
+            return False
+    return True
+
+
 def target_problem(output_shape: tuple, target_shape: tuple, sparse: bool = False) -> str | None:
     """Why targets of ``target_shape`` do not fit ``output_shape``, or None when they fit.
 
@@ -73,9 +95,13 @@ def target_problem(output_shape: tuple, target_shape: tuple, sparse: bool = Fals
     if not target_shape:
         return "The targets are a single number; give one target per sample, with the batch axis first."
     what = "integer labels" if sparse else "targets"
+    if sparse or keras_would_broadcast(output_shape, target_shape):
+        consequence = ("Keras would not stop you: it broadcasts the two against each other, and the loss compares "
+                       "predictions with the wrong targets.")
+    else:
+        consequence = "Keras would stop too, inside the loss (the shapes cannot even be broadcast)."
     message = (f"{what.capitalize()} of shape {target_shape} do not match the model's output {output_shape}. "
-               f"Keras would not stop you: it broadcasts the two against each other, and the loss compares "
-               f"predictions with the wrong targets. Give y the shape {want}")
+               f"{consequence} Give y the shape {want}")
     if len(body) < len(rest):
         message += " (one target for every step and value the model predicts)"
     return message + "."

@@ -227,3 +227,164 @@ def test_q2_crash_tip_reaches_the_grader_too():
                                     "The requested array has an inhomogeneous shape after 1 dimensions."})
     assert_verdict(ex.q2.judge_function(replayed), NOT_YET, "fewer than k values")
     assert "fewer than k" not in ex.q2.check(lambda s, w, k: 1 / 0).message
+
+
+# -- found by trying the lesson cold (review-08) ----------------------------------------------------
+_MERGED_RIGHT = {"concat": (None, 20, 16), "sum": (None, 20, 8), "ave": (None, 20, 8), "mul": (None, 20, 8)}
+
+
+@pytest.mark.parametrize("exercise, value, words", [
+    (ex.q3, (91, 10, 1), ["every window", "last batch"]),
+    (ex.q3, (3, 10, 1), ["number of batches"]),
+    (ex.q5, {"Concat": (None, 20, 16), "sum": (None, 20, 8), "ave": (None, 20, 8), "mul": (None, 20, 8),
+             None: [(None, 20, 8)] * 2}, ["spells", "'concat'", "not 'Concat'"]),
+    (ex.q5, {"concat": (None, 20, 16), "sum": (None, 20, 8), "average": (None, 20, 8), "mul": (None, 20, 8),
+             None: [(None, 20, 8)] * 2}, ["'ave'", "not 'average'"]),
+    (ex.q5, {**_MERGED_RIGHT, "none": [(None, 20, 8)] * 2}, ["spells", "None", "not 'none'"]),
+    (ex.q5, {"concat": (20, 16), "sum": (20, 8), "ave": (20, 8), "mul": (20, 8), None: [(20, 8)] * 2},
+     ["no batch axis", "(None, 20, 16)"]),
+    (ex.q5, {**_MERGED_RIGHT, "concat": (None, 20, 11), None: [(None, 20, 8)] * 2}, ["8 + 8", "3 features"]),
+    (ex.q7, [(None, 32), (None, 32), (None, 1, 1)], ["wrong order", "[prediction, h, c]"]),
+    (ex.q7, [(1, 1, 1), (1, 32), (1, 32)], ["batch size open", "None"]),
+    (ex.q7, [(None, 1, 32), (None, 32), (None, 32)], ["decoder LSTM returns", "Dense(1)"]),
+], ids=lambda v: str(v))
+def test_cold_try_mistakes_get_specific_feedback(exercise, value, words):
+    assert_verdict(exercise.check(value), NOT_YET, *words)
+
+
+def test_q5_accepts_tuples_lists_and_an_extra_key():
+    right = solution_value(ex.q5)
+    assert_verdict(ex.q5.check({**right, None: ((None, 20, 8), (None, 20, 8))}), CORRECT)
+    assert_verdict(ex.q5.check({**{m: list(s) for m, s in _MERGED_RIGHT.items()}, None: [[None, 20, 8]] * 2}), CORRECT)
+
+
+def _ragged_lists(series, window, k):
+    xs, ys = [], []
+    for i in range(len(series) - window):          # one start too many for k > 1: the last targets are short
+        xs.append([[v] for v in series[i:i + window]])
+        ys.append(list(series[i + window:i + window + k]))
+    return xs, ys
+
+
+@pytest.mark.parametrize("wrong, words", [
+    (_ragged_lists, ["rows of y have different lengths", "range(len(series) - window - k + 1)"]),
+    (lambda s, w, k: (np.stack([s[i:i + w] for i in range(0, len(s) - w - k + 1, w)])[..., None],   # side by side
+                      np.stack([s[i + w:i + w + k] for i in range(0, len(s) - w - k + 1, w)])), ["windows", "overlap"]),
+    (lambda s, w, k: (_pairs(s, w, k)[0][:, None, :, 0], _pairs(s, w, k)[1]), ["timesteps", "axis 1", "comes last"]),
+])
+def test_q2_cold_try_mistakes(wrong, words):
+    assert_verdict(ex.q2.check(wrong), NOT_YET, *words)
+
+
+def _sliding(series, window, k):
+    view = np.lib.stride_tricks.sliding_window_view(np.asarray(series), window + k)
+    return view[:, :window, None], view[:, window:]
+
+
+def _pure_python(series, window, k):
+    n = len(series) - window - k + 1
+    return ([[[float(v)] for v in series[i:i + window]] for i in range(n)],
+            [[float(v) for v in series[i + window:i + window + k]] for i in range(n)])
+
+
+def _keras_windows(series, window, k):
+    import keras
+
+    data = np.asarray(series, dtype="float32")
+    batches = keras.utils.timeseries_dataset_from_array(data, None, sequence_length=window + k, batch_size=8)
+    both = np.concatenate([np.asarray(batch) for batch in batches])
+    return both[:, :window, None], both[:, window:]
+
+
+def _keras_windows_as_tensors(series, window, k):
+    import keras
+
+    data = np.asarray(series, dtype="float32")
+    both = next(iter(keras.utils.timeseries_dataset_from_array(data, None, sequence_length=window + k,
+                                                               batch_size=len(data))))
+    return both[:, :window, None], both[:, window:]
+
+
+@pytest.mark.parametrize("valid", [
+    _sliding, _pure_python, _keras_windows, _keras_windows_as_tensors,
+    lambda s, w, k: tuple(a.astype("float32") for a in _sliding(s, w, k)),
+    lambda s, w, k: list(_sliding(s, w, k)),
+], ids=["sliding_window_view", "pure_python", "timeseries_dataset", "tensors", "float32", "list"])
+def test_q2_valid_alternatives_are_correct(valid):
+    assert_verdict(ex.q2.check(valid), CORRECT)
+
+
+@pytest.mark.parametrize("valid", [
+    lambda t, k, s, p: __import__("keras").layers.Conv1D(1, k, strides=s, padding=p).compute_output_shape(
+        (None, t, 1))[1],
+    lambda t, k, s, p: np.ceil(t / s) if p == "same" else np.floor((t - k) / s) + 1,
+    lambda t, k, s, p: len(range(0, t, s)) if p == "same" else len(range(0, t - k + 1, s)),
+    lambda t, k, s, p: np.array(-(-t // s) if p == "same" else (t - k) // s + 1),
+    lambda t, k, s, p: (__import__("keras").ops.ceil(t / s) if p == "same"
+                        else __import__("keras").ops.floor((t - k) / s) + 1),
+], ids=["keras_compute_output_shape", "numpy_floats", "len_range", "zero_d_array", "keras_ops_tensor"])
+def test_q4_valid_alternatives_are_correct(valid):
+    assert_verdict(ex.q4.check(valid), CORRECT)
+
+
+def test_q6_valid_alternatives_and_cold_try_mistakes():
+    import keras
+
+    L = keras.layers
+
+    def model(*middle, shape=(4,)):
+        return keras.Sequential([keras.Input(shape=shape), *middle])
+
+    vector = keras.Input(shape=(4,))
+    steps = L.LSTM(16, return_sequences=True)(L.RepeatVector(6)(vector))
+    assert_verdict(ex.q6.check(keras.Model(vector, L.Dense(1)(steps))), CORRECT)
+    assert_verdict(ex.q6.check(model(L.RepeatVector(6), L.RNN(L.LSTMCell(16), return_sequences=True), L.Dense(1))),
+                   CORRECT)
+    assert_verdict(ex.q6.check(model(L.RepeatVector(6), L.LSTM(16, return_sequences=True),
+                                     L.TimeDistributed(L.Dense(1)))), CORRECT)
+    built_later = keras.Sequential([L.RepeatVector(6), L.LSTM(16, return_sequences=True), L.Dense(1)])
+    built_later.build((None, 4))
+    assert_verdict(ex.q6.check(built_later), CORRECT)
+
+    assert_verdict(ex.q6.check(model(L.Reshape((4, 1)), L.LSTM(16, return_sequences=True), L.Dense(1))),
+                   NOT_YET, "Reshape", "RepeatVector(6)")
+    assert_verdict(ex.q6.check(model(L.RepeatVector(6), L.LSTM(16, return_sequences=True), L.Dense(6))),
+                   NOT_YET, "every step", "Dense(1)")
+    assert_verdict(ex.q6.check(model(L.RepeatVector(6), L.LSTM(16, return_sequences=True), L.Dense(1), shape=(3,))),
+                   NOT_YET, "(None, 3)", "keras.Input(shape=(4,))")
+
+
+@pytest.mark.parametrize("exercise", [ex.q2, ex.q4], ids=lambda e: e.key)
+def test_last_hint_runs_in_the_notebook_namespace(exercise):
+    """The notebook imports numpy as np and keras, nothing else: the last hint must run there as it is."""
+    import keras
+
+    signature = {"q2": "def forecast_pairs(series, window, k):", "q4": "def conv1d_length(timesteps, kernel_size, "
+                                                                    "strides, padding):"}[exercise.id]
+    body = exercise.hints[-1] + ("\nreturn x, y" if exercise.id == "q2" else "")
+    namespace = {"np": np, "keras": keras}
+    exec(signature + "\n" + "\n".join("    " + line for line in body.splitlines()), namespace)
+    assert_verdict(exercise.check(namespace[exercise.reads]), CORRECT)
+
+
+@pytest.mark.parametrize("output_units, target_shape", [
+    (3, (16, 5)), (3, (16, 3, 1)), (3, (16,)), (1, (16,)), (3, (16, 1)), (3, (16, 3, 2)),
+])
+def test_check_targets_says_whether_keras_itself_would_stop(output_units, target_shape):
+    """Its message says 'Keras would not stop you' exactly when a real fit runs without an error."""
+    import keras
+
+    model = keras.Sequential([keras.Input(shape=(4, 1)), keras.layers.SimpleRNN(2), keras.layers.Dense(output_units)])
+    model.compile(optimizer="sgd", loss="mse", run_eagerly=True)
+    try:
+        model.fit(np.zeros((16, 4, 1)), np.zeros(target_shape), epochs=1, verbose=0)
+        keras_ran = True
+    except Exception:   # noqa: BLE001 - graph mode raises ValueError, eager mode InvalidArgumentError
+        keras_ran = False
+    try:
+        check_targets(model, np.zeros(target_shape))
+        return                                       # accepted: nothing to claim
+    except TargetShapeError as err:
+        message = str(err)
+    assert ("would not stop you" in message) == keras_ran, message
+    assert ("would stop too" in message) == (not keras_ran), message

@@ -53,10 +53,24 @@ def _pairs_cases(rng):
     return cases
 
 
+def _row_lengths(value) -> set:
+    """The lengths of the rows of a list or array, or an empty set when its rows have no length."""
+    try:
+        return {len(row) for row in value}
+    except TypeError:
+        return set()
+
+
 def _as_array(value, call: str, what: str) -> np.ndarray:
     try:
         array = np.asarray(value, dtype="float64")
     except (TypeError, ValueError):
+        lengths = _row_lengths(value) if isinstance(value, (list, tuple, np.ndarray)) else set()
+        if len(lengths) > 1:
+            raise Reject(f"{call}: the rows of {what} have different lengths ({min(lengths)} to {max(lengths)}), "
+                         f"so they make no array: the last windows have fewer values after them than they need. "
+                         f"Make only the windows that still have k values after them: "
+                         f"range(len(series) - window - k + 1).") from None
         raise Reject(f"{call}: {what} is {describe(value)}; return numpy arrays.") from None
     return array
 
@@ -73,12 +87,19 @@ def _judge_pairs(cases, outputs):
             continue
         if x.shape == want_y.shape and y.shape == want_x.shape:
             return Result(False, f"{call}: x and y are swapped. Return the windows first, then the values to forecast.")
+        if x.shape == (n, 1, window) and window > 1:
+            return Result(False, f"{call}: x is {x.shape}. The {window} values of a window are its timesteps, read "
+                                 f"one after the other: they go on axis 1, and the features axis (1 value per step) "
+                                 f"comes last: {want_x.shape}.")
         if x.shape == want_x.shape[:2]:
             return Result(False, f"{call}: x is {x.shape}, with no features axis. An RNN reads "
                                  f"(samples, timesteps, features): add one, x[..., None] gives {want_x.shape}.")
         if x.ndim == 3 and y.ndim >= 1 and len(x) in (n - 1, n + 1):
             return Result(False, f"{call} made {len(x)} pairs; {n} fit. The last window must still have k values "
                                  f"after it: len(series) - window - k + 1 windows.")
+        if x.ndim == 3 and x.shape[1:] == want_x.shape[1:] and len(x) < n:
+            return Result(False, f"{call} made {len(x)} windows; {n} fit. A new window starts at every value, so "
+                                 f"neighbouring windows overlap: window i is series[i:i + window].")
         if x.shape != want_x.shape:
             return Result(False, f"{call}: x has shape {x.shape}; expected {want_x.shape} = (pairs, window, 1).")
         if y.shape == want_y.shape + (1,):
@@ -162,6 +183,10 @@ q3 = Exercise(
         (10, 10, 1): "The windows overlap: a new one starts at every value, not every 10 values.",
         (4, 10, 1): "The windows overlap: a new one starts at every value. 100 - 10 + 1 = 91 windows in batches of 32.",
         (None, 10, 1): "A batch of real data has a real size: count the windows left for the last batch.",
+        (91, 10, 1): "91 is every window of the series. They come in batches of 32: what is left for the last "
+                     "batch after the full ones?",
+        (3, 10, 1): "3 is the number of batches. The first axis of a batch counts the windows in it: how many "
+                    "are left for the last one?",
         (27, 1, 10): "The 10 values of a window are its timesteps, read one after the other: they go on axis 1, "
                      "and the features axis (1 value per step) comes last.",
     }, "91 windows = 32 + 32 + 27, each 10 steps of 1 feature."),
@@ -188,10 +213,23 @@ def _conv_cases(rng):
     return cases
 
 
+def _scalar(value):
+    """A 0-d numpy array or tensor (np.array(5), keras.ops.ceil(...)) as the Python number it holds."""
+    if isinstance(value, (numbers.Real, str, bytes)) or not hasattr(value, "shape"):
+        return value
+    try:
+        if tuple(value.shape) == ():
+            return np.asarray(value).item()
+    except (TypeError, ValueError):
+        pass
+    return value
+
+
 def _judge_conv(cases, outputs):
     for (t, k, s, padding), got in zip(cases, outputs):
         call = f"conv1d_length({t}, {k}, {s}, {padding!r})"
         want = _conv_reference(t, k, s, padding)
+        got = _scalar(got)
         if isinstance(got, bool) or not isinstance(got, numbers.Real):
             raise Reject(f"{call} returned {describe(got)}; return a whole number of timesteps.")
         if isinstance(got, float) and not float(got).is_integer():
@@ -236,8 +274,9 @@ q4 = Exercise(
     check=_judge_conv,
     hints=["'valid': the kernel must fit inside the sequence; it starts at step 0 and moves `strides` steps at "
            "a time. 'same': the ends are padded, so only the strides shorten the sequence.",
-           "'valid': (timesteps - kernel_size) // strides + 1. 'same': math.ceil(timesteps / strides).",
-           "if padding == 'same':\n    return math.ceil(timesteps / strides)\n"
+           "'valid': (timesteps - kernel_size) // strides + 1. 'same': ceil(timesteps / strides), which in Python "
+           "is -(-timesteps // strides) or int(np.ceil(timesteps / strides)).",
+           "if padding == 'same':\n    return -(-timesteps // strides)   # ceil(timesteps / strides)\n"
            "return (timesteps - kernel_size) // strides + 1"],
     answer=("def conv1d_length(timesteps, kernel_size, strides, padding):\n"
             "    if padding == \"same\":\n"
@@ -265,6 +304,15 @@ def _check_merge_shapes(value):
             raise Reject(f"The keys are the merge_mode values: 'concat', 'sum', 'ave', 'mul' and None; "
                          f"{describe(key)} is not one of them.")
         keys.add(key)
+    spellings = {"none": None, "null": None, "average": "ave", "avg": "ave", "mean": "ave", "add": "sum",
+                 "multiply": "mul", "product": "mul", "concatenate": "concat", "cat": "concat"}
+    for key in keys:
+        if not isinstance(key, str) or key in _MODES or key == "None":
+            continue
+        mode = spellings.get(key.strip().lower(), key.strip().lower())
+        if mode in _MODES and mode not in keys:
+            return Result(False, f"Keras spells that merge_mode {_mode_name(mode)}, not {key!r}: use the exact "
+                                 f"value you would pass to Bidirectional(..., merge_mode=...).")
     if "None" in keys and None not in keys:
         return Result(False, "Write the last key as None (the Python value), not the string 'None': "
                              "merge_mode=None is what you pass to Bidirectional.")
@@ -279,6 +327,12 @@ def _check_merge_shapes(value):
         if mode == "concat" and got == (None, 20, 8):
             return Result(False, "'concat' puts the forward and backward outputs side by side on the last axis: "
                                  "8 + 8 values per step.")
+        if got == want[1:]:
+            return Result(False, f"{got} has no batch axis: the shapes Keras reports start with None, the batch "
+                                 f"size it leaves open. merge_mode={mode!r} gives {want}.")
+        if mode == "concat" and got == (None, 20, 11):
+            return Result(False, "'concat' joins the outputs of the two directions, 8 + 8 values; the input's 3 "
+                                 "features do not pass through the GRU.")
         if mode == "concat" and got == (None, 40, 8):
             return Result(False, "'concat' joins the two directions along the last axis (features), not along "
                                  "time: still 20 steps, 16 values each.")
@@ -331,6 +385,11 @@ def _one_to_many_tips(rows, input_shape):
     if input_shape is not None and len(input_shape) == 3:
         return (f"The input is {input_shape}: a sequence. One-to-many starts from ONE vector per sample: "
                 "keras.Input(shape=(4,)).")
+    if input_shape is not None and len(input_shape) == 2 and input_shape != (None, 4):
+        return f"The input is {input_shape}; the vector here has 4 numbers: keras.Input(shape=(4,))."
+    if "Reshape" in types and "RepeatVector" not in types:
+        return ("Reshape turns the 4 numbers into a sequence of their own (4 steps of 1, or 1 step of 4); the output "
+                "needs 6 steps, each reading the whole vector. RepeatVector(6) copies it to 6 steps: (None, 6, 4).")
     if "RepeatVector" not in types:
         if rows and rows[-1]["output_shape"] == (None, 6):
             return ("Dense(6) gives 6 numbers as one vector, (None, 6): a multi-step forecast, but not a sequence. "
@@ -344,6 +403,10 @@ def _one_to_many_tips(rows, input_shape):
     if lstms and len(lstms[0]["output_shape"]) == 2:
         return ("The LSTM returns only its last step, so one value comes out instead of 6. A prediction at every "
                 "step needs return_sequences=True.")
+    last = rows[-1]["output_shape"]
+    if rows[-1]["type"] == "Dense" and isinstance(last, tuple) and last[:2] == (None, 6) and last[2:] != (1,):
+        return (f"The last Dense outputs {last}: a Dense acts at every step, so Dense({last[-1]}) gives {last[-1]} "
+                "values at each of the 6 steps. One value per step is Dense(1).")
     return None
 
 
@@ -385,6 +448,15 @@ def _check_step_shapes(value):
     if len(shapes) != 3:
         return Result(False, f"You listed {len(shapes)} shapes; the step model returns three: prediction, h, c.")
     prediction, h, c = shapes
+    if sorted(map(str, shapes)) == sorted(map(str, want)):
+        return Result(False, "Right shapes, wrong order: the step model returns [prediction, h, c], the prediction "
+                             "first.")
+    if [(None, *s[1:]) if s and s[0] == 1 else s for s in shapes] == want:
+        return Result(False, "The step model is built on keras.Input, which leaves the batch size open: its shapes "
+                             "start with None, whatever batch you later call it on.")
+    if prediction == (None, 1, 32):
+        return Result(False, "(None, 1, 32) is what the decoder LSTM returns; the Dense(1) after it turns the 32 "
+                             "values of the step into 1 prediction.")
     if prediction == (None, 1):
         return Result(False, "The decoder LSTM returns sequences, so even one step keeps its time axis: the "
                              "prediction is (None, 1, 1).")
