@@ -10,7 +10,7 @@ import sys
 from pathlib import Path
 
 from ..exercises import lessons
-from . import gradescope, pipeline
+from . import gradescope, pipeline, sandbox
 from .execute import Limits, python_can_cap_memory
 
 
@@ -27,6 +27,9 @@ def parser() -> argparse.ArgumentParser:
                    help=f"seconds per submission (default {Limits.total_timeout:g})")
     p.add_argument("--memory-mb", type=int, default=Limits.memory_mb,
                    help=f"kernel memory cap in MB, 0 for none (default {Limits.memory_mb}; Linux only)")
+    p.add_argument("--sandbox", choices=sandbox.MODES, default="auto",
+                   help="run each kernel in a bubblewrap sandbox: auto (when it works here; default), "
+                        "on (refuse to grade without it), off")
     p.add_argument("--lesson", help="grade as this lesson (NN); notebooks of another lesson get 'wrong lesson'")
     p.add_argument("--force", action="store_true", help="grade again files already in grades.csv")
     p.add_argument("--seed", type=int, help="fixed seed for function-exercise inputs (default: random per submission)")
@@ -52,7 +55,11 @@ def main(argv: list[str] | None = None) -> int:
         print("warning: this system cannot cap a kernel's memory (no prlimit); grading without a cap",
               file=sys.stderr)
     if args.gradescope:
-        results = gradescope.run(args.submission_dir, args.results, lesson=args.lesson, limits=limits, seed=args.seed)
+        try:
+            results = gradescope.run(args.submission_dir, args.results, lesson=args.lesson, limits=limits,
+                                     seed=args.seed, sandbox=args.sandbox)
+        except sandbox.SandboxUnavailable as err:
+            p.error(str(err))
         if not args.quiet:
             print(f"{results['score']:g} points; wrote {args.results}")
         return 0
@@ -70,8 +77,11 @@ def main(argv: list[str] | None = None) -> int:
     except OSError as err:
         p.error(f"cannot write to --out {args.out}: {err.strerror or err}")
     log = (lambda line: None) if args.quiet else (lambda line: print(line, flush=True))
-    graded = pipeline.grade_batch(args.submissions, args.out, jobs=args.jobs, limits=limits, lesson=args.lesson,
-                                  force=args.force, seed=args.seed, log=log)
+    try:
+        graded = pipeline.grade_batch(args.submissions, args.out, jobs=args.jobs, limits=limits, lesson=args.lesson,
+                                      force=args.force, seed=args.seed, log=log, sandbox=args.sandbox)
+    except sandbox.SandboxUnavailable as err:
+        p.error(str(err))
     if not args.quiet:
         print(f"{len(graded)} submission(s) graded; see {args.out / 'grades.csv'}")
     return 0

@@ -34,7 +34,7 @@ def choose(notebooks: list[Path], lesson: str | None) -> tuple[Path, list[Path]]
 
 
 def run(submission_dir: Path = SUBMISSION_DIR, results_path: Path = RESULTS_PATH, lesson: str | None = None,
-        limits: Limits = Limits(), seed: int | None = None) -> dict:
+        limits: Limits = Limits(), seed: int | None = None, sandbox: str = "auto") -> dict:
     """Grade the submission folder and write Gradescope's ``results.json``; returns its content."""
     notebooks = pipeline.collect([submission_dir]) if Path(submission_dir).is_dir() else []
     if not notebooks:
@@ -43,7 +43,8 @@ def run(submission_dir: Path = SUBMISSION_DIR, results_path: Path = RESULTS_PATH
     else:
         chosen, left_out = choose(notebooks, lesson)
         with tempfile.TemporaryDirectory(prefix="gradescope-") as out_dir:
-            graded = pipeline.grade_batch([chosen], out_dir, lesson=lesson, limits=limits, seed=seed, force=True)
+            graded = pipeline.grade_batch([chosen], out_dir, lesson=lesson, limits=limits, seed=seed, force=True,
+                                          sandbox=sandbox)
         results = report.gradescope_results(graded[0])
         if left_out:
             names = ", ".join(p.name for p in left_out)
