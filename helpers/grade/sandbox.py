@@ -93,7 +93,18 @@ class Sandbox:
         scratch = _resolved(scratch)
         for sub in ("home", "tmp", "shm"):
             (scratch / sub).mkdir(exist_ok=True)
+        _copy_font_cache(scratch / "home")
         return Confinement(self, scratch, next(_UIDS) if os.geteuid() == 0 else None)
+
+
+def _copy_font_cache(home: Path) -> None:
+    """Give the kernel matplotlib's font list (else it spends seconds rebuilding it in the empty home)."""
+    cache = Path(os.environ.get("MPLCONFIGDIR") or Path(os.environ.get("XDG_CACHE_HOME") or
+                                                        Path.home() / ".cache") / "matplotlib")
+    for found in sorted(cache.glob("fontlist-*.json"))[-1:]:
+        target = home / ".cache" / "matplotlib"
+        target.mkdir(parents=True, exist_ok=True)
+        shutil.copy(found, target / found.name)
 
 
 _UIDS = itertools.cycle(range(2_000_000, 2_100_000))   # ids no account uses, one per kernel
