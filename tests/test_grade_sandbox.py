@@ -23,7 +23,7 @@ import helpers
 from helpers.grade import pipeline, sandbox
 from helpers.grade.execute import Limits
 
-from .test_grade_batch import after_imports, code, save, solution
+from .test_grade_batch import after_imports, check_cell, code, save, solution
 
 pytestmark = pytest.mark.slow   # about 8 kernels with TensorFlow
 
@@ -99,8 +99,9 @@ def hostile_batch(tmp_path_factory):
     reader = attempts(f"stolen = open({str(home / 'secret.txt')!r}).read()",
                       f"stolen += open({str(classmate_path)!r}).read()",
                       "stolen += open(os.path.expanduser('~/secret.txt')).read()")
-    reading = after_imports(nb, reader)
-    reading["cells"].append(code("print(stolen)\ndense_shape = stolen\nsmall_dense_params = stolen"))
+    reading = after_imports(nb, "stolen = 'nothing'\n" + reader)
+    for exercise_id, name in (("q1", "dense_shape"), ("q2", "small_dense_params")):   # echoed in feedback
+        check_cell(reading, exercise_id)["source"] = f"{name} = stolen\nex.{exercise_id}.check({name})"
     save(folder, "reader", reading)
     save(folder, "network", after_imports(nb, attempts(
         f"socket.create_connection(('127.0.0.1', {server.port}), timeout=3)",
