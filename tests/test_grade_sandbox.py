@@ -32,7 +32,11 @@ CLASSMATE = "classmates-own-answer-91c2"
 WRITTEN = "planted-by-a-submission-55d1"
 MARKER = "hostile-process-0b6e"
 DISK_MB = 300
-needs_bwrap = pytest.mark.skipif(bool(sandbox.problem()), reason=f"no sandbox here: {sandbox.problem()}")
+
+
+def skip_without_bubblewrap() -> None:
+    if sandbox.problem():
+        pytest.skip(f"no sandbox here: {sandbox.problem()}")
 
 
 class LoopbackServer:
@@ -80,8 +84,7 @@ def site_packages() -> Path:
 
 @pytest.fixture(scope="module")
 def hostile_batch(tmp_path_factory):
-    if sandbox.problem():
-        pytest.skip(f"no sandbox here: {sandbox.problem()}")
+    skip_without_bubblewrap()
     folder = tmp_path_factory.mktemp("hostile")
     out = folder / "out"
     home = Path(tempfile.mkdtemp(prefix="grader-home-", dir="/var/tmp"))
@@ -211,8 +214,8 @@ def test_auto_grades_without_a_sandbox_and_says_so_everywhere(tmp_path, monkeypa
         pipeline.grade_batch([tmp_path], tmp_path / "out2", sandbox="on")
 
 
-@needs_bwrap
 def test_the_sandbox_command_hides_and_binds_what_it_should(tmp_path):
+    skip_without_bubblewrap()
     box, note = sandbox.choose("on", hidden=[tmp_path / "subs"])
     scratch = tmp_path / "scratch"
     scratch.mkdir()

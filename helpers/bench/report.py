@@ -4,9 +4,10 @@
     python -m helpers.bench --runs 1 --full  # one run, plus the wall time of `make test`
 
 Per lesson: wall seconds from asking for a kernel to the end of the last cell, and the peak
-resident memory of the kernel's process tree. The grader: submissions per minute, and the cost
-of its sandbox (seconds per lesson 01 submission with ``--sandbox on`` and ``off``, same run). The floor is measured in each run the same way,
-for a fresh kernel that only imports TensorFlow and Keras; ratios are lesson / floor.
+resident memory of the kernel's process tree. The floor is measured in each run the same way,
+for a fresh kernel that only imports TensorFlow and Keras; ratios are lesson / floor. The grader:
+submissions per minute, and the cost of its sandbox (seconds per lesson 01 submission with
+``--sandbox on`` and ``off``, interleaved in the same run).
 """
 from __future__ import annotations
 

@@ -19,7 +19,7 @@ does not care how it is made. Inside the sandbox the kernel
   :class:`~helpers.grade.execute.Kernel` (``Limits.disk_mb``).
 
 >>> box, note = choose("auto", hidden=["submissions", "grades"])   # doctest: +SKIP
->>> box.confine(Path("/tmp/s")).command(["python", "-m", "ipykernel_launcher", "-f", "k.json"], Limits())  # doctest: +SKIP
+>>> box.confine(Path("/tmp/s")).command(["python", "-m", "ipykernel_launcher"], Limits())  # doctest: +SKIP
 ['bwrap', '--ro-bind', '/', '/', ...]
 """
 from __future__ import annotations
