@@ -216,7 +216,8 @@ def test_auto_grades_without_a_sandbox_and_says_so_everywhere(tmp_path, monkeypa
 
 def test_the_sandbox_command_hides_and_binds_what_it_should(tmp_path):
     skip_without_bubblewrap()
-    box, note = sandbox.choose("on", hidden=[tmp_path / "subs"])
+    submission = package_folder().parent / "README.md"   # stands for a submission kept in the project
+    box, note = sandbox.choose("on", hidden=[tmp_path / "subs", submission])
     scratch = tmp_path / "scratch"
     scratch.mkdir()
     argv = box.confine(scratch).command(["python"], Limits())
@@ -225,6 +226,7 @@ def test_the_sandbox_command_hides_and_binds_what_it_should(tmp_path):
         assert flag in argv
     assert ["--bind", str(scratch), str(scratch)] == argv[argv.index(str(scratch)) - 1:][:3]
     hidden = {argv[i + 1] for i, a in enumerate(argv) if a == "--tmpfs"}
-    assert {"/home", "/root", "/run", "/var/tmp"} <= hidden
+    assert {"/home", "/root", "/run", "/var/tmp", str(package_folder().parent / "solutions")} <= hidden
+    assert ["--ro-bind", "/dev/null", str(submission)] == argv[argv.index(str(submission)) - 2:][:3]
     assert "--nproc=512" in argv and any(a.startswith("--data=") for a in argv)
     assert json.dumps(argv).count("JPY_PARENT_PID") == 0

@@ -30,6 +30,8 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument("--sandbox", choices=sandbox.MODES, default="auto",
                    help="run each kernel in a bubblewrap sandbox: auto (when it works here; default), "
                         "on (refuse to grade without it), off")
+    p.add_argument("--disk-mb", type=int, default=Limits.disk_mb,
+                   help=f"MB of files a submission may write in its scratch folder (default {Limits.disk_mb})")
     p.add_argument("--lesson", help="grade as this lesson (NN); notebooks of another lesson get 'wrong lesson'")
     p.add_argument("--force", action="store_true", help="grade again files already in grades.csv")
     p.add_argument("--seed", type=int, help="fixed seed for function-exercise inputs (default: random per submission)")
@@ -48,9 +50,10 @@ def main(argv: list[str] | None = None) -> int:
         args.lesson = args.lesson.zfill(2)
         if args.lesson not in lessons():
             p.error(f"--lesson {args.lesson}: no such lesson with exercises (known: {', '.join(lessons())})")
-    if args.jobs < 1 or args.timeout <= 0 or args.total_timeout <= 0 or args.memory_mb < 0:
-        p.error("--jobs, --timeout and --total-timeout must be positive, --memory-mb not negative")
-    limits = Limits(cell_timeout=args.timeout, total_timeout=args.total_timeout, memory_mb=args.memory_mb or None)
+    if args.jobs < 1 or args.timeout <= 0 or args.total_timeout <= 0 or args.memory_mb < 0 or args.disk_mb <= 0:
+        p.error("--jobs, --timeout, --total-timeout and --disk-mb must be positive, --memory-mb not negative")
+    limits = Limits(cell_timeout=args.timeout, total_timeout=args.total_timeout, memory_mb=args.memory_mb or None,
+                    disk_mb=args.disk_mb)
     if limits.memory_mb and not python_can_cap_memory():
         print("warning: this system cannot cap a kernel's memory (no prlimit); grading without a cap",
               file=sys.stderr)

@@ -207,7 +207,7 @@ def grade_batch(paths: Iterable[str | Path], out_dir: str | Path, *, jobs: int =
     out_dir.mkdir(parents=True, exist_ok=True)
     log = log or (lambda line: None)
     found = collect(paths)
-    box, unconfined = sandboxes.choose(sandbox, hidden=[out_dir, *{p.resolve().parent for p in found}])
+    box, unconfined = sandboxes.choose(sandbox, hidden=[out_dir, *found, *{p.resolve().parent for p in found}])
     if unconfined:
         print(f"WARNING: {unconfined}. Each kernel runs with your rights: it can read your files and "
               "use the network. Use --sandbox on to refuse, --sandbox off to silence this.", flush=True)

@@ -39,8 +39,10 @@ from typing import Iterable
 MODES = ("auto", "on", "off")
 MAX_PROCESSES = 512     # threads count too: TensorFlow and the kernel start a few dozen
 # The only variables the kernel inherits (the instructor's environment may hold tokens).
-PASSED_ENV = ("PATH", "LANG", "LC_ALL", "LC_CTYPE", "PYTHONPATH", "PYTHONHASHSEED", "MPLBACKEND",
-              "TF_CPP_MIN_LOG_LEVEL", "TF_ENABLE_ONEDNN_OPTS", "KERAS_BACKEND")
+PASSED_ENV = ("PATH", "LANG", "LANGUAGE", "LC_ALL", "LC_CTYPE", "TZ", "LD_LIBRARY_PATH", "PYTHONPATH",
+              "PYTHONHASHSEED", "MPLBACKEND", "OMP_NUM_THREADS", "TF_NUM_INTEROP_THREADS",
+              "TF_NUM_INTRAOP_THREADS", "TF_CPP_MIN_LOG_LEVEL", "TF_ENABLE_ONEDNN_OPTS", "KERAS_BACKEND",
+              "CUDA_VISIBLE_DEVICES")
 _ALWAYS_HIDDEN = ("/home", "/root", "/run", "/var/tmp", "/mnt", "/media", "/srv")
 
 
@@ -71,15 +73,17 @@ def needed_paths() -> list[Path]:
 
 @dataclass(frozen=True)
 class Sandbox:
-    """A bubblewrap sandbox; ``hidden`` are extra folders the kernel must not see (the submissions'
-    folders, the output folder). :meth:`confine` gives one kernel's confinement."""
+    """A bubblewrap sandbox; ``hidden`` are extra folders or files the kernel must not see (the
+    submissions and their folders, the output folder). :meth:`confine` gives one kernel's confinement."""
 
     hidden: tuple[Path, ...] = ()
     bwrap: str = "bwrap"
+    project: Path = Path(__file__).resolve().parents[2]
 
     def hidden_paths(self) -> list[Path]:
+        """The folders replaced by empty ones (the course's own solutions and history among them)."""
         folders = [*_ALWAYS_HIDDEN, Path.home(), os.environ.get("HOME", "/root"), tempfile.gettempdir(),
-                   *self.hidden]
+                   self.project / "solutions", self.project / ".git", *self.hidden]
         unique: list[Path] = []
         for path in map(_resolved, folders):
             # /tmp is replaced as a whole by the kernel's private one
@@ -144,6 +148,9 @@ class Confinement:
         for path in hidden:   # hide again what a bound-back folder holds (e.g. project/submissions)
             if any(_inside(path, n) and path != n for n in needed):
                 box += ["--tmpfs", str(path)]
+        for path in self.box.hidden:   # files, e.g. a submission lying in a folder the kernel needs
+            if path.is_file() and not _inside(path, Path("/tmp")):
+                box += ["--ro-bind", "/dev/null", str(path)]
         box += ["--bind", str(scratch / "tmp"), "/tmp", "--bind", str(scratch / "shm"), "/dev/shm",
                 "--bind", str(scratch), str(scratch)]
         for path in [*hidden, Path("/dev")]:
