@@ -36,9 +36,10 @@ install: $(STAMP)
 $(STAMP): pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e '.[test]'
+	$(BIN)/python -m pip install --quiet -e '.[cpu,test]'
 	$(BIN)/python -m ipykernel install --sys-prefix --name python3 --display-name "Python 3 (RNN course)" \
 		--env TF_CPP_MIN_LOG_LEVEL 3 --env TF_ENABLE_ONEDNN_OPTS 0 >/dev/null
+	$(BIN)/python -m helpers.kernels python3 >/dev/null
 	@rm -f $(VENV)/.installed-*
 	@touch $@
 	@echo "Environment ready in $(VENV)."
@@ -49,7 +50,7 @@ lab: $(STAMP)
 test: $(STAMP)
 	@bash .ci/sandbox-setup.sh
 	$(BIN)/python -m helpers.build --check
-	$(BIN)/python -m pytest -n $(JOBS) --dist loadfile --nbval --nbval-current-env tests solutions notebooks
+	$(BIN)/python -m pytest -n $(JOBS) --dist loadfile --nbval --nbval-kernel-name python3 tests solutions notebooks
 
 test-fast: $(STAMP)
 	$(BIN)/python -m pytest -n $(JOBS) tests -m "not slow"

@@ -21,6 +21,6 @@ fi
 
 if ! .venv/bin/python -c "import playwright.sync_api" 2>/dev/null; then
     echo "browser-setup: installing the 'browser' extra (Playwright) into .venv"
-    .venv/bin/python -m pip install --quiet -e '.[test,browser]'
+    .venv/bin/python -m pip install --quiet -e '.[cpu,test,browser]'
 fi
 .venv/bin/python -c "from importlib.metadata import version; print('playwright', version('playwright'))"

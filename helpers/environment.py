@@ -36,11 +36,17 @@ class Report:
         return "\n".join(rows)
 
 
+# How to get a missing package; by default, the course's own set-up.
+INSTALL = {"tensorflow": "install the course with its CPU TensorFlow: `make install`, or "
+                         "`pip install -e '.[cpu]'` in the project folder"}
+
+
 def _version_line(module: str, show_version: bool = True) -> Line:
     try:
         version = importlib.import_module(module).__version__
     except Exception as err:  # noqa: BLE001 - a missing package is a finding, not a crash
-        return Line(module, False, f"not importable ({type(err).__name__}); run `make lab` from the project folder")
+        how = INSTALL.get(module, "run `make lab` from the project folder")
+        return Line(module, False, f"not importable ({type(err).__name__}); {how}")
     tested = TESTED.get(module)
     if tested and not version.startswith(tested):
         return Line(module, True, f"{version} (the course was tested with {tested}.x; messages may differ)")
@@ -49,7 +55,7 @@ def _version_line(module: str, show_version: bool = True) -> Line:
 
 def check_environment() -> Report:
     """Python, Keras, its backend, TensorFlow and the quiet-logging settings, one line each."""
-    lines = [Line("python", sys.version_info >= (3, 10), f"{sys.version_info.major}.{sys.version_info.minor}")]
+    lines = [Line("python", sys.version_info >= (3, 11), f"{sys.version_info.major}.{sys.version_info.minor}")]
     lines.append(_version_line("keras"))
     try:
         import keras

@@ -37,10 +37,12 @@ CALL_ARGUMENT_MISPLACED = "call-argument-misplaced"
 FEATURE_MISMATCH = "feature-mismatch"
 TIMESTEPS_MISMATCH = "timesteps-mismatch"
 DATA_NDIM_MISMATCH = "data-ndim-mismatch"
+BATCH_AXIS_IN_SHAPE = "batch-axis-in-shape"
+UNKNOWN_FEATURES = "unknown-features"
 
 KINDS = (RNN_NEEDS_3D, STACK_NEEDS_SEQUENCES, WRONG_NDIM, STATEFUL_NEEDS_BATCH_SIZE, STATEFUL_BATCH_MISMATCH,
          BATCH_INPUT_SHAPE_REMOVED, UNKNOWN_LAYER_ARGUMENT, INITIAL_STATE_TYPO, CALL_ARGUMENT_MISPLACED,
-         FEATURE_MISMATCH, TIMESTEPS_MISMATCH, DATA_NDIM_MISMATCH)
+         FEATURE_MISMATCH, TIMESTEPS_MISMATCH, DATA_NDIM_MISMATCH, BATCH_AXIS_IN_SHAPE, UNKNOWN_FEATURES)
 
 _ANSI = re.compile(r"\x1b\[[0-9;]*m")
 _LAYER_CLASSES = {"simple_rnn": "SimpleRNN", "lstm": "LSTM", "gru": "GRU", "bidirectional": "Bidirectional",
@@ -299,6 +301,12 @@ def _ndim_error(error, message, model, namespace):
         if producer is not None:
             return _stack_explanation(layer_name, cls, received, producer)
         return _needs_3d_explanation(layer_name, cls, received)
+    if found == expected + 1:
+        embedding = _producer_of(layer_name, received, model, _namespaces(error, namespace))
+        if type(embedding).__name__ == "Embedding":
+            return _ids_with_features_axis_explanation(layer_name, cls, expected, received, embedding)
+    if found == expected + 1 and received[:2] == (None, None):
+        return _batch_in_shape_explanation(layer_name, cls, expected, received)
     return Explanation(
         kind=WRONG_NDIM,
         title=f"{cls} layer '{layer_name}' wants a {expected}D tensor but got a {found}D one",
@@ -307,6 +315,62 @@ def _ndim_error(error, message, model, namespace):
         fix=(f"Reshape the input to {expected} axes before '{layer_name}' (keras.layers.Reshape(...) inside the "
              f"model, or x.reshape(...) on the data) so that the last axis holds the features."),
         why="Every axis of a tensor has a meaning; the number of axes must match what the layer reads.",
+        layer=layer_name, shape=received,
+    )
+
+
+def _producer_of(layer_name: str, received: tuple, model: Any, spaces: list[Mapping]) -> Any:
+    """The layer just before ``layer_name`` (in ``model``, a model being built, or a tensor's history)."""
+    if model is not None:
+        previous = _previous_in_model(model, layer_name)
+        if previous is not None:
+            return previous
+    keras = _keras()
+    if keras is None:
+        return None
+    for value in _values(spaces):
+        if isinstance(value, keras.Model):
+            previous = _previous_in_model(value, layer_name)
+            if previous is not None:
+                return previous
+        elif isinstance(value, keras.KerasTensor) and tuple(value.shape) == tuple(received):
+            operation = getattr(getattr(value, "_keras_history", None), "operation", None)
+            if operation is not None:
+                return operation
+    return None
+
+
+def _ids_with_features_axis_explanation(layer_name: str, cls: str, expected: int, received: tuple,
+                                        embedding: Any) -> Explanation:
+    """(None, None, 1, 8): ids given a features axis of 1 before an Embedding, which adds its own."""
+    ids_shape = _shape_text(received[1:-2] + (received[-2],) if received[-2] != 1 else received[1:-2])
+    return Explanation(
+        kind=WRONG_NDIM,
+        title=f"{cls} layer '{layer_name}' got {len(received)} axes: the ids already had a features axis",
+        expected=f"a {expected}D tensor" + (" (batch, timesteps, features)" if expected == 3 else ""),
+        received=(f"{_shape_text(received)}: {len(received)}D, the Embedding '{embedding.name}' turned every id "
+                  f"into {received[-1]} numbers"),
+        fix=(f"inputs = keras.Input(shape={ids_shape})   # ids as (batch, timesteps): no features axis\n"
+             f"# the Embedding adds the features axis itself: (batch, timesteps, {received[-1]})"),
+        why=("An Embedding replaces each id with a vector, so it adds the last axis. Ids that already sit on a "
+             "features axis of 1 come out with one axis too many."),
+        layer=layer_name, shape=received,
+    )
+
+
+def _batch_in_shape_explanation(layer_name: str, cls: str, expected: int, received: tuple) -> Explanation:
+    """(None, None, 2, 1): the batch axis was written into keras.Input(shape=...), which adds its own."""
+    sample = _shape_text(received[2:])
+    return Explanation(
+        kind=BATCH_AXIS_IN_SHAPE,
+        title=f"{cls} layer '{layer_name}' got {len(received)} axes: the batch axis is inside shape=",
+        expected=f"a {expected}D tensor" + (" (batch, timesteps, features)" if expected == 3 else ""),
+        received=f"{_shape_text(received)}: {len(received)}D, two open axes in front",
+        fix=(f"inputs = keras.Input(shape={sample})   # one sample; Keras adds the batch axis itself\n"
+             f"# (shape={_shape_text(received[1:])} describes each sample as {len(received) - 1}D)"),
+        why=("keras.Input(shape=...) describes one sample and puts the batch axis (None) in front by itself. "
+             "Writing None for the batch inside shape= adds a second open axis, so every sample gets one axis "
+             "too many."),
         layer=layer_name, shape=received,
     )
 
@@ -385,7 +449,8 @@ def _stateful_dynamic_batch(error, message, model, namespace):
         expected="a fixed batch size, e.g. " + _shape_text((32,) + tuple(received[1:])),
         received=f"{_shape_text(received)}: batch size None (any)",
         fix=(f"inputs = keras.Input(shape={per_sample}, batch_size=32)   # 32: the batch size you will use\n"
-             "# Keras 3 has no batch_input_shape=; the batch size goes on keras.Input"),
+             f"# or keras.Input(batch_shape={_shape_text((32,) + tuple(received[1:]))}); Keras 3 layers take no "
+             "batch_input_shape="),
         why=("stateful=True keeps one state per sample slot of the batch and carries it to the next batch, so "
              "Keras must create exactly batch_size state vectors before the first batch arrives."),
         shape=received, shape_names=("batch", "timesteps", "features"),
@@ -430,7 +495,8 @@ def _unrecognized_kwargs(error, message, model, namespace):
         value = kwargs.get("batch_input_shape")
         if isinstance(value, tuple) and len(value) >= 2:
             batch, rest = value[0], _shape_text(value[1:])
-            fix = (f"inputs = keras.Input(shape={rest}, batch_size={batch})\n"
+            fix = (f"inputs = keras.Input(shape={rest}, batch_size={batch})   # or keras.Input(batch_shape="
+                   f"{_shape_text(value)})\n"
                    f"# then build {cls} without batch_input_shape, e.g. keras.layers.{cls}(...)(inputs)")
             received = f"batch_input_shape={_shape_text(value)}"
         else:
@@ -439,11 +505,12 @@ def _unrecognized_kwargs(error, message, model, namespace):
         return Explanation(
             kind=BATCH_INPUT_SHAPE_REMOVED,
             title=f"{cls} has no batch_input_shape argument in Keras 3",
-            expected="the batch size on keras.Input(shape=..., batch_size=...)",
+            expected="the batch size on keras.Input(shape=..., batch_size=...) or keras.Input(batch_shape=...)",
             received=received,
             fix=fix,
-            why=("Keras 2 let a layer declare the whole input shape, batch included; Keras 3 removed that. "
-                 "The shape of a sample and the batch size now belong to keras.Input."),
+            why=("Keras 2 let a layer declare the whole input shape, batch included; Keras 3 layers no longer "
+                 "take it. The shape of a sample and the batch size belong to keras.Input: "
+                 "keras.Input(shape=..., batch_size=...), or keras.Input(batch_shape=...) with the batch in front."),
             shape=value if isinstance(value, tuple) else None, shape_names=("batch", "timesteps", "features"),
         )
     accepted = _constructor_arguments(cls)
@@ -565,6 +632,20 @@ def _model_with_kernel(kernel: tuple, spaces: list[Mapping]) -> Any:
 
 def _compare_shapes(expected: tuple, found: tuple, model: Any) -> Explanation:
     exp_text, found_text = _shape_text(expected), _shape_text(found)
+    if len(expected) == 3 and expected[2] == 1 and len(found) == 2 and expected[1] not in (None, found[1]):
+        # Keras prints (5, 20) for data of shape (5, 20, 1) too: it leaves out a last axis of size 1.
+        return Explanation(
+            kind=TIMESTEPS_MISMATCH,
+            title=f"the data has {found[1]} timesteps but the model's Input fixes {expected[1]}",
+            expected=f"{exp_text}: (batch, timesteps={expected[1]}, features=1)",
+            received=(f"{found_text}, or {_shape_text(found + (1,))}: Keras leaves a last axis of size 1 out of "
+                      f"this message ({found[1]} timesteps either way)"),
+            fix=(f"inputs = keras.Input(shape=(None, 1))   # any number of timesteps\n"
+                 f"# or cut/pad the data to {expected[1]} timesteps; 2-D data also needs x[..., None]"),
+            why=("An RNN can step through any length, but a functional model checks its data against "
+                 "keras.Input(shape=(T, F)): exactly T timesteps."),
+            shape=found,
+        )
     if len(expected) != len(found):
         if len(expected) == 3 and len(found) == 2 and found[1] == expected[1]:
             fix = f"x = x.reshape({found[0]}, {found[1]}, 1)   # or x[..., None]: {found[1]} timesteps of 1 feature"
@@ -597,7 +678,9 @@ def _compare_shapes(expected: tuple, found: tuple, model: Any) -> Explanation:
             received=f"{found_text}: (batch={found[0]}, timesteps={found[1]}, features={found[2]})",
             fix=(f"inputs = keras.Input(shape=(None, {expected[2]}))   # any number of timesteps\n"
                  f"# or cut/pad the data to {expected[1]} timesteps"),
-            why="An RNN can step through any length, but keras.Input(shape=(T, F)) promised exactly T timesteps.",
+            why=("An RNN can step through any length, but a functional model checks its data against "
+                 "keras.Input(shape=(T, F)): exactly T timesteps. (A Sequential model does not check the timesteps; "
+                 "None in shape= lets any length through in both.)"),
             shape=found, shape_names=("batch", "timesteps", "features"),
         )
     return Explanation(
@@ -648,8 +731,189 @@ def _cell_feature_mismatch(cell: str, data: tuple, kernel: tuple, model: Any) ->
     )
 
 
+_UNKNOWN_FEATURES = re.compile(r"Shapes used to initialize variables must be fully-defined.*?"
+                               r"Received: shape=(?P<shape>\([^)]*\)) for variable path='(?P<path>[^']*)'", re.S)
+
+
+def _unknown_features(error, message, model, namespace):
+    """A kernel with a None row count: the input's last axis (the features) was None, or an RNN(cell)
+    (which, unlike SimpleRNN, GRU and LSTM, does not check for 3D) got a 2D tensor with no features axis."""
+    match = _UNKNOWN_FEATURES.search(message)
+    kernel = _parse_shape(match["shape"]) if match else None
+    parts = match["path"].split("/") if match else []
+    if not kernel or kernel[0] is not None or not parts or parts[-1] != "kernel":
+        return None
+    classes = [_class_from_layer_name(part) for part in parts[:-1]]
+    layer = next((cls for cls in classes if cls in _LAYER_CLASSES.values() and cls != "TimeDistributed"), "the layer")
+    recurrent = layer in _RECURRENT_CLASSES or any(part.endswith("_cell") for part in parts)
+    example = "keras.Input(shape=(None, 1))   # any number of timesteps, 1 feature each" if recurrent else \
+        "keras.Input(shape=(4,))   # 4 features"
+    why = (f"Keras creates {layer}'s weights when the layer is built, and its kernel has one row per input "
+           "feature. The batch size and the number of timesteps do not change the weights, so they may be None; "
+           "the number of features must be known.")
+    if layer == "RNN":
+        why += (" An RNN(cell) layer also ends up here when it receives a 2D tensor (batch, features): it reads "
+                "(batch, timesteps, features), so give the layer before it return_sequences=True, or the input "
+                "a timesteps axis.")
+    return Explanation(
+        kind=UNKNOWN_FEATURES,
+        title=f"{layer} cannot create its weights: the number of features is unknown",
+        expected="a number for the last axis of the input (the features)",
+        received=f"an input whose features Keras cannot count, so a kernel of shape {_shape_text(kernel)}",
+        fix=(f"inputs = {example}\n# the last number in shape= counts the features: it must be a number"
+             + ("\n# for any length, None goes first: shape=(None, features), not (timesteps, None)"
+                if recurrent else "")),
+        why=why,
+    )
+
+
 _RECOGNISERS = (_ndim_error, _stateful_dynamic_batch, _stateful_batch_mismatch, _unrecognized_kwargs,
-                _unexpected_call_keyword, _data_mismatch)
+                _unexpected_call_keyword, _data_mismatch, _unknown_features)
+
+
+# ---------------------------------------------------------------- lesson 07: padding, masking, Embedding
+# (kept as one block: its kinds, recognisers and their place in _RECOGNISERS)
+
+IDS_NEED_EMBEDDING = "ids-need-embedding"
+RAGGED_BATCH = "ragged-batch"
+EMBEDDING_ID_OUT_OF_RANGE = "embedding-id-out-of-range"
+PAD_SEQUENCES_ARGUMENTS = "pad-sequences-arguments"
+KINDS = KINDS + (IDS_NEED_EMBEDDING, RAGGED_BATCH, EMBEDDING_ID_OUT_OF_RANGE, PAD_SEQUENCES_ARGUMENTS)
+
+
+def _integer_tensor_of_shape(received: tuple, spaces: list[Mapping]) -> bool:
+    """True when a symbolic Keras tensor of exactly this shape and an integer dtype is in sight."""
+    keras = _keras()
+    if keras is None:
+        return False
+    for value in _values(spaces):
+        if isinstance(value, keras.KerasTensor) and tuple(value.shape) == tuple(received):
+            if "int" in str(getattr(value, "dtype", "")):
+                return True
+    return False
+
+
+def _ids_need_embedding(error, message, model, namespace):
+    """An RNN fed (batch, timesteps) with no features axis: integer ids (Embedding) or values ([..., None])."""
+    match = _NDIM.search(message)
+    if not match or (int(match["expected"]), int(match["found"])) != (3, 2):
+        return None
+    received = _parse_shape(match["shape"])
+    if received is None or len(received) != 2:
+        return None
+    integers = _integer_tensor_of_shape(received, _namespaces(error, namespace))
+    if not integers and received[1] is not None:
+        return None   # a fixed width: lesson 02's explanation (timesteps or features?) fits better
+    layer_name = match["layer"]
+    cls = _class_from_layer_name(layer_name)
+    fix = ("keras.layers.Embedding(input_dim=largest_id + 1, output_dim=8, mask_zero=True)   # before the RNN\n"
+           "# ids (batch, timesteps) -> vectors (batch, timesteps, 8); mask_zero=True skips the padding id 0")
+    if not integers:
+        fix += ("\n# not ids but one real value per step? add a features axis instead:\n"
+                "inputs = keras.Input(shape=(None, 1))   # and x = x[..., None]")
+    return Explanation(
+        kind=IDS_NEED_EMBEDDING,
+        title=(f"{cls} layer '{layer_name}' got {'integer ids' if integers else 'sequences'} with no features axis: "
+               f"(batch, timesteps)"),
+        expected=f"a 3D tensor (batch, timesteps, features), e.g. {_shape_text(received + (8,))}",
+        received=f"{_shape_text(received)}: 2D, (batch, timesteps), one {'id' if integers else 'number'} per step",
+        fix=fix,
+        why=("An RNN reads a vector of features at every step. A sequence of word ids has one integer per step and "
+             "no features axis; an Embedding layer turns each id into a learned vector, which adds that axis. "
+             "(Adding the axis with x[..., None] instead would treat id 40 as twice id 20.)"),
+        layer=layer_name, shape=received, shape_names=("batch", "timesteps"),
+    )
+
+
+_INHOMOGENEOUS = re.compile(r"inhomogeneous shape after (?P<depth>\d+) dimensions?\. The detected shape was "
+                            r"(?P<shape>\([^)]*\)) \+ inhomogeneous part")
+
+
+def _ragged_batch(error, message, model, namespace):
+    match = _INHOMOGENEOUS.search(message)
+    if not match:
+        return None
+    depth = int(match["depth"])
+    count = _parse_shape(match["shape"])
+    what = f"{count[0]} sequences" if count else "the sequences"
+    if depth == 1:
+        received = f"{what} of different lengths (the detected shape stops at {match['shape']})"
+        fix = ("x = keras.utils.pad_sequences(sequences, dtype=\"float32\", padding=\"post\")   # one length for all\n"
+               "# then skip the padding in the model: keras.layers.Masking(mask_value=0.0) after keras.Input\n"
+               "# (word ids: keras.layers.Embedding(..., mask_zero=True) instead)")
+    else:
+        received = f"rows that differ after {depth} axes (the detected shape stops at {match['shape']})"
+        fix = ("# every step must carry the same number of features; then pad the lengths:\n"
+               "x = keras.utils.pad_sequences(sequences, dtype=\"float32\", padding=\"post\")")
+    return Explanation(
+        kind=RAGGED_BATCH,
+        title="sequences of different lengths do not make one array",
+        expected="a rectangular array: every sequence of a batch has the same number of steps",
+        received=received,
+        fix=fix,
+        why=("An array (and a tensor) is a rectangle: every row has the same length. An RNN can read any length, "
+             "but one batch needs one length, so the short sequences are padded, and the padding masked."),
+    )
+
+
+_ID_OUT_OF_RANGE = re.compile(r"indices\[(?P<where>[\d,]+)\] = (?P<id>-?\d+) is not in \[0, (?P<dim>\d+)\)")
+
+
+def _embedding_id_out_of_range(error, message, model, namespace):
+    match = _ID_OUT_OF_RANGE.search(message)
+    if not match or ("Embedding" not in message and "embedding" not in message):
+        return None
+    bad, dim = int(match["id"]), int(match["dim"])
+    where = tuple(int(i) for i in match["where"].split(","))
+    if bad < 0:
+        fix = ("# ids must be 0 or more; pad with 0 (pad_sequences' default value), not a negative number,\n"
+               "# and mask it with keras.layers.Embedding(..., mask_zero=True)")
+    else:
+        fix = (f"keras.layers.Embedding(input_dim={bad + 1}, ...)   # at least largest id + 1; was {dim}\n"
+               "# or map rare ids to one 'unknown' id below input_dim")
+    return Explanation(
+        kind=EMBEDDING_ID_OUT_OF_RANGE,
+        title=f"id {bad} is too large for an Embedding with input_dim={dim}",
+        expected=f"ids from 0 to {dim - 1} (input_dim={dim})",
+        received=f"id {bad} at position {_shape_text(where)} of the batch",
+        fix=fix,
+        why=(f"An Embedding holds one row of weights per id: input_dim={dim} rows for ids 0..{dim - 1}. So "
+             "input_dim is the largest id + 1 (with mask_zero=True, id 0 is the padding and words start at 1)."),
+    )
+
+
+_PAD_OPTION = re.compile(r"(?P<which>Padding|Truncating) type \"(?P<value>[^\"]*)\" not understood")
+_PAD_NOT_NESTED = re.compile(r"`sequences` must be a list of iterables\. Found non-iterable: (?P<item>.*)")
+
+
+def _pad_sequences_arguments(error, message, model, namespace):
+    option = _PAD_OPTION.search(message)
+    if option:
+        keyword = option["which"].lower()
+        return Explanation(
+            kind=PAD_SEQUENCES_ARGUMENTS,
+            title=f"pad_sequences knows two values for {keyword}=: 'pre' and 'post'",
+            expected=f"{keyword}='pre' (the default: at the start) or {keyword}='post' (at the end)",
+            received=f"{keyword}={option['value']!r}",
+            fix=f"keras.utils.pad_sequences(sequences, {keyword}=\"post\", dtype=\"float32\")",
+            why=("padding= says where the filler goes in a short sequence, truncating= which end of a long one is "
+                 "cut when maxlen is given; each is 'pre' unless you say otherwise."),
+        )
+    flat = _PAD_NOT_NESTED.search(message)
+    if flat:
+        return Explanation(
+            kind=PAD_SEQUENCES_ARGUMENTS,
+            title="pad_sequences wants a list of sequences, and got a single one",
+            expected="a list of sequences, e.g. [[0.3, 0.7], [0.9]]",
+            received=f"a flat list whose items are numbers (the first: {flat['item'].strip()})",
+            fix="keras.utils.pad_sequences([sequence], maxlen=..., dtype=\"float32\")   # one sequence, in a list",
+            why="pad_sequences makes a batch: one row per sequence, so each item of its list must itself be a sequence.",
+        )
+    return None
+
+
+_RECOGNISERS = (_ids_need_embedding,) + _RECOGNISERS + (_ragged_batch, _embedding_id_out_of_range,
+                                                         _pad_sequences_arguments)
 
 
 # ---------------------------------------------------------------- IPython extension
@@ -696,3 +960,160 @@ def unload_ipython_extension(ipython) -> None:
     ipython.custom_exceptions = exceptions
     if handler is not None:
         ipython.CustomTB = handler
+
+
+# ---------------------------------------------------------------- lesson 08: sequence tasks
+# Targets whose shape cannot meet the output, Conv1D shortening a sequence below its kernel,
+# and windows from keras.utils.timeseries_dataset_from_array that lack the features axis.
+
+TARGET_SHAPE_MISMATCH = "target-shape-mismatch"
+CONV_TOO_SHORT = "conv-too-short"
+WINDOWS_NEED_FEATURES = "windows-need-features-axis"
+KINDS += (TARGET_SHAPE_MISMATCH, CONV_TOO_SHORT, WINDOWS_NEED_FEATURES)
+
+_LOSS_DIMS = re.compile(r"Dimensions must be equal, but are \d+ and \d+ for '\{\{node (?:gradient_tape/)?"
+                        r"compile_loss/(?P<loss>\w+)/.*?with input shapes: \[(?P<target>[^\]]*)\], "
+                        r"\[(?P<output>[^\]]*)\]", re.S)
+_LOSS_BROADCAST = re.compile(r"Incompatible shapes: \[(?P<target>[^\]]*)\] vs\. \[(?P<output>[^\]]*)\]\s*"
+                             r"\[\[\{\{node (?:gradient_tape/)?compile_loss/(?P<loss>\w+)/")
+_SPARSE_RANK = re.compile(r"Argument `output` must have rank \(ndim\) `target\.ndim - 1`\. Received: "
+                          r"target\.shape=(?P<target>\([^)]*\)), output\.shape=(?P<output>\([^)]*\))")
+_CONV_SHORT = re.compile(r"Computed output size would be zero or negative\. Received `inputs shape="
+                         r"(?P<inputs>\([^)]*\))`, `kernel shape=(?P<kernel>\([^)]*\))`.*?`strides="
+                         r"(?P<strides>\([^)]*\))`", re.S)
+_CONV_NEGATIVE = re.compile(r"Negative dimension size caused by subtracting (?P<kernel>\d+) from (?P<steps>\d+) "
+                            r"for '\{\{node [^}]*conv1d")
+
+
+def _samples(shape: tuple) -> str:
+    """A shape whose unknown batch axis is named: ``(samples, 3)``."""
+    if shape and shape[0] is None:
+        return "(" + ", ".join(["samples", *(str(d) for d in shape[1:])]) + ("," if len(shape) == 1 else "") + ")"
+    return _shape_text(shape)
+
+
+def _target_mismatch(error, message, model, namespace):
+    sparse = _SPARSE_RANK.search(message)
+    if sparse:
+        target, output = _parse_shape(sparse["target"]), _parse_shape(sparse["output"])
+        if target is None or output is None:
+            return None
+        labels = _samples(output[:-1])
+        return Explanation(
+            kind=TARGET_SHAPE_MISMATCH,
+            title="integer class labels need one axis fewer than the model's output",
+            expected=f"labels {labels}: one class number per prediction (the output {_shape_text(output)} holds "
+                     f"{output[-1]} scores each)",
+            received=f"labels {_samples(target)}",
+            fix=(f"give y the shape {labels}: one integer label per sample"
+                 + (" and per step" if len(output) == 3 else "")
+                 + "\n# one-hot labels instead? use loss='categorical_crossentropy' with y shaped like the output"),
+            why=("sparse_categorical_crossentropy reads one class number where the model outputs one score per "
+                 "class, so the labels have every axis of the output except the last."),
+            shape=target,
+        )
+    match = _LOSS_DIMS.search(message) or _LOSS_BROADCAST.search(message)
+    if not match:
+        return None
+    target, output = _parse_shape(match["target"]), _parse_shape(match["output"])
+    if target is None or output is None:
+        return None
+    fix = f"give y the shape {_samples(output)}: one target for every value the model predicts"
+    if len(target) == len(output) and target[-1] is not None and target[-1] != output[-1]:
+        fix += (f"\n# or, if y is right, make the model predict {target[-1]} values: "
+                f"keras.layers.Dense({target[-1]}) as the last layer")
+    return Explanation(
+        kind=TARGET_SHAPE_MISMATCH,
+        title=f"the targets y do not match the model's output (loss '{match['loss']}')",
+        expected=f"targets with the output's axes: {_samples(output)} for the output {_shape_text(output)}",
+        received=f"targets {_samples(target)}",
+        fix=fix,
+        why=("The loss compares each target with the prediction in the same place, so y needs the output's axes "
+             "after the batch axis. Here the shapes cannot even be broadcast, so Keras stops; when they can, it "
+             "trains without a word on a meaningless loss. helpers.targets.check_targets(model, y) catches both."),
+        shape=target,
+    )
+
+
+def _steps(count) -> str:
+    return "an unknown number of timesteps" if count is None else f"{count} timestep{'' if count == 1 else 's'}"
+
+
+def _conv_too_short(error, message, model, namespace):
+    match = _CONV_SHORT.search(message)
+    if match:
+        inputs, kernel, strides = (_parse_shape(match[name]) for name in ("inputs", "kernel", "strides"))
+        if not inputs or not kernel or len(inputs) != 3:
+            return None
+        steps, size = inputs[1], kernel[0]
+        stride = strides[0] if strides else 1
+    else:
+        match = _CONV_NEGATIVE.search(message)
+        if not match:
+            return None
+        steps, size, stride, inputs = int(match["steps"]), int(match["kernel"]), None, None
+    return Explanation(
+        kind=CONV_TOO_SHORT,
+        title=f"the sequence is shorter than the Conv1D kernel ({_steps(steps)}, kernel_size={size})",
+        expected=f"at least {_steps(size)} (kernel_size={size}, padding='valid')",
+        received=_steps(steps) + (f": {_shape_text(inputs)}" if inputs else ""),
+        fix=(f"keras.layers.Conv1D(filters, {size}, padding='same')   # keeps ceil(T / strides) steps\n"
+             f"# or a smaller kernel_size or strides here or in the Conv1D layers before it, or longer windows"),
+        why=(f"With padding='valid' a Conv1D makes one output step wherever the whole kernel fits: "
+             f"floor((T - {size}) / strides) + 1 steps, which is 0 or less here"
+             + (f" (strides={stride})" if stride else "")
+             + ". Every Conv1D (and its strides) shortens the sequence before the next layer sees it."),
+        shape=inputs, shape_names=("batch", "timesteps", "features") if inputs else None,
+    )
+
+
+def _window_datasets(error, namespace):
+    """(name, has_targets) of tf.data datasets in the namespaces whose windows have 2 axes."""
+    tf = sys.modules.get("tensorflow")
+    dataset_class = getattr(getattr(tf, "data", None), "Dataset", None)
+    if dataset_class is None:
+        return []
+    found = []
+    for space in _namespaces(error, namespace):
+        for name, value in list(space.items())[:5000]:
+            if isinstance(value, dataset_class) and not str(name).startswith("_"):
+                spec = value.element_spec
+                first = spec[0] if isinstance(spec, tuple) else spec
+                shape = getattr(first, "shape", None)
+                if shape is not None and shape.rank == 2:
+                    found.append((str(name), isinstance(spec, tuple)))
+    return found
+
+
+def _windows_without_features(error, message, model, namespace):
+    match = _NDIM.search(message)
+    if not match or (int(match["expected"]), int(match["found"])) != (3, 2):
+        return None
+    received = _parse_shape(match["shape"])
+    if received is None:
+        return None
+    spaces = _namespaces(error, namespace)
+    if _producer_of_2d(match["layer"], received, model, spaces) is not None:
+        return None
+    datasets = _window_datasets(error, namespace)
+    if not datasets:
+        return None
+    name, with_targets = datasets[0]
+    steps = received[-1]
+    steps_text = "timesteps" if steps is None else str(steps)
+    mapping = "lambda x, y: (x[..., None], y)" if with_targets else "lambda x: x[..., None]"
+    return Explanation(
+        kind=WINDOWS_NEED_FEATURES,
+        title="windows from timeseries_dataset_from_array have no features axis",
+        expected=f"a 3D tensor (batch, timesteps, features), e.g. {_shape_text((received[0], steps, 1))}",
+        received=f"{_shape_text(received)}: 2D, one value per timestep but no features axis",
+        fix=(f"{name} = {name}.map({mapping})   # (batch, {steps_text}) -> (batch, {steps_text}, 1)\n"
+             f"inputs = keras.Input(shape=({steps_text if steps is not None else 'None'}, 1))"),
+        why=("keras.utils.timeseries_dataset_from_array cuts a 1-D series into windows of shape (batch, "
+             "sequence_length): it adds no features axis. An RNN reads (batch, timesteps, features), so give "
+             "each step its 1 feature explicitly, in the data and in keras.Input."),
+        layer=match["layer"], shape=received, shape_names=("batch", "timesteps"),
+    )
+
+
+_RECOGNISERS = (_windows_without_features,) + _RECOGNISERS + (_target_mismatch, _conv_too_short)

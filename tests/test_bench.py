@@ -46,7 +46,21 @@ def test_table_gives_medians_ratios_and_flags():
     assert "| `--jobs 1` | 4 | 30.0 | 8.0 |" in text and "grader not available" in text
     assert "`make test`: 300 s wall, one run, passed." in text
     cost = {"name": "01_a", "off": 8.0, "on": 8.4, "cost": 0.05}
-    text = report.table(rows, 3, grader, None, cost)
+    text = report.table(rows, 3, grader, None, sandbox_cost=cost)
     assert "| 01_a, `--sandbox off` | 8.00 |" in text and "| 01_a, `--sandbox on` | 8.40 |" in text
     assert "| sandbox cost | +5.0 % |" in text
-    assert "| not measured | no bwrap |" in report.table(rows, 3, grader, None, {"note": "no bwrap"})
+    assert "| not measured | no bwrap |" in report.table(rows, 3, grader, None,
+                                                             sandbox_cost={"note": "no bwrap"})
+
+
+def test_warm_section_gives_ratios_and_memory():
+    warm = {"cold_cell": 3.0, "warm_cell": 0.3, "cold_import": 4.0, "warm_import": 0.8, "first_warm": 4.5,
+            "errors": [], "all_warm": True,
+            "memory": {"zygote": {"Rss": 400e6, "Pss": 150e6, "Private": 20e6},
+                       "warm_kernel": {"Rss": 420e6, "Pss": 160e6, "Private": 60e6}}}
+    text = "\n".join(report.warm_table(warm))
+    assert "| import TensorFlow and Keras | 4.00 | 0.80 | 0.20 (aim <= 0.3) |" in text
+    assert "| first cell (`1 + 1`) | 3.00 | 0.30 | 0.10 |" in text
+    assert "| warm process, no kernel alive | 400 | 150 | 20 |" in text
+    assert "cold kernel after" not in text
+    assert "started cold" in "\n".join(report.warm_table({**warm, "all_warm": False}))

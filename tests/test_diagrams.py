@@ -238,6 +238,19 @@ def test_shuffle_and_short_last_batch_warn_in_spec_and_figure():
     assert "shuffle=True" in drawn and "7 samples do not fill" in drawn
 
 
+def test_a_partial_last_batch_is_drawn_as_keras_3_runs_it():
+    # measured in lesson 06: fit/predict run a lone last sample from every state row, crash on other
+    # partial sizes, and a direct layer call raises
+    lone = dg.stateful_batches_spec(7, 2)
+    [again] = lone.blocks_with_role("empty")
+    assert again.label == "#6 again" and "batch 4: samples 6, 6 again" in lone.lines
+    assert "from each of the 2 state rows" in lone.warnings[0] and "direct layer call raises" in lone.warnings[0]
+    assert "nothing to continue" not in lone.warnings[0] and "pad" not in lone.warnings[0]
+    two_left = dg.stateful_batches_spec(10, 4)
+    assert all(b.label == "(empty)" for b in two_left.blocks_with_role("empty"))
+    assert "crash" in two_left.warnings[0] and "trim x to 8 samples" in two_left.warnings[0]
+
+
 def test_stateful_batches_validates_its_arguments():
     with pytest.raises(ValueError, match="batch_size"):
         dg.stateful_batches_spec(8, 0)
@@ -347,6 +360,19 @@ def test_model_built_by_calling_it_draws_with_its_batch(keras):
     assert spec.facts["inputs"] == [(2, 4, 1)] and spec.facts["layers"][0]["output_shapes"] == [(2, 3)]
 
 
+def test_unrolled_draws_what_a_built_layer_knows(keras):
+    built = keras.layers.SimpleRNN(10)
+    built.build((None, 2, 1))
+    spec = dg.unrolled_spec(built)
+    assert spec.facts["timesteps"] == 2 and spec.facts["features"] == 1
+    assert spec.facts["weights"][0][1] == (1, 10) and spec.facts["params"] == 120
+    assert "?" not in spec.lines[0]
+    any_length = keras.layers.GRU(4)
+    any_length.build((None, None, 3))
+    spec = dg.unrolled_spec(any_length)
+    assert spec.facts["timesteps"] is None and spec.facts["features"] == 3
+
+
 def test_unrolled_reads_a_live_layer(keras):
     model = keras.Sequential([keras.Input((6, 2)), keras.layers.LSTM(3, return_sequences=True,
                                                                       return_state=False)])
@@ -430,10 +456,171 @@ def test_inline_backend_printer_does_not_replace_our_png():
         InteractiveShell.clear_instance()
 
 
-@pytest.mark.parametrize("module", ["", ".spec", ".tensor", ".unrolled", ".stateful", ".render", ".model_flow"])
+@pytest.mark.parametrize("module", ["", ".spec", ".tensor", ".unrolled", ".stateful", ".render", ".model_flow",
+                                    ".tasks"])
 def test_docstring_examples_run(module):
     import doctest
     import importlib
 
     result = doctest.testmod(importlib.import_module(f"helpers.diagrams{module}"))
     assert result.failed == 0
+
+
+# ---------------------------------------------------------------- sequence_task (lesson 08)
+
+def _keras_output(model_layers, input_shape):
+    import keras
+
+    model = keras.Sequential([keras.Input(shape=input_shape), *model_layers])
+    return tuple(model.compute_output_shape((None, *input_shape)))
+
+
+def test_sequence_task_shapes_match_the_keras_models_they_draw(keras):
+    L = keras.layers
+    cases = [
+        (dg.sequence_task_spec("many-to-one", timesteps=6), [L.SimpleRNN(4), L.Dense(1)], (6, 1)),
+        (dg.sequence_task_spec("many-to-one", timesteps=12, horizon=3), [L.LSTM(4), L.Dense(3)], (12, 1)),
+        (dg.sequence_task_spec("many-to-many", timesteps=6, outputs=2),
+         [L.SimpleRNN(4, return_sequences=True), L.Dense(2)], (6, 1)),
+        (dg.sequence_task_spec("one-to-many", features=3, horizon=5),
+         [L.RepeatVector(5), L.LSTM(4, return_sequences=True), L.Dense(1)], (3,)),
+    ]
+    for spec, layers, input_shape in cases:
+        assert spec.facts["input_shape"] == (None, *input_shape)
+        assert spec.facts["output_shape"] == _keras_output(layers, input_shape), spec.facts["task"]
+        assert spec.facts["target_shape"] == ("batch", *spec.facts["output_shape"][1:])
+
+
+def test_sequence_task_predictions_and_flow_per_task():
+    one = dg.sequence_task_spec("many-to-one", timesteps=6)
+    many = dg.sequence_task_spec("many-to-many", timesteps=6)
+    assert len(one.blocks_with_role("output")) == 1 and len(many.blocks_with_role("output")) == 6
+    assert len(one.blocks_with_role("recurrent")) == len(many.blocks_with_role("recurrent")) == 6
+    # the single prediction sits above the last step; time left to right, data bottom to top
+    cells = one.blocks_with_role("recurrent")
+    assert [c.x for c in cells] == sorted(c.x for c in cells)
+    assert one.block("y").center[0] == cells[-1].center[0]
+    assert one.block("x0").y < cells[0].y < one.block("y").y
+    assert len(one.arrows_with_role("hidden")) == 5
+
+
+def test_long_inputs_are_drawn_with_an_ellipsis_and_summarised():
+    spec = dg.sequence_task_spec("many-to-many", timesteps=20)
+    assert len(spec.blocks_with_role("recurrent")) == 5
+    assert any(lab.text == "\u2026" for lab in spec.labels)
+    assert spec.blocks_with_role("output")[-1].label == "\u0177\u2082\u2080"
+    assert spec.facts["predictions"] == 5 and spec.facts["output_shape"] == (None, 20, 1)
+
+
+def test_one_to_many_repeats_one_vector_to_every_step():
+    spec = dg.sequence_task_spec("one-to-many", features=4, horizon=6)
+    fans = [a for a in spec.arrows if a.src == "x"]
+    assert len(fans) == 6 and {a.dst for a in fans} == {b.id for b in spec.blocks if b.id.startswith("copy")}
+    assert any("RepeatVector(6)" in lab.text for lab in spec.labels)
+    assert spec.facts["output_shape"] == (None, 6, 1) and "copied to 6 steps" in spec.alt_text
+
+
+def test_encoder_decoder_hands_states_over_and_feeds_predictions_back():
+    spec = dg.sequence_task_spec("encoder-decoder", timesteps=12, horizon=4)
+    handover = [a for a in spec.arrows if a.label == "states"]
+    assert len(handover) == 1
+    encoders = [b for b in spec.blocks if b.id.startswith("enc")]
+    decoders = [b for b in spec.blocks if b.id.startswith("dec")]
+    assert handover[0].src == max(encoders, key=lambda b: b.x).id
+    assert handover[0].dst == min(decoders, key=lambda b: b.x).id
+    assert max(b.x for b in encoders) < min(b.x for b in decoders)
+    feedback = [a for a in spec.arrows if a.dashed and a.role == "output"]
+    assert [(a.src, a.dst) for a in feedback] == [("y0", "prev1"), ("y1", "prev2"), ("y2", "prev3")]
+    assert spec.block("prev0").label == "start"
+    assert spec.facts["output_shape"] == (None, 4, 1) and "one at a time" in spec.alt_text
+
+
+def test_sequence_task_figure_shows_the_target_shape_and_validates_arguments():
+    fig = dg.sequence_task("many-to-many", timesteps=4, outputs=3)
+    drawn = texts(fig)
+    assert "targets y (batch, 4, 3): the same axes as the output (None, 4, 3)" in drawn
+    assert {"recurrent layer", "hidden state h", "output passed on", "input data"} <= set(drawn)
+    assert fig.spec.alt_text.endswith("targets must be shaped (batch, 4, 3).")
+    assert len([p for p in fig.axes[0].patches if to_hex(p.get_facecolor()[:3]) == ROLES["output"][0].lower()]) >= 4
+    with pytest.raises(ValueError, match="many-to-one"):
+        dg.sequence_task_spec("seq2seq")
+    with pytest.raises(ValueError, match="timesteps"):
+        dg.sequence_task_spec("many-to-one", timesteps=0)
+    assert dg.sequence_task_spec("Many_to_One").facts["task"] == "many-to-one"
+
+
+def test_sequence_task_arrows_join_blocks_that_exist():
+    for task in ("many-to-one", "many-to-many", "one-to-many", "encoder-decoder"):
+        spec = dg.sequence_task_spec(task, timesteps=9, horizon=5)
+        ids = {b.id for b in spec.blocks}
+        assert len(ids) == len(spec.blocks), task
+        assert all(a.src in ids and a.dst in ids for a in spec.arrows), task
+        assert json.loads(json.dumps(spec.to_dict()))["kind"] == "sequence_task"
+
+
+# ---------------------------------------------------------------- padded_batch (lesson 07)
+
+def test_padded_batch_masks_the_padded_steps_at_the_chosen_end():
+    post = dg.padded_batch_spec([[0.3, 0.7, 0.2], [0.9, 0.4], [0.5]], padding="post")
+    assert post.facts["mask"] == [[1, 1, 1], [1, 1, 0], [1, 0, 0]]
+    assert post.facts["n_padded"] == 3 and len(post.blocks_with_role("padding")) == 3
+    assert all(b.dashed for b in post.blocks_with_role("padding"))
+    assert not any(b.dashed for b in post.blocks_with_role("step"))
+    pre = dg.padded_batch_spec([3, 2, 1])   # pad_sequences' default: padding="pre"
+    assert pre.facts["mask"] == [[1, 1, 1], [0, 1, 1], [0, 0, 1]]
+    # time runs left to right: in row 1, the padded step sits left of the real ones (pre), right of them (post)
+    assert pre.block("r1t0").role == "padding" and pre.block("r1t0").x < pre.block("r1t1").x
+    assert post.block("r1t2").role == "padding" and post.block("r1t2").x > post.block("r1t1").x
+
+
+def test_padded_batch_alt_text_and_describe_come_from_the_spec():
+    spec = dg.padded_batch_spec([[0.3, 0.7, 0.2], [0.9, 0.4]], padding="post")
+    assert "lengths 3, 2" in spec.alt_text and "1 padded step at the end" in spec.alt_text
+    assert "seq 1: 2 real, 1 padded; mask [1, 1, 0]" in spec.describe()
+    assert spec.legend_roles() == ["step", "padding"]
+    assert set(spec.legend_roles()) <= set(ROLES)
+
+
+def test_padded_batch_figure_draws_values_masks_and_a_two_role_legend():
+    fig = dg.padded_batch([[0.3, 0.7, 0.2], [0.9, 0.4]], padding="post")
+    drawn = texts(fig)
+    assert "0.3" in drawn and "mask 1 1 0" in drawn and "t2" in drawn
+    assert any("padded step" in t for t in drawn) and any("real step" in t for t in drawn)
+    faces = {to_hex(p.get_facecolor()).lower() for p in fig.axes[0].patches}
+    assert {ROLES["step"][0].lower(), ROLES["padding"][0].lower()} <= faces
+    dashed = [p for p in fig.axes[0].patches if p.get_linestyle() not in ("-", "solid")]
+    assert len(dashed) == 1   # the one padded step
+
+
+def test_padded_batch_truncates_like_pad_sequences_and_warns():
+    import keras
+
+    sequences = [[1, 2, 3, 4, 5], [6, 7]]
+    for truncating in ("pre", "post"):
+        spec = dg.padded_batch_spec(sequences, maxlen=3, truncating=truncating, padding="post")
+        kept = [[b.label for b in spec.blocks if b.id.startswith(f"r{i}t") and b.role == "step"] for i in range(2)]
+        want = keras.utils.pad_sequences(sequences, maxlen=3, truncating=truncating, padding="post")
+        assert kept == [[str(v) for v in row if v] for row in want.tolist()]
+        assert len(spec.warnings) == 1 and f"truncating='{truncating}'" in spec.alt_text
+
+
+def test_padded_batch_summarises_big_batches_and_rejects_bad_arguments():
+    spec = dg.padded_batch_spec(list(range(1, 41)))
+    assert len(spec.blocks) <= 6 * 10 and spec.facts["maxlen"] == 40
+    assert len(spec.describe().splitlines()) < 12
+    with pytest.raises(ValueError, match="padding"):
+        dg.padded_batch_spec([2, 1], padding="middle")
+    with pytest.raises(ValueError, match="maxlen"):
+        dg.padded_batch_spec([2, 1], maxlen=0)
+    with pytest.raises(ValueError, match="at least one"):
+        dg.padded_batch_spec([])
+    with pytest.raises(TypeError, match="list of sequences"):
+        dg.padded_batch_spec(5)
+
+
+def test_padded_batch_docstring_examples_run():
+    import doctest
+
+    from helpers.diagrams import padding
+
+    assert doctest.testmod(padding).failed == 0

@@ -144,3 +144,19 @@ def test_catalog_lists_every_lesson_and_exercise():
     assert all(r["points"] >= 1 and r["reads"].isidentifier() for r in rows)
     with pytest.raises(KeyError):
         exercises_for("42")
+
+
+def test_a_function_that_raises_is_told_which_call_failed():
+    q = make(lambda cases, outs: Result(True), kind="function",
+             make_inputs=lambda rng: [(np.zeros((2, 3)), 4)])
+    message = q.check(lambda a, n: a @ np.zeros((4, 1))).message
+    assert "raised ValueError" in message and "answer(array of shape (2, 3), 4)" in message
+
+
+def test_an_exercise_may_explain_the_error_itself():
+    told = lambda args, err: f"{type(err).__name__} on {len(args)} argument(s)"  # noqa: E731
+    q = make(lambda cases, outs: Result(True), kind="function", make_inputs=lambda rng: [(1,)], explain_error=told)
+    assert q.check(lambda a: 1 / 0).message == "ZeroDivisionError on 1 argument(s)"
+    broken = make(lambda cases, outs: Result(True), kind="function", make_inputs=lambda rng: [(1,)],
+                  explain_error=lambda args, err: 1 / 0)
+    assert "raised ZeroDivisionError" in broken.check(lambda a: 1 / 0).message

@@ -114,6 +114,31 @@ def test_stateful_batch_of_the_wrong_size(keras):
     assert "batch_size=2" in result.fix
 
 
+@pytest.mark.parametrize("build, layer", [
+    (lambda k: k.layers.GRU(8, stateful=True, return_sequences=True)(k.Input(shape=(1, None), batch_size=4)), "GRU"),
+    (lambda k: k.Sequential([k.Input(shape=(4, None)), k.layers.RNN(k.layers.LSTMCell(3))]), "RNN"),
+    (lambda k: k.layers.Dense(3)(k.Input(shape=(None,))), "Dense"),
+], ids=["gru-features-none", "rnn-cell-features-none", "dense-features-none"])
+def test_none_features_are_explained(keras, build, layer):
+    error = raised(lambda: build(keras))
+    assert "must be fully-defined" in str(error)
+    result = ex.explain(error)
+    assert result.kind == ex.UNKNOWN_FEATURES
+    assert result.title.startswith(layer) and "features" in result.title
+    assert "(None, " in result.received and "one row per input feature" in result.why
+    assert ("shape=(None, features)" in result.fix) == (layer != "Dense")
+    assert ("2D tensor" in result.why) == (layer == "RNN")
+
+
+def test_a_2d_tensor_into_an_rnn_cell_layer_is_named_among_the_causes(keras):
+    layers = keras.layers
+    error = raised(lambda: keras.Sequential([keras.Input(shape=(12, 1)), layers.SimpleRNN(16),
+                                             layers.RNN(layers.GRUCell(16)), layers.Dense(1)]))
+    result = ex.explain(error)
+    assert result.kind == ex.UNKNOWN_FEATURES
+    assert "2D tensor" in result.why and "return_sequences=True" in result.why
+
+
 def test_batch_input_shape_is_gone(keras):
     error = raised(lambda: keras.layers.SimpleRNN(4, batch_input_shape=(2, 5, 3)))
     assert "Unrecognized keyword arguments" in str(error)
@@ -121,6 +146,30 @@ def test_batch_input_shape_is_gone(keras):
     assert result.kind == ex.BATCH_INPUT_SHAPE_REMOVED
     assert "(2, 5, 3)" in result.received
     assert "keras.Input(shape=(5, 3), batch_size=2)" in result.fix
+    # what the explanation offers instead really works in Keras 3, and the old keyword lives on in InputLayer
+    assert "keras.Input(batch_shape=(2, 5, 3))" in result.fix and "batch_shape" in result.expected
+    assert tuple(keras.Input(batch_shape=(2, 5, 3)).shape) == (2, 5, 3)
+    assert tuple(keras.layers.InputLayer(batch_input_shape=(2, 5, 3)).output.shape) == (2, 5, 3)
+
+
+def test_the_batch_axis_written_inside_shape_is_named(keras):
+    error = raised(lambda: keras.Sequential([keras.Input(shape=(None, 2, 1)), keras.layers.SimpleRNN(10)]))
+    result = ex.explain(error)
+    assert result.kind == ex.BATCH_AXIS_IN_SHAPE
+    assert "the batch axis is inside shape=" in result.title
+    assert "keras.Input(shape=(2, 1))" in result.fix and "(None, None, 2, 1)" in result.received
+
+
+def test_timesteps_are_fixed_only_by_a_functional_model(keras):
+    sequential = keras.Sequential([keras.Input(shape=(12, 1)), keras.layers.SimpleRNN(3), keras.layers.Dense(1)])
+    assert sequential.predict(np.zeros((5, 20, 1)), verbose=0).shape == (5, 1)   # no complaint
+    inputs = keras.Input(shape=(12, 1))
+    functional = keras.Model(inputs, keras.layers.Dense(1)(keras.layers.SimpleRNN(3)(inputs)))
+    result = ex.explain(raised(lambda: functional.predict(np.zeros((5, 20, 1)), verbose=0)))
+    # Keras prints (5, 20) for this (5, 20, 1) data: the explanation must not call it 2-D
+    assert result.kind == ex.TIMESTEPS_MISMATCH
+    assert "20 timesteps" in result.title and "(5, 20, 1)" in result.received
+    assert "functional model" in result.why and "Sequential" not in result.fix
 
 
 def test_misspelled_layer_argument_gets_a_suggestion(keras):
@@ -384,3 +433,163 @@ def test_load_and_unload_restore_the_shells_previous_handler():
     assert shell.shown == [(KeyError, 2)]  # the traceback is shown by IPython's own machinery
     ex.unload_ipython_extension(shell)
     assert shell.custom_exceptions == () and shell.CustomTB == "previous handler"
+
+
+# ------------------------------------------------------------------ lesson 08: sequence tasks
+
+def test_targets_that_cannot_broadcast_are_explained(keras):
+    model = keras.Sequential([keras.Input(shape=(12, 1)), keras.layers.LSTM(4), keras.layers.Dense(3)])
+    model.compile(optimizer="adam", loss="mse")
+    error = raised(lambda: model.fit(np.zeros((8, 12, 1)), np.zeros((8, 5)), epochs=1, verbose=0))
+    assert "Dimensions must be equal" in str(error)
+    result = ex.explain(error)
+    assert result.kind == ex.TARGET_SHAPE_MISMATCH
+    assert "(samples, 3) for the output (None, 3)" in result.expected and result.received == "targets (samples, 5)"
+    assert "give y the shape (samples, 3)" in result.fix and "keras.layers.Dense(5)" in result.fix
+    assert "check_targets" in result.why
+
+
+def test_targets_of_a_lower_rank_that_fail_at_run_time_are_explained(keras):
+    model = keras.Sequential([keras.Input(shape=(12, 1)), keras.layers.LSTM(4), keras.layers.Dense(3)])
+    model.compile(optimizer="adam", loss="mse")
+    error = raised(lambda: model.fit(np.zeros((8, 12, 1)), np.zeros((8,)), epochs=1, verbose=0))
+    result = ex.explain(error)
+    assert result.kind == ex.TARGET_SHAPE_MISMATCH
+    assert "(8,)" in result.received and "(8, 3)" in result.expected
+
+
+def test_sparse_labels_with_the_wrong_rank_are_explained(keras):
+    model = keras.Sequential([keras.Input(shape=(6, 2)), keras.layers.LSTM(4, return_sequences=True),
+                              keras.layers.Dense(5, activation="softmax")])
+    model.compile(optimizer="adam", loss="sparse_categorical_crossentropy")
+    error = raised(lambda: model.fit(np.zeros((8, 6, 2)), np.zeros((8,), int), epochs=1, verbose=0))
+    result = ex.explain(error)
+    assert result.kind == ex.TARGET_SHAPE_MISMATCH
+    assert "labels (samples, 6)" in result.expected and result.received == "labels (samples,)"
+    assert "give y the shape (samples, 6)" in result.fix and "per step" in result.fix
+
+
+def test_conv1d_stack_shorter_than_its_kernel_is_explained(keras):
+    layers = keras.layers
+    error = raised(lambda: keras.Sequential([keras.Input(shape=(12, 1)), layers.Conv1D(8, 4, strides=2),
+                                             layers.Conv1D(8, 4, strides=2), layers.Conv1D(8, 4, strides=2)]))
+    assert "Computed output size would be zero or negative" in str(error)
+    result = ex.explain(error)
+    assert result.kind == ex.CONV_TOO_SHORT
+    assert result.received == "1 timestep: (None, 1, 8)" and "at least 4 timesteps" in result.expected
+    assert "padding='same'" in result.fix and "strides=2" in result.why
+
+
+def test_conv1d_on_short_data_at_run_time_is_explained(keras):
+    model = keras.Sequential([keras.Input(shape=(None, 1)), keras.layers.Conv1D(4, 5), keras.layers.GRU(2)])
+    result = ex.explain(raised(lambda: model.predict(np.zeros((2, 3, 1)), verbose=0)))
+    assert result.kind == ex.CONV_TOO_SHORT
+    assert "3 timesteps" in result.received and "kernel_size=5" in result.title
+
+
+def test_windows_without_a_features_axis_are_explained_with_the_dataset_name(keras):
+    series = np.arange(60, dtype="float32")
+    windows = keras.utils.timeseries_dataset_from_array(series[:-10], series[10:], sequence_length=10,
+                                                        batch_size=16)
+    error = raised(lambda: keras.Sequential([keras.Input(shape=(10,)), keras.layers.LSTM(4)]))
+    result = ex.explain(error, namespace={"windows": windows})
+    assert result.kind == ex.WINDOWS_NEED_FEATURES
+    assert "windows = windows.map(lambda x, y: (x[..., None], y))" in result.fix
+    assert "keras.Input(shape=(10, 1))" in result.fix and "(None, 10)" in result.received
+    unbuilt = keras.Sequential([keras.layers.LSTM(4)])
+    plain = keras.utils.timeseries_dataset_from_array(series, None, sequence_length=10, batch_size=16)
+    result = ex.explain(raised(lambda: unbuilt.predict(plain, verbose=0)), namespace={"plain": plain})
+    assert result.kind == ex.WINDOWS_NEED_FEATURES and "plain.map(lambda x: x[..., None])" in result.fix
+
+
+def test_without_a_window_dataset_the_ndim_errors_keep_their_explanations(keras):
+    series = np.arange(60, dtype="float32")
+    windows = keras.utils.timeseries_dataset_from_array(series, None, sequence_length=10, batch_size=16)
+    error = raised(lambda: keras.layers.SimpleRNN(10)(keras.Input(shape=(2,))))
+    assert ex.explain(error).kind == ex.RNN_NEEDS_3D
+    stacked = raised(lambda: keras.Sequential([keras.Input(shape=(2, 1)), keras.layers.SimpleRNN(5),
+                                               keras.layers.SimpleRNN(5)]))
+    assert ex.explain(stacked, namespace={"windows": windows}).kind == ex.STACK_NEEDS_SEQUENCES
+
+
+# ---------------------------------------------------------------- lesson 07: padding, masking, Embedding
+
+def test_integer_ids_into_an_rnn_suggest_an_embedding(keras):
+    ids = keras.Input(shape=(None,), dtype="int32")
+    result = ex.explain(raised(lambda: keras.layers.SimpleRNN(4)(ids)), namespace={"ids": ids})
+    assert result.kind == ex.IDS_NEED_EMBEDDING
+    assert "integer ids" in result.title and "(None, None)" in result.received
+    assert "keras.layers.Embedding(input_dim=largest_id + 1" in result.fix and "mask_zero=True" in result.fix
+    assert "x[..., None]" not in result.fix   # ids: no "add a features axis" alternative
+
+
+def test_sequences_of_unknown_width_offer_embedding_or_a_features_axis(keras):
+    values = keras.Input(shape=(None,))
+    result = ex.explain(raised(lambda: keras.layers.GRU(4)(values)))
+    assert result.kind == ex.IDS_NEED_EMBEDDING
+    assert "Embedding" in result.fix and "keras.Input(shape=(None, 1))" in result.fix
+
+
+def test_a_fixed_width_2d_input_keeps_the_lesson_02_explanation(keras):
+    result = ex.explain(raised(lambda: keras.layers.SimpleRNN(10)(keras.Input(shape=(2,)))))
+    assert result.kind == ex.RNN_NEEDS_3D
+
+
+def test_ragged_list_into_numpy_is_explained_with_pad_sequences():
+    error = raised(lambda: np.array([[0.3, 0.7, 0.2], [0.9, 0.4], [0.5]], dtype="float32"))
+    result = ex.explain(error)
+    assert result.kind == ex.RAGGED_BATCH
+    assert "3 sequences of different lengths" in result.received
+    assert "pad_sequences" in result.fix and "Masking" in result.fix
+
+
+def test_embedding_id_out_of_range_names_the_id_and_the_input_dim(keras):
+    embedding = keras.layers.Embedding(input_dim=6, output_dim=2)
+    result = ex.explain(raised(lambda: embedding(np.array([[4, 6]]))))
+    assert result.kind == ex.EMBEDDING_ID_OUT_OF_RANGE
+    assert "id 6" in result.title and "input_dim=6" in result.title
+    assert "input_dim=7" in result.fix and "(0, 1)" in result.received
+
+
+def test_embedding_id_out_of_range_inside_predict(keras):
+    model = keras.Sequential([keras.Input(shape=(None,)), keras.layers.Embedding(10, 4)])
+    result = ex.explain(raised(lambda: model.predict(np.array([[1, 10]]), verbose=0)))
+    assert result.kind == ex.EMBEDDING_ID_OUT_OF_RANGE and "input_dim=11" in result.fix
+
+
+@pytest.mark.parametrize("kwargs, words", [
+    ({"padding": "middle"}, ["padding=", "'middle'"]),
+    ({"truncating": "end", "maxlen": 1}, ["truncating=", "'end'"]),
+])
+def test_pad_sequences_options_are_explained(keras, kwargs, words):
+    result = ex.explain(raised(lambda: keras.utils.pad_sequences([[1, 2], [3]], **kwargs)))
+    assert result.kind == ex.PAD_SEQUENCES_ARGUMENTS
+    assert all(word in result.title + result.received for word in words)
+
+
+def test_pad_sequences_on_a_single_flat_sequence(keras):
+    result = ex.explain(raised(lambda: keras.utils.pad_sequences([1, 2, 3], maxlen=5)))
+    assert result.kind == ex.PAD_SEQUENCES_ARGUMENTS
+    assert "[sequence]" in result.fix
+
+
+def test_lesson_07_kinds_are_listed():
+    assert {ex.IDS_NEED_EMBEDDING, ex.RAGGED_BATCH, ex.EMBEDDING_ID_OUT_OF_RANGE,
+            ex.PAD_SEQUENCES_ARGUMENTS} <= set(ex.KINDS)
+
+
+def test_ids_given_a_features_axis_before_an_embedding_are_explained(keras):
+    L = keras.layers
+    error = raised(lambda: keras.Sequential([keras.Input(shape=(None, 1)), L.Embedding(51, 8, mask_zero=True),
+                                             L.LSTM(16), L.Dense(1)]))
+    result = ex.explain(error)
+    assert result.kind == ex.WRONG_NDIM
+    assert "ids already had a features axis" in result.title
+    assert "keras.Input(shape=(None,))" in result.fix
+    assert "batch axis is inside" not in result.title
+
+
+def test_a_batch_axis_inside_shape_is_still_named_without_an_embedding(keras):
+    inputs = keras.Input(shape=(None, 2, 1))
+    error = raised(lambda: keras.layers.LSTM(16)(inputs))
+    assert ex.explain(error, namespace={"inputs": inputs}).kind == ex.BATCH_AXIS_IN_SHAPE

@@ -77,7 +77,10 @@ def test_q7_model_checks():
                                   layers.Dense(1, activation="relu")])
     assert_verdict(ex.q7.check(relu_last), NOT_YET, "Layer 2 (Dense) has activation='relu'", "no activation")
     separate = keras.Sequential([keras.Input(shape=(3,)), layers.Dense(8), layers.Activation("relu"), layers.Dense(1)])
-    assert_verdict(ex.q7.check(separate), NOT_YET, "an Activation", "Dense(8, activation='relu')")
+    assert_verdict(ex.q7.check(separate), CORRECT, "computes the same", "Dense(8, activation='relu')")
+    sigmoid_then_relu = keras.Sequential([keras.Input(shape=(3,)), layers.Dense(8, activation="sigmoid"),
+                                          layers.Activation("relu"), layers.Dense(1)])
+    assert_verdict(ex.q7.check(sigmoid_then_relu), NOT_YET, "an Activation layer of its own", "activation='relu'")
     no_bias = keras.Sequential([keras.Input(shape=(3,)), layers.Dense(8, activation="relu", use_bias=False),
                                 layers.Dense(1)])
     assert_verdict(ex.q7.check(no_bias), NOT_YET, "24 parameters; expected 32", "use_bias")

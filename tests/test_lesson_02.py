@@ -5,7 +5,7 @@ import pytest
 from helpers.exercises import lesson_02 as ex
 from tests.exercise_kit import CORRECT, NOT_ATTEMPTED, NOT_YET, assert_verdict, solution_value
 
-NAMESPACE = {"pairs": ex.pairs_data()}
+NAMESPACE = {"triples": ex.triples_data()}
 
 
 @pytest.mark.parametrize("exercise", ex.EXERCISES, ids=lambda e: e.key)
@@ -38,15 +38,17 @@ def test_typical_mistakes_get_specific_feedback(exercise, value, words):
 
 
 def test_q4_reshape_mistakes():
-    pairs = ex.pairs_data()
-    assert_verdict(ex.q4.check(pairs.reshape(6, 1, 2)), NOT_YET, "one step of two features")
-    assert_verdict(ex.q4.check(pairs), NOT_YET, "still 2-d")
-    assert_verdict(ex.q4.check(pairs.T.reshape(6, 2, 1)), NOT_YET, "values moved")
-    assert_verdict(ex.q4.check(pairs.reshape(2, 6, 1)), NOT_YET, "6 samples")
-    assert_verdict(ex.q4.check(np.zeros((6, 2, 1))), NOT_YET, "start from pairs")
-    assert_verdict(ex.q4.check((6, 2, 1)), NOT_YET, "looks like a shape")
-    assert ex.q4.check(pairs[..., None]).correct
-    assert ex.q4.check(pairs.reshape(6, 2, 1).tolist()).correct
+    triples = ex.triples_data()
+    assert_verdict(ex.q4.check(triples.reshape(6, 1, 3)), NOT_YET, "one step of three features")
+    assert_verdict(ex.q4.check(triples), NOT_YET, "still 2-d")
+    assert_verdict(ex.q4.check(triples.T.reshape(6, 3, 1)), NOT_YET, "values moved")
+    assert_verdict(ex.q4.check(triples.reshape(3, 6, 1)), NOT_YET, "6 samples")
+    assert_verdict(ex.q4.check(triples.reshape(6, 3, 1, 1)), NOT_YET, "one axis too many")
+    assert_verdict(ex.q4.check(np.zeros((6, 3, 1))), NOT_YET, "start from triples")
+    assert_verdict(ex.q4.check((6, 3, 1)), NOT_YET, "looks like a shape")
+    assert ex.q4.check(triples[..., None]).correct
+    assert ex.q4.check(triples.reshape(-1, 3, 1)).correct
+    assert ex.q4.check(triples.reshape(6, 3, 1).tolist()).correct
 
 
 def _windows_with(x_fn, y_fn):
@@ -92,18 +94,34 @@ def test_q7_fixed_model_checks():
     import keras
 
     layers = keras.layers
-    reshaped = keras.Sequential([keras.Input(shape=(2,)), layers.Reshape((2, 1)), layers.SimpleRNN(10), layers.Dense(1)])
-    assert_verdict(ex.q7.check(reshaped), CORRECT)
+    for inside in (layers.Reshape((2, 1)), layers.Reshape((-1, 1)),
+                   layers.Lambda(lambda t: keras.ops.expand_dims(t, -1))):
+        model = keras.Sequential([keras.Input(shape=(2,)), inside, layers.SimpleRNN(10), layers.Dense(1)])
+        assert_verdict(ex.q7.check(model), CORRECT)
+    inputs = keras.Input(shape=(2,))
+    functional = keras.Model(inputs, layers.Dense(1)(layers.SimpleRNN(10)(layers.Reshape((2, 1))(inputs))))
+    assert_verdict(ex.q7.check(functional), CORRECT)
+    # the lesson's first fix computes the same, but this exercise keeps the input (None, 2) on purpose
+    input_changed = keras.Sequential([keras.Input(shape=(2, 1)), layers.SimpleRNN(10), layers.Dense(1)])
+    assert_verdict(ex.q7.check(input_changed), NOT_YET, "computes the same", "keeps keras.Input(shape=(2,))")
+    zeroed = keras.Sequential([keras.Input(shape=(2,)), layers.Lambda(lambda t: keras.ops.expand_dims(t, -1) * 0),
+                               layers.SimpleRNN(10), layers.Dense(1)])
+    assert_verdict(ex.q7.check(zeroed), NOT_YET, "changes the values")
     one_step = keras.Sequential([keras.Input(shape=(1, 2)), layers.SimpleRNN(10), layers.Dense(1)])
     assert_verdict(ex.q7.check(one_step), NOT_YET, "one step", "130")
+    one_step_inside = keras.Sequential([keras.Input(shape=(2,)), layers.Reshape((1, 2)), layers.SimpleRNN(10),
+                                        layers.Dense(1)])
+    assert_verdict(ex.q7.check(one_step_inside), NOT_YET, "(None, 1, 2)", "130")
+    batch_inside = keras.Sequential([keras.Input(shape=(None, 2)), layers.SimpleRNN(10), layers.Dense(1)])
+    assert_verdict(ex.q7.check(batch_inside), NOT_YET, "the batch axis is inside shape=")
     still_2d = keras.Sequential([keras.Input(shape=(2,)), layers.Dense(10), layers.Dense(1)])
-    assert_verdict(ex.q7.check(still_2d), NOT_YET, "still (None, 2)")
-    no_dense = keras.Sequential([keras.Input(shape=(2, 1)), layers.SimpleRNN(10)])
-    assert_verdict(ex.q7.check(no_dense), NOT_YET, "2 are needed")
-    wrong_units = keras.Sequential([keras.Input(shape=(2, 1)), layers.SimpleRNN(2), layers.Dense(1)])
+    assert_verdict(ex.q7.check(still_2d), NOT_YET, "SimpleRNN needs (batch, timesteps, features)")
+    no_dense = keras.Sequential([keras.Input(shape=(2,)), layers.Reshape((2, 1)), layers.SimpleRNN(10)])
+    assert_verdict(ex.q7.check(no_dense), NOT_YET, "3 are needed")
+    wrong_units = keras.Sequential([keras.Input(shape=(2,)), layers.Reshape((2, 1)), layers.SimpleRNN(2),
+                                    layers.Dense(1)])
     assert_verdict(ex.q7.check(wrong_units), NOT_YET, "outputs (None, 2); expected (None, 10)")
     assert_verdict(ex.q7.check((2, 1)), NOT_YET, "expected a keras model")
-
 
 
 def test_numpy_integers_and_lists_are_accepted_as_answers():

@@ -25,6 +25,9 @@ def test_solution_is_correct_and_blank_is_not_attempted(exercise):
     (ex.q1, 66, ["4 timesteps of 2 features"]),
     (ex.q1, 216, ["reused"]),
     (ex.q1, 120, ["6 units, 2 features"]),
+    (ex.q1, 30, ["recurrent kernel", "6 x 6"]),
+    (ex.q1, 90, ["one row per timestep and feature"]),
+    (ex.q1, 42, ["without the kernel"]),
     (ex.q5, (None, 30), ["units is not the number of timesteps"]),
     (ex.q5, (None, 30, 16), ["return_sequences"]),
     (ex.q5, (16,), ["batch axis"]),
@@ -36,6 +39,7 @@ def test_typical_mistakes_get_specific_feedback(exercise, value, words):
 @pytest.mark.parametrize("wrong, words", [
     (lambda t, f, u: t * u * (f + u + 1), ["timesteps do not change"]),
     (lambda t, f, u: u * (t + u + 1), ["timesteps where the features go"]),
+    (lambda t, f, u: t * f * u + u * u + u, ["a row per timestep and feature"]),
     (lambda t, f, u: u * (f + u), ["bias is missing"]),
     (lambda t, f, u: u * (f + 1), ["dense's count"]),
     (lambda t, f, u: 120, ["expected"]),
@@ -82,6 +86,28 @@ def _forward(**mistake):
 ])
 def test_q4_forward_mistakes(mistake, words):
     assert_verdict(ex.q4.check(_forward(**{mistake: True})), NOT_YET, *words)
+
+
+def _loop(x, W, U, b, step):
+    h = np.zeros((x.shape[0], W.shape[1]))
+    for t in range(x.shape[1]):
+        h = step(x[:, t, :], h, W, U, b)
+    return h
+
+
+@pytest.mark.parametrize("step, words", [
+    (lambda x_t, h, W, U, b: np.tanh(x_t @ W + h @ W + b), ["h @ W", "multiplies U"]),
+    (lambda x_t, h, W, U, b: np.tanh(x_t @ U + h @ U + b), ["x[:, t, :] @ U", "multiplies W"]),
+])
+def test_q4_a_failing_product_is_named_with_the_input_shapes(step, words):
+    verdict = ex.q4.check(lambda x, W, U, b: _loop(x, W, U, b, step))
+    assert_verdict(verdict, NOT_YET, "x (2, 3, 1)", "W (1, 4)", "U (4, 4)", *words)
+    assert "gufunc" not in verdict.message
+
+
+def test_q4_any_other_error_names_the_input_shapes():
+    verdict = ex.q4.check(lambda x, W, U, b: x[:, :, :, 0])
+    assert_verdict(verdict, NOT_YET, "IndexError", "x (2, 3, 1)")
 
 
 def test_q4_other_failures_get_a_verdict():

@@ -22,6 +22,9 @@ def test_solution_is_correct_and_blank_is_not_attempted(exercise):
     (ex.q3, 224, ["previous layer's units"]),
     (ex.q3, 244, ["8 units of the layer below"]),
     (ex.q3, 264, ["biases"]),
+    (ex.q3, 260, ["first layer's kernel"]),
+    (ex.q3, 232, ["first two layers", "third"]),
+    (ex.q2, 110, ["kernel is missing"]),
     (ex.q4, 165, ["one set of weights"]),
     (ex.q4, 30, ["biases"]),
     (ex.q5, (None, 4, 5), ["middle"]),
@@ -89,6 +92,42 @@ def test_q7_fixed_stack_checks():
     flattened = model(layers.SimpleRNN(32, return_sequences=True), layers.SimpleRNN(16, return_sequences=True),
                       layers.Flatten(), layers.Dense(1))
     assert_verdict(ex.q7.check(flattened), NOT_YET, "adds Flatten", "last state")
+
+
+def test_q7_a_layer_between_the_two_rnns_points_at_the_first_one():
+    import keras
+
+    layers = keras.layers
+    reshaped = keras.Sequential([keras.Input(shape=(10, 1)), layers.SimpleRNN(32), layers.Reshape((32, 1)),
+                                 layers.SimpleRNN(16), layers.Dense(1)])
+    assert_verdict(ex.q7.check(reshaped), NOT_YET, "Reshape after the first SimpleRNN", "(None, 32) into (None, 32, 1)",
+                   "each of 10 steps", "fix the first SimpleRNN", "return_sequences=True")
+    repeated = keras.Sequential([keras.Input(shape=(10, 1)), layers.SimpleRNN(32), layers.RepeatVector(10),
+                                 layers.SimpleRNN(16), layers.Dense(1)])
+    assert_verdict(ex.q7.check(repeated), NOT_YET, "RepeatVector after the first SimpleRNN", "(None, 10, 32)")
+    needless = keras.Sequential([keras.Input(shape=(10, 1)), layers.SimpleRNN(32, return_sequences=True),
+                                 layers.Reshape((10, 32)), layers.SimpleRNN(16), layers.Dense(1)])
+    assert_verdict(ex.q7.check(needless), NOT_YET, "between the two SimpleRNN layers", "already hands over")
+
+
+def test_cell_forms_get_the_same_feedback_as_layers():
+    import keras
+
+    layers = keras.layers
+    both_sequences = keras.Sequential([keras.Input(shape=(10, 1)),
+                                       layers.RNN([layers.SimpleRNNCell(32), layers.SimpleRNNCell(16)],
+                                                  return_sequences=True), layers.Dense(1)])
+    assert_verdict(ex.q7.check(both_sequences), NOT_YET, "returns sequences too", "(None, 10, 1)")
+    last_only = keras.Sequential([keras.Input(shape=(6, 2)),
+                                  layers.RNN([layers.SimpleRNNCell(16), layers.SimpleRNNCell(8)]), layers.Dense(1)])
+    assert_verdict(ex.q6.check(last_only), NOT_YET, "one number per sequence")
+    gru_cells = keras.Sequential([keras.Input(shape=(6, 2)), layers.RNN(layers.GRUCell(16), return_sequences=True),
+                                  layers.RNN(layers.GRUCell(8), return_sequences=True), layers.Dense(1)])
+    assert_verdict(ex.q6.check(gru_cells), NOT_YET, "yours has 0")
+    fixed_batch = keras.Sequential([keras.Input(shape=(6, 2), batch_size=8),
+                                    layers.SimpleRNN(16, return_sequences=True),
+                                    layers.SimpleRNN(8, return_sequences=True), layers.Dense(1)])
+    assert_verdict(ex.q6.check(fixed_batch), NOT_YET, "batch_size=8 fixes the batch size")
 
 
 

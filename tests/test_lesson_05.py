@@ -20,9 +20,10 @@ def test_solution_is_correct_and_blank_is_not_attempted(exercise):
     (ex.q3, (None, 16), ["adds the batch axis"]),
     (ex.q3, (20, 16), ["no time axis"]),
     (ex.q3, (4,), ["per unit"]),
-    (ex.q5, 84, ["reset_after"]),
-    (ex.q5, 112, ["lstm"]),
-    (ex.q5, 72, ["biases"]),
+    (ex.q5, 84, ["reset_after=False", "tf.keras in TensorFlow 2", "two bias vectors"]),
+    (ex.q5, 112, ["lstm", "3 gates plus a candidate"]),
+    (ex.q5, 72, ["biases", "update gate, reset gate, candidate"]),
+    (ex.q5, 32, ["2 gates (update, reset) and the candidate"]),
     (ex.q6, [(None, 6), (None, 6)], ["one state per cell"]),
     (ex.q6, [(None, 4), (None, 6)], ["top cell"]),
     (ex.q7, [(None, 8), (None, 4), (None, 4)], ["each direction"]),
@@ -75,6 +76,22 @@ def test_q4_encoder_decoder_mistakes():
     assert_verdict(ex.q4.check((None, 6, 1)), NOT_YET, "keras model")
 
 
+def test_q4_a_decoder_without_initial_state_is_told_to_take_the_states():
+    import keras
+
+    layers = keras.layers
+    enc_in, dec_in = keras.Input(shape=(10, 3)), keras.Input(shape=(6, 2))
+    _, h, c = layers.LSTM(8, return_state=True)(enc_in)   # states computed, never handed over
+    decoded = layers.LSTM(8, return_sequences=True)(dec_in)
+    model = keras.Model([enc_in, dec_in], layers.Dense(1)(decoded))
+    verdict = ex.q4.check(model)
+    assert_verdict(verdict, NOT_YET, "initial_state=[h, c]", "leaves the encoder out", "2 layers: LSTM, Dense")
+    assert "add return_state" not in verdict.message
+    swapped_cells = keras.Model([enc_in, dec_in], layers.Dense(1)(
+        layers.RNN(layers.LSTMCell(8), return_sequences=True)(dec_in, initial_state=[c, h])))
+    assert_verdict(ex.q4.check(swapped_cells), NOT_YET, "swapped")
+
+
 def test_q4_inputs_in_either_order_are_accepted():
     model = solution_value(ex.q4)
     import keras
@@ -112,3 +129,11 @@ def test_q4_swapped_states_are_caught_even_after_a_save_and_load(tmp_path):
     model.save(tmp_path / "swapped.keras")       # the grader judges a reloaded model
     reloaded = keras.saving.load_model(tmp_path / "swapped.keras", safe_mode=True)
     assert_verdict(ex.q4.check(reloaded), NOT_YET, "swapped")
+
+
+def test_gates_are_counted_as_keras_3_builds_them():
+    # A GRU has 2 gates and a candidate (3 blocks of weights), an LSTM 3 gates and a candidate (4).
+    texts = [t for e in ex.EXERCISES for t in (e.prompt, *e.hints)]
+    texts += list(ex.q5.rule.near.values()) + [ex.q5.check(96).message, ex.q5.check(50).message]
+    for text in texts:
+        assert "3 gates" not in text.replace("3 gates plus", "") and "4 gates" not in text, text

@@ -58,6 +58,13 @@ def test_q2_stateful_model_mistakes():
     assert_verdict(ex.q2.check(last_only), NOT_YET, "return_sequences=True")
     lstm = keras.Sequential([keras.Input(shape=(None, 1), batch_size=4), layers.LSTM(8, stateful=True), layers.Dense(1)])
     assert_verdict(ex.q2.check(lstm), NOT_YET, "expected a GRU")
+    forgetful_cell = keras.Sequential([keras.Input(shape=(None, 1), batch_size=4),
+                                       layers.RNN(layers.GRUCell(8), return_sequences=True), layers.Dense(1)])
+    assert_verdict(ex.q2.check(forgetful_cell), NOT_YET, "not stateful")
+    two_cells = keras.Sequential([keras.Input(shape=(None, 1), batch_size=4),
+                                  layers.RNN([layers.GRUCell(8), layers.GRUCell(8)], stateful=True,
+                                             return_sequences=True), layers.Dense(1)])
+    assert_verdict(ex.q2.check(two_cells), NOT_YET, "RNN([GRUCell, GRUCell])", "computing GRU, GRU, Dense")
     wrong_batch = keras.Sequential([keras.Input(shape=(None, 1), batch_size=2),
                                     layers.GRU(8, stateful=True, return_sequences=True), layers.Dense(1)])
     assert_verdict(ex.q2.check(wrong_batch), NOT_YET, "(4, None, 1)")

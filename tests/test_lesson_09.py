@@ -93,6 +93,7 @@ def test_solution_is_correct_and_blank_is_not_attempted(exercise):
     ((60, 12), ["features axis"]),
     ((None, 12, 1), ["real array"]),
     ((59, 12, 1), ["both ends"]),
+    ((72, 12, 1), ["years the held-out windows read", "count windows"]),
 ], ids=str)
 def test_q1_mistakes(value, words):
     assert_verdict(ex.q1.check(value), NOT_YET, *words)
@@ -156,6 +157,17 @@ def test_model_exercise_mistakes():
     both_sequences = keras.Sequential([keras.Input(shape=(12, 1)), layers.GRU(4, return_sequences=True),
                                        layers.GRU(3, return_sequences=True), layers.Dense(1)])
     assert_verdict(ex.q6.check(both_sequences), NOT_YET, "only the lower layer")
+    any_length_every_step = keras.Sequential([keras.Input(shape=(None, 1)), layers.GRU(4, return_sequences=True),
+                                              layers.GRU(3, return_sequences=True), layers.Dense(1)])
+    assert_verdict(ex.q6.check(any_length_every_step), NOT_YET, "(None, None, 1)", "only the lower layer")
+    simple_cells = keras.Sequential([keras.Input(shape=(12, 1)),
+                                     layers.RNN([layers.SimpleRNNCell(4), layers.SimpleRNNCell(4)]), layers.Dense(1)])
+    assert_verdict(ex.q6.check(simple_cells), NOT_YET, "RNN([SimpleRNNCell, SimpleRNNCell])", "GRU or LSTM")
+    gru_cell = keras.Sequential([keras.Input(shape=(12, 1)), layers.RNN(layers.GRUCell(4)), layers.Dense(1)])
+    assert_verdict(ex.q5.check(gru_cell), NOT_YET, "RNN(GRUCell)", "needs a simplernn")
+    assert_verdict(ex.q4.check(gru_cell), NOT_YET, "no recurrent layer")
+    two_features = keras.Sequential([keras.Input(shape=(None, 2)), layers.GRU(4), layers.Dense(1)])
+    assert_verdict(ex.q7.check(two_features), NOT_YET, "(None, 12, 1)")
 
 
 def test_scoreboard_scores_models_and_tolerates_blanks():

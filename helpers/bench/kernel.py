@@ -103,15 +103,44 @@ class MemorySampler:
         self.peak = max(self.peak, _tree_rss(self.pid), _high_water_mark(self.pid))
 
 
+def smaps_rollup(pid: int) -> dict[str, int]:
+    """A process's ``Rss``, ``Pss`` and ``Private`` (clean + dirty) memory in bytes, from
+    ``/proc/<pid>/smaps_rollup`` (Linux 4.14+); empty where unavailable.
+
+    >>> sorted(smaps_rollup(os.getpid()))                              # doctest: +SKIP
+    ['Private', 'Pss', 'Rss']
+    """
+    fields: dict[str, int] = {}
+    try:
+        lines = Path(f"/proc/{pid}/smaps_rollup").read_text().splitlines()
+    except OSError:
+        return {}
+    for line in lines:
+        name, _, rest = line.partition(":")
+        if name in ("Rss", "Pss", "Private_Clean", "Private_Dirty"):
+            fields[name] = int(rest.split()[0]) * 1024
+    if not fields:
+        return {}
+    return {"Rss": fields.get("Rss", 0), "Pss": fields.get("Pss", 0),
+            "Private": fields.get("Private_Clean", 0) + fields.get("Private_Dirty", 0)}
+
+
 @dataclass
 class Run:
-    """One execution of a notebook: the executed notebook, wall seconds, peak kernel RSS, error."""
+    """One execution of a notebook: the executed notebook, wall seconds, peak kernel RSS, error.
+
+    ``end_memory``: the kernel's :func:`smaps_rollup` after its last cell (with ``measure=True``),
+    plus under ``"parent"`` the warm process's, for a warm kernel;
+    ``warm``: whether the kernel was forked from a warm process (:mod:`helpers.kernels`).
+    """
 
     notebook: Any
     seconds: float
     peak_bytes: int = 0
     error: str | None = None
     env: dict = field(default_factory=dict, repr=False)
+    end_memory: dict = field(default_factory=dict, repr=False)
+    warm: bool = False
 
     @property
     def ok(self) -> bool:
@@ -182,12 +211,15 @@ def run_notebook(notebook: Any, *, env: dict | None = None, cwd: Path | None = N
         client.kernel_manager_class = _prefixed_kernel_manager(prefix)
     error = None
     peak = 0
+    end_memory: dict = {}
+    warm = False
     start = time.perf_counter()
     seconds = 0.0
     try:
         launch = {"stderr": subprocess.DEVNULL} if quiet else {}
         with client.setup_kernel(env=env, **launch):
             pid = client.km.provisioner.pid
+            warm = bool(getattr(client.km.provisioner, "warm", False))
             sampler = MemorySampler(pid) if measure and pid else None
             try:
                 if sampler:
@@ -202,7 +234,12 @@ def run_notebook(notebook: Any, *, env: dict | None = None, cwd: Path | None = N
                 if sampler:
                     sampler.__exit__(None, None, None)
                     peak = sampler.peak
+                    end_memory = smaps_rollup(pid)
+                    if warm:   # the warm process it was forked from, measured at the same moment
+                        import psutil
+
+                        end_memory["parent"] = smaps_rollup(psutil.Process(pid).ppid())
     except Exception as err:  # noqa: BLE001 - a dead kernel or a timeout is a result to report
         error = f"{type(err).__name__}: {err}"
         seconds = seconds or time.perf_counter() - start
-    return Run(nb, seconds, peak, error, env)
+    return Run(nb, seconds, peak, error, env, end_memory, warm)

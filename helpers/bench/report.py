@@ -4,10 +4,12 @@
     python -m helpers.bench --runs 1 --full  # one run, plus the wall time of `make test`
 
 Per lesson: wall seconds from asking for a kernel to the end of the last cell, and the peak
-resident memory of the kernel's process tree. The floor is measured in each run the same way,
-for a fresh kernel that only imports TensorFlow and Keras; ratios are lesson / floor. The grader:
-submissions per minute, and the cost of its sandbox (seconds per lesson 01 submission with
-``--sandbox on`` and ``off``, interleaved in the same run).
+resident memory of the kernel's process tree. Lessons run in the course's kernel (warm: forked
+from a process that imported TensorFlow, :mod:`helpers.kernels`). The floor is measured in each
+run the same way, for a fresh cold kernel that only imports TensorFlow and Keras; ratios are
+lesson / floor. The warm-kernel section compares warm and cold kernels measured in the same run.
+The grader: submissions per minute, and the cost of its sandbox (seconds per lesson 01
+submission with ``--sandbox on`` and ``off``, interleaved in the same run).
 """
 from __future__ import annotations
 
@@ -26,11 +28,18 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .kernel import FLOOR_NOTEBOOK_SOURCE, ROOT, kernel_env, run_notebook, solution_notebooks
+from .kernel import FLOOR_NOTEBOOK_SOURCE, ROOT, kernel_env, run_notebook, smaps_rollup, solution_notebooks
 
 MB = 1_000_000
 LIMIT_BYTES = 1_000_000_000  # 1 GB: the memory a free Binder guarantees
 FLOOR = "floor (import tensorflow, keras)"
+FIRST_CELL_SOURCE = "1 + 1"
+WARM_AIM = 0.3   # issue 15: importing TensorFlow and Keras in a warm kernel, at most 0.3x a cold one
+
+
+def cold_env() -> dict[str, str]:
+    """A kernel environment that switches warm starts off (helpers.kernels)."""
+    return kernel_env(COURSE_WARM_KERNELS="0")
 
 
 @dataclass
@@ -67,7 +76,7 @@ def measure_lessons(paths: list[Path], runs: int, timeout: int) -> dict[str, Sam
     # Unmeasured warm-up: the first kernel of a process also pays for loading Jupyter's machinery.
     run_notebook("pass", timeout=timeout)
     for number in range(1, runs + 1):
-        run = run_notebook(FLOOR_NOTEBOOK_SOURCE, measure=True, timeout=timeout)
+        run = run_notebook(FLOOR_NOTEBOOK_SOURCE, env=cold_env(), measure=True, timeout=timeout)
         rows[FLOOR].add(run)
         say(f"run {number}/{runs}: floor {run.seconds:.1f} s, {run.peak_bytes / MB:.0f} MB")
         for path in paths:
@@ -76,6 +85,43 @@ def measure_lessons(paths: list[Path], runs: int, timeout: int) -> dict[str, Sam
             state = f"FAILED: {run.error}" if run.error else "ok"
             say(f"run {number}/{runs}: {path.stem} {run.seconds:.1f} s, {run.peak_bytes / MB:.0f} MB, {state}")
     return rows
+
+
+def measure_warm_start(runs: int, timeout: int) -> dict:
+    """Warm against cold kernels, in this run: seconds to the first cell and to TensorFlow and Keras
+    imported, and the memory (``smaps_rollup``) of the warm process and of each kernel after the import."""
+    from helpers.kernels.provisioner import POOL
+
+    POOL.stop_all()   # the first warm kernel of a process also starts the warm process
+    first = run_notebook(FLOOR_NOTEBOOK_SOURCE, timeout=timeout)
+    result: dict = {"first_warm": first.seconds, "errors": [r.error for r in (first,) if r.error]}
+    samples: dict[str, list] = {key: [] for key in ("cold_cell", "warm_cell", "cold_import", "warm_import")}
+    memory: dict[str, dict] = {}
+    warm_flags = []
+    for number in range(1, runs + 1):
+        for key, source, env in [("cold_cell", FIRST_CELL_SOURCE, cold_env()), ("warm_cell", FIRST_CELL_SOURCE, None),
+                                 ("cold_import", FLOOR_NOTEBOOK_SOURCE, cold_env()),
+                                 ("warm_import", FLOOR_NOTEBOOK_SOURCE, None)]:
+            run = run_notebook(source, env=env, timeout=timeout, measure=key.endswith("import"))
+            samples[key].append(run.seconds)
+            if run.error:
+                result["errors"].append(f"{key}: {run.error}")
+            if key.startswith("warm"):
+                warm_flags.append(run.warm)
+            if run.end_memory:
+                memory[key.replace("_import", "_kernel")] = run.end_memory
+                if "parent" in run.end_memory:
+                    memory["zygote_shared"] = run.end_memory.pop("parent")
+        say(f"run {number}/{runs}: warm start: cell {samples['warm_cell'][-1]:.2f} s (cold "
+            f"{samples['cold_cell'][-1]:.2f}), import {samples['warm_import'][-1]:.2f} s (cold "
+            f"{samples['cold_import'][-1]:.2f})")
+    zygotes = POOL.zygotes()
+    if zygotes:
+        memory["zygote"] = smaps_rollup(zygotes[0].pid)   # every kernel has ended by now
+    result.update({key: statistics.median(values) for key, values in samples.items()})
+    result["memory"] = memory
+    result["all_warm"] = all(warm_flags)
+    return result
 
 
 def grader_available() -> bool:
@@ -93,8 +139,9 @@ def graded_submissions(paths: list[Path]) -> list[Path]:
     return [p for p in paths if p.name[:2] in with_exercises]
 
 
-def measure_grader(submissions: list[Path], jobs: int, runs: int, timeout: int) -> dict:
-    """Submissions per minute of ``python -m helpers.grade`` at ``--jobs jobs`` (median of runs)."""
+def measure_grader(submissions: list[Path], jobs: int, runs: int, timeout: int, cold: bool = False) -> dict:
+    """Submissions per minute of ``python -m helpers.grade`` at ``--jobs jobs`` (median of runs);
+    ``cold=True`` switches warm kernels off for the grader's kernels."""
     if not grader_available():
         return {"jobs": jobs, "note": "grader not available (helpers/grade has no __main__ yet)"}
     if not submissions:
@@ -110,7 +157,8 @@ def measure_grader(submissions: list[Path], jobs: int, runs: int, timeout: int) 
                        "--jobs", str(jobs), "--seed", "0", "--quiet"]
             start = time.perf_counter()
             try:
-                done = subprocess.run(command, cwd=ROOT, env=kernel_env(), capture_output=True, text=True,
+                done = subprocess.run(command, cwd=ROOT, env=cold_env() if cold else kernel_env(),
+                                      capture_output=True, text=True,
                                       timeout=timeout * len(copies))
             except subprocess.TimeoutExpired:
                 return {"jobs": jobs, "note": "grader timed out"}
@@ -124,7 +172,8 @@ def measure_grader(submissions: list[Path], jobs: int, runs: int, timeout: int) 
             seconds.append(took)
             say(f"run {number}/{runs}: grader --jobs {jobs}: {len(copies)} submissions in {took:.1f} s")
     wall = statistics.median(seconds)
-    return {"jobs": jobs, "count": len(submissions), "seconds": wall, "per_minute": len(submissions) * 60 / wall}
+    return {"jobs": jobs, "count": len(submissions), "seconds": wall, "per_minute": len(submissions) * 60 / wall,
+            "cold": cold}
 
 
 def measure_sandbox_cost(submission: Path, runs: int, timeout: int, copies: int = 2) -> dict:
@@ -202,8 +251,41 @@ def fmt(value: float, digits: int = 1) -> str:
     return f"{value:.{digits}f}"
 
 
+def warm_table(warm: dict) -> list[str]:
+    """The warm-kernel section of the report."""
+    def ratio(key: str) -> str:
+        return fmt(warm[f"warm_{key}"] / warm[f"cold_{key}"], 2)
+
+    lines = ["", "## Warm kernels", "",
+             "Seconds from asking for a fresh kernel to the end of its cell, medians; cold: "
+             "`COURSE_WARM_KERNELS=0`, warm: the course's kernel, forked from the warm process.", "",
+             "| fresh kernel, then | cold s | warm s | warm / cold |", "| --- | ---: | ---: | ---: |",
+             f"| first cell (`{FIRST_CELL_SOURCE}`) | {fmt(warm['cold_cell'], 2)} | {fmt(warm['warm_cell'], 2)} | "
+             f"{ratio('cell')} |",
+             f"| import TensorFlow and Keras | {fmt(warm['cold_import'], 2)} | {fmt(warm['warm_import'], 2)} | "
+             f"{ratio('import')} (aim <= {WARM_AIM}) |",
+             f"| same, first warm kernel of a process (starts the warm process) | | {fmt(warm['first_warm'], 2)} | |"]
+    if not warm.get("all_warm", True):
+        lines.append("\nSome \"warm\" kernels started cold (see the log): no warm start on this machine.")
+    if warm.get("errors"):
+        lines.append(f"\nFAILED: {'; '.join(warm['errors'])[:300]}")
+    names = {"zygote": "warm process, no kernel alive", "zygote_shared": "warm process, one warm kernel alive",
+             "cold_kernel": "cold kernel after the import", "warm_kernel": "warm kernel after the import"}
+    memory = warm.get("memory", {})
+    if memory:
+        lines += ["", "Memory (`/proc/<pid>/smaps_rollup`, MB): private is what the process adds; PSS "
+                  "shares pages among the processes that map them.", "",
+                  "| process | RSS | PSS | private |", "| --- | ---: | ---: | ---: |"]
+        for key, name in names.items():
+            if key in memory:
+                m = memory[key]
+                lines.append(f"| {name} | {fmt(m['Rss'] / MB, 0)} | {fmt(m['Pss'] / MB, 0)} | "
+                             f"{fmt(m['Private'] / MB, 0)} |")
+    return lines
+
+
 def table(rows: dict[str, Samples], runs: int, grader: list[dict], make_test: dict | None,
-          sandbox_cost: dict | None = None) -> str:
+          warm: dict | None = None, sandbox_cost: dict | None = None) -> str:
     """The markdown report."""
     floor = rows[FLOOR]
     lines = [
@@ -211,8 +293,9 @@ def table(rows: dict[str, Samples], runs: int, grader: list[dict], make_test: di
         "",
         f"{dt.datetime.now(dt.timezone.utc):%Y-%m-%d %H:%M} UTC; {machine()}.",
         f"Medians of {runs} run{'s' if runs != 1 else ''}. Wall: seconds from asking for a fresh kernel to the "
-        "end of the last cell. Peak: resident memory of the kernel's process tree (MB = 10^6 bytes). "
-        "x floor: lesson / floor, the floor being a fresh kernel that only imports TensorFlow and Keras.",
+        "end of the last cell, in the course's (warm) kernel. Peak: resident memory of the kernel's process "
+        "tree (MB = 10^6 bytes). x floor: lesson / floor, the floor being a fresh cold kernel that only imports "
+        "TensorFlow and Keras.",
         "",
         "| notebook | wall s | x floor | peak MB | x floor | note |",
         "| --- | ---: | ---: | ---: | ---: | --- |",
@@ -235,11 +318,11 @@ def table(rows: dict[str, Samples], runs: int, grader: list[dict], make_test: di
                      f"{fmt(peak / MB, 0)} (max) | {fmt(peak / floor.peak, 2)} | total wall; highest lesson peak |")
     lines += ["", "| grader | submissions | wall s | submissions / min |", "| --- | ---: | ---: | ---: |"]
     for row in grader:
+        label = f"`--jobs {row['jobs']}`" + (", cold kernels" if row.get("cold") else "")
         if "note" in row:
-            lines.append(f"| `--jobs {row['jobs']}` | | | {row['note']} |")
+            lines.append(f"| {label} | | | {row['note']} |")
         else:
-            lines.append(f"| `--jobs {row['jobs']}` | {row['count']} | {fmt(row['seconds'])} | "
-                         f"{fmt(row['per_minute'])} |")
+            lines.append(f"| {label} | {row['count']} | {fmt(row['seconds'])} | {fmt(row['per_minute'])} |")
     if sandbox_cost is not None:
         lines += ["", "| grader sandbox (`--jobs 1`) | s per submission |", "| --- | ---: |"]
         if "note" in sandbox_cost:
@@ -248,6 +331,8 @@ def table(rows: dict[str, Samples], runs: int, grader: list[dict], make_test: di
             lines += [f"| {sandbox_cost['name']}, `--sandbox off` | {fmt(sandbox_cost['off'], 2)} |",
                       f"| {sandbox_cost['name']}, `--sandbox on` | {fmt(sandbox_cost['on'], 2)} |",
                       f"| sandbox cost | {100 * sandbox_cost['cost']:+.1f} % |"]
+    if warm is not None:
+        lines += warm_table(warm)
     if make_test is not None:
         verdict = "passed" if make_test["passed"] else "FAILED"
         lines += ["", f"`make test`: {fmt(make_test['seconds'], 0)} s wall, one run, {verdict}."]
@@ -268,15 +353,18 @@ def main(argv: list[str] | None = None) -> int:
     paths = [p for p in solution_notebooks() if args.only in p.name]
     say(f"bench: {len(paths)} notebooks, {args.runs} runs")
     rows = measure_lessons(paths, args.runs, args.timeout)
+    warm = measure_warm_start(args.runs, args.timeout)
     submissions = graded_submissions(paths)
     grader = [measure_grader(submissions, jobs, args.runs, args.timeout) for jobs in args.jobs]
+    if 1 in args.jobs:
+        grader.append(measure_grader(submissions, 1, args.runs, args.timeout, cold=True))
     lesson_01 = [p for p in submissions if p.name.startswith("01_")]
     sandbox_cost = measure_sandbox_cost(lesson_01[0], args.runs, args.timeout) if lesson_01 else None
     make_test = measure_make_test() if args.full else None
-    report = table(rows, args.runs, grader, make_test, sandbox_cost)
+    report = table(rows, args.runs, grader, make_test, warm, sandbox_cost)
     args.out.parent.mkdir(parents=True, exist_ok=True)
     args.out.write_text(report, encoding="utf-8")
     print(report)
     say(f"written to {args.out}")
-    failed = any(row.errors for row in rows.values())
+    failed = any(row.errors for row in rows.values()) or bool(warm["errors"])
     return 1 if failed else 0

@@ -16,6 +16,7 @@ tensor diagram: tensor (None, 5, 3)
 Importing this package does not import TensorFlow or matplotlib; drawing imports matplotlib.
 """
 from .model_flow import model_flow, model_flow_spec
+from .padding import padded_batch, padded_batch_spec
 from .spec import ROLES, Arrow, Block, Edge, Label, Spec
 from .stateful import stateful_batches, stateful_batches_spec
 from .tensor import tensor, tensor_spec
@@ -31,5 +32,8 @@ def render(spec: Spec, **options):
 
 __all__ = [
     "ROLES", "Arrow", "Block", "Edge", "Label", "Spec", "model_flow", "model_flow_spec", "render",
+    "padded_batch", "padded_batch_spec",
     "stateful_batches", "stateful_batches_spec", "tensor", "tensor_spec", "unrolled", "unrolled_spec",
 ]
+from .tasks import sequence_task, sequence_task_spec  # noqa: E402 - lesson 08
+__all__ += ["sequence_task", "sequence_task_spec"]

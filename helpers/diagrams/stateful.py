@@ -5,7 +5,8 @@ row i of the next batch. That only helps when sample i of batch k+1 *continues* 
 batch k: the data must be cut so that sample ``j`` is part ``j // batch_size`` of sequence
 ``j % batch_size``. The diagram draws each batch as a column of rows (time left to right,
 batch after batch), an arrow per carried state, ``reset_state()`` as a cut, and a warning in
-the figure and in the spec when shuffling or a short last batch breaks the carry.
+the figure and in the spec when shuffling or a short last batch breaks the carry (a lone last
+sample is drawn again in every row: Keras 3's fit and predict run it from each state row).
 
 >>> spec = stateful_batches_spec(8, batch_size=2)
 >>> spec.facts["batches"], len(spec.arrows_with_role("carry"))
@@ -67,6 +68,7 @@ def stateful_batches_spec(x: Any, batch_size: int, *, shuffle: bool = False, res
         random.Random(SHUFFLE_SEED).shuffle(order)
     batches = [[order[k * batch_size + i] if k * batch_size + i < n else None for i in range(batch_size)]
                for k in range(n_batches)]
+    lone = batches[-1][0] if n % batch_size == 1 and batch_size > 1 else None
 
     spec = Spec(kind="stateful_batches", title=title if title is not None else
                 f"stateful RNN: {n} samples in batches of {batch_size}")
@@ -87,7 +89,11 @@ def stateful_batches_spec(x: Any, batch_size: int, *, shuffle: bool = False, res
                 spec.add_label(Label("\u22ee", x0 + CELL_W / 2, y0 + CELL_H / 2, size=13, bold=True))
                 continue
             j = batches[k][i]
-            if j is None:
+            if j is None and lone is not None:
+                # fit/predict broadcast a lone last sample over every state row
+                spec.add_block(Block(id=f"b{k}r{i}", role="empty", shape="rect", x=x0, y=y0, w=CELL_W, h=CELL_H,
+                                     label=f"#{lone} again", text="from this row's state", dashed=True))
+            elif j is None:
                 spec.add_block(Block(id=f"b{k}r{i}", role="empty", shape="rect", x=x0, y=y0, w=CELL_W, h=CELL_H,
                                      label="(empty)", text="no sample", dashed=True))
             else:
@@ -126,12 +132,16 @@ def stateful_batches_spec(x: Any, batch_size: int, *, shuffle: bool = False, res
     if shuffle:
         spec.warnings.append("shuffle=True reorders the samples, so the state carried out of row i lands on an "
                              "unrelated sequence. Call fit(..., shuffle=False) with a stateful layer.")
-    if remainder:
-        rows_left = (f"row {remainder}" if remainder == batch_size - 1 else f"rows {remainder}..{batch_size - 1}")
+    if remainder == 1 and batch_size > 1:
+        spec.warnings.append(f"{n} samples do not fill batches of {batch_size}: the last batch holds only 1. "
+                             f"Keras 3's fit and predict run that lone sample from each of the {batch_size} state "
+                             f"rows ({batch_size} rows out for 1 sample in); a direct layer call raises. Feed whole "
+                             f"batches: trim x to {n - remainder} samples.")
+    elif remainder:
         spec.warnings.append(f"{n} samples do not fill batches of {batch_size}: the last batch holds only "
-                             f"{remainder}, so {rows_left} {'has' if remainder == batch_size - 1 else 'have'} nothing to continue. "
-                             f"Keras may not stop you; trim or pad x to a multiple of {batch_size} "
-                             f"(e.g. {n - remainder} samples).")
+                             f"{remainder}, which does not match the {batch_size} state rows: fit and predict crash "
+                             f"(Incompatible shapes), and a direct layer call raises. Feed whole batches: trim x "
+                             f"to {n - remainder} samples.")
     carry = spec.arrows_with_role("carry")
     broken = spec.arrows_with_role("broken")
     data = f"x {shape_text(shape)}: " if shape else ""
@@ -143,8 +153,8 @@ def stateful_batches_spec(x: Any, batch_size: int, *, shuffle: bool = False, res
         if k is None:
             spec.lines.append("...")
             continue
-        rows = ", ".join("..." if i is None else "-" if batches[k][i] is None else str(batches[k][i])
-                         for i in shown_rows)
+        rows = ", ".join("..." if i is None else str(batches[k][i]) if batches[k][i] is not None
+                         else f"{lone} again" if lone is not None else "-" for i in shown_rows)
         spec.lines.append(f"batch {k + 1}: samples {rows}"
                           + ("  [reset_state() before this batch]" if k in resets else ""))
     spec.lines.append(f"state arrows drawn: {len(carry)} carry the right sequence, {len(broken)} join "

@@ -18,7 +18,8 @@ from .spec import Arrow, Block, Label, Spec, shape_text, visible_indices
 
 KINDS = {"simplernn": "SimpleRNN", "gru": "GRU", "lstm": "LSTM"}
 CELL_KINDS = {"SimpleRNNCell": "SimpleRNN", "GRUCell": "GRU", "LSTMCell": "LSTM"}
-GATES = {"SimpleRNN": 1, "GRU": 3, "LSTM": 4}
+# Blocks of weights side by side in each matrix: GRU 2 gates + candidate, LSTM 3 gates + candidate.
+BLOCKS = {"SimpleRNN": 1, "GRU": 3, "LSTM": 4}
 FORMULA = {"SimpleRNN": "tanh(xW + hU + b)", "GRU": "gates z, r", "LSTM": "gates i, f, o"}
 COL = 3.6
 X_W, X_H = 1.9, 0.95
@@ -46,9 +47,9 @@ def weight_shapes(kind: str, features: int | None, units: int) -> tuple[list[tup
     >>> weight_shapes("SimpleRNN", 1, 10)
     ([('kernel W', (1, 10)), ('recurrent_kernel U', (10, 10)), ('bias b', (10,))], 120)
     """
-    gates = GATES[kind]
-    bias = (2, gates * units) if kind == "GRU" else (gates * units,)   # Keras 3 GRU: reset_after=True
-    shapes = [("kernel W", (features, gates * units)), ("recurrent_kernel U", (units, gates * units)),
+    blocks = BLOCKS[kind]
+    bias = (2, blocks * units) if kind == "GRU" else (blocks * units,)   # Keras 3 GRU: reset_after=True
+    shapes = [("kernel W", (features, blocks * units)), ("recurrent_kernel U", (units, blocks * units)),
               ("bias b", bias)]
     if features is None:
         return shapes, None
@@ -85,7 +86,18 @@ def _from_layer(layer: Any) -> dict:
         found["timesteps"], found["features"] = shape[1], shape[2]
         found["batch"] = shape[0]
     except (AttributeError, ValueError, IndexError):
-        pass
+        # Never called on a tensor: a layer built with layer.build(shape) still knows that shape,
+        # and its kernel knows the features in any case.
+        built_on = getattr(layer, "_build_shapes_dict", None) or {}
+        shape = next(iter(built_on.values()), None) if layer.built else None
+        if isinstance(shape, (tuple, list)) and len(shape) == 3:
+            found["batch"], found["timesteps"], found["features"] = tuple(shape)
+        elif layer.built:
+            found["timesteps"] = None
+            try:
+                found["features"] = int(cell.kernel.shape[0])
+            except (AttributeError, TypeError, IndexError):
+                pass
     if layer.built:
         found["params"] = int(layer.count_params())
         found["weights"] = [(w.name, tuple(int(d) for d in w.shape)) for w in layer.weights]

@@ -120,14 +120,17 @@ class Exercise:
     ``kind`` is ``"value"`` (a shape, a number, an array, a model) or ``"function"``: then the
     rule receives ``(cases, outputs)``, the learner's function's outputs on ``make_inputs(rng)``
     (see :meth:`judge_function`), so the grader can choose fresh random inputs.
+    ``explain_error(args, err)`` may turn an error the learner's function raised on ``args`` into a
+    sentence (None: the default message, which names the call and its inputs' shapes).
     """
 
     def __init__(self, *, lesson: str, id: str, prompt: str, reads: str, check: Callable[..., Result],
                  hints: Sequence[str], answer: str, points: int = 1, kind: str = "value",
-                 make_inputs: Callable[[Any], list] | None = None) -> None:
+                 make_inputs: Callable[[Any], list] | None = None,
+                 explain_error: Callable[[tuple, BaseException], str | None] | None = None) -> None:
         self.lesson, self.id, self.prompt, self.reads = str(lesson), id, prompt, reads
         self.rule, self.hints, self.answer, self.points = check, tuple(hints), answer, points
-        self.kind, self.make_inputs = kind, make_inputs
+        self.kind, self.make_inputs, self.explain_error = kind, make_inputs, explain_error
         self._key = f"{self.lesson}.{self.id}"
         if self.kind not in ("value", "function"):
             raise ValueError(f"kind must be 'value' or 'function', not {self.kind!r}")
@@ -192,8 +195,21 @@ class Exercise:
             try:
                 outputs.append(fn(*args))
             except (Exception, SystemExit) as err:  # noqa: BLE001 - the learner's code may fail (even exit): say how
-                return self._verdict(NOT_YET, f"Your function raised {describe(err)}")
+                return self._verdict(NOT_YET, self._raised_message(args, err))
         return self.judge_outputs(cases, outputs)
+
+    def _raised_message(self, args: tuple, err: BaseException) -> str:
+        """What to say when the learner's function raised ``err`` on ``args``: the exercise's own
+        explanation when it has one, else the call with its inputs' shapes and the error."""
+        if self.explain_error is not None:
+            try:
+                told = self.explain_error(tuple(args), err)
+            except Exception:  # noqa: BLE001 - an explanation must never hide the learner's error
+                told = None
+            if told:
+                return told
+        call = f"{self.reads}({', '.join(_argument_text(a) for a in args)})"
+        return f"Your function raised {describe(err)} when called as {call}."
 
     def judge_outputs(self, cases: list, outputs: list) -> Verdict:
         """Judge outputs already computed (the grader computes them in the learner's kernel)."""
@@ -276,6 +292,15 @@ def describe(value: Any) -> str:
         return f"{_article(kind)} {kind}"
     except Exception:  # noqa: BLE001
         return "a value that could not be described"
+
+
+def _argument_text(value: Any) -> str:
+    """How a call's argument is named in feedback: an array by its shape, a small value as itself."""
+    shape = getattr(value, "shape", None)
+    if shape is not None and not callable(shape):
+        return f"array of shape {tuple(shape)!r}"
+    text = repr(value)
+    return text if len(text) <= 30 else describe(value)
 
 
 def _article(noun: str) -> str:
@@ -390,6 +415,7 @@ def int_check(expected: int, what: str = "the answer", near: dict | None = None,
         direction = "too high" if number > expected else "too low"
         return Result(False, f"{number} is {direction} for {what}. {nudge}".strip())
 
+    check.expected, check.near = expected, dict(near)   # read by the tests that recompute each tip
     return check
 
 
@@ -408,4 +434,5 @@ def shape_with_tips(expected: tuple, names: tuple, tips: dict, why: str = ""):
             return Result(False, tips[shape])
         return base(shape)
 
+    check.expected, check.tips = tuple(expected), dict(tips)   # read by the tests of the messages
     return check

@@ -29,7 +29,7 @@ q2 = Exercise(
     check=int_check(15, "the parameter count of Dense(3) on 4 features", {
         12: "12 is the kernel alone (4 x 3). Each of the 3 units also has a bias.",
         7: "7 is 4 + 3: the kernel multiplies, it has one weight per (feature, unit) pair.",
-        16: "16 would be (4 + 1) x (3 + 1). There is one bias per unit, and no extra unit.",
+        16: "16 is 4 x 3 + 4: a bias for each of the 4 features. The bias belongs to the units: one per unit, 3 in all.",
         3: "3 is only the biases. Add the kernel: one weight per (feature, unit) pair.",
     }),
     hints=["Dense holds a kernel of shape (features, units) and a bias of shape (units,).",
@@ -132,7 +132,9 @@ q7 = Exercise(
     prompt="Build a model: input of 3 features, then Dense(8, activation='relu'), then Dense(1).",
     reads="two_layer_model",
     check=model_check([("Dense", (None, 8), 32, "relu"), ("Dense", (None, 1), 9, "linear")], input_shape=(None, 3),
-                      hint="Check the units of each Dense layer."),
+                      hint="Check the units of each Dense layer.",
+                      why_form="The exercise asks for Dense(8, activation='relu'): one layer, the form the "
+                               "course uses from here on."),
     hints=["keras.Sequential([keras.Input(shape=(3,)), ...]) with the two Dense layers after the Input.",
            "The first Dense has 8 units and a relu activation, the second has 1 unit.",
            "keras.Sequential([keras.Input(shape=(3,)), keras.layers.Dense(8, activation='relu'), keras.layers.Dense(1)])"],

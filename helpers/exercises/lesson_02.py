@@ -4,7 +4,7 @@ from __future__ import annotations
 import numbers
 
 from .engine import Exercise, Reject, Result, describe, shape_with_tips
-from .models import layer_table, model_check, model_input_shape, model_with_tips
+from .models import layer_table, model_check, model_input_shape
 
 AXES = ("batch", "timesteps", "features")
 
@@ -72,52 +72,57 @@ q3 = Exercise(
 
 
 # -- q4: reshape an array so each value is a step -------------------------------------------
-def pairs_data():
-    """The array the lesson calls ``pairs``: 6 samples of 2 values each."""
+# Three values per sample, not two: the lesson's worked fix (and the explainer's) is for 2 values.
+def triples_data():
+    """The array the lesson calls ``triples``: 6 samples of 3 values each."""
     import numpy as np
 
-    return np.arange(12).reshape(6, 2)
+    return np.arange(18).reshape(6, 3)
 
 
-def _check_pairs(value):
+def _check_triples(value):
     import numpy as np
 
     if isinstance(value, (tuple, list)) and value and all(isinstance(v, numbers.Integral) or v is None for v in value):
-        raise Reject("That looks like a shape. This exercise wants the array itself, e.g. pairs.reshape(...).")
+        raise Reject("That looks like a shape. This exercise wants the array itself, e.g. triples.reshape(...).")
     if hasattr(value, "layers"):
         raise Reject(f"Expected a numpy array, got {describe(value)}.")
     try:
         array = np.asarray(value, dtype=float)
     except (TypeError, ValueError):
         raise Reject(f"Expected a numpy array, got {describe(value)}.") from None
-    pairs = pairs_data()
-    want = pairs.reshape(6, 2, 1)
+    want = triples_data()[..., None]
     shape = array.shape
-    if shape == (6, 1, 2):
-        return Result(False, "(6, 1, 2) is one step of two features. The two values arrive one after the other: "
-                             "make them 2 steps of 1 feature.")
-    if shape == (6, 2):
+    if shape == (6, 1, 3):
+        return Result(False, "(6, 1, 3) is one step of three features. The three values arrive one after the other: "
+                             "make them steps of 1 feature each.")
+    if shape == (6, 3):
         return Result(False, "Still 2-D. Add a features axis of size 1 at the end.")
-    if shape == (2, 6, 1) or shape == (12, 1, 1) or shape == (1, 12, 1):
+    if shape in ((3, 6, 1), (18, 1, 1), (1, 18, 1), (2, 9, 1), (9, 2, 1)):
         return Result(False, f"{shape} changes the number of samples. There are 6 samples: the batch axis stays 6.")
+    if shape == (6, 3, 1, 1):
+        return Result(False, "One axis too many: a sequence needs only (samples, timesteps, features).")
     if shape != want.shape:
-        return Result(False, f"The array has shape {shape}; expected (6, 2, 1): 6 samples, 2 steps, 1 feature.")
+        return Result(False, f"The array has shape {shape}; the 6 samples stay on the batch axis, and each of a "
+                             "sample's values becomes one timestep of 1 feature.")
     if not np.array_equal(array, want):
         if np.array_equal(np.sort(array, axis=None), np.sort(want, axis=None)):
             return Result(False, "The shape is right but values moved between samples or steps. reshape (or "
-                                 "pairs[..., None]) keeps every value in its place; transposing does not.")
-        return Result(False, "The shape is right but the values are not those of pairs: start from pairs itself.")
-    return Result(True, "(6, 2, 1): each sample's two values are now two steps of one feature, in their original order.")
+                                 "[..., None]) keeps every value in its place; transposing does not.")
+        return Result(False, "The shape is right but the values are not those of triples: start from triples itself.")
+    return Result(True, "(6, 3, 1): each sample's three values are now three steps of one feature, in their "
+                        "original order.")
 
 
 q4 = Exercise(
     lesson="02", id="q4", points=1,
-    prompt="Reshape pairs (6 samples of 2 values read in order) into the 3-D array an RNN reads one value at a time.",
-    reads="pairs_as_sequences",
-    check=_check_pairs,
-    hints=["The batch axis stays 6 and the 2 values become 2 timesteps. How many features does each step carry?",
-           "pairs.reshape(6, 2, 1) (or pairs[..., None], which adds a last axis of size 1)."],
-    answer="pairs_as_sequences = pairs.reshape(6, 2, 1)",
+    prompt="Reshape triples (6 samples of 3 values read in order) into the 3-D array an RNN reads one value at a time.",
+    reads="triples_as_sequences",
+    check=_check_triples,
+    hints=["The batch axis stays 6 and the 3 values become 3 timesteps. How many features does each step carry?",
+           "Add a last axis of size 1: with reshape(samples, timesteps, 1), or with [..., None].",
+           "triples.reshape(6, 3, 1) (or triples[..., None])."],
+    answer="triples_as_sequences = triples.reshape(6, 3, 1)",
 )
 
 # -- q5: windows from one long series -------------------------------------------------------
@@ -223,45 +228,82 @@ q6 = Exercise(
 )
 
 
-# -- q7: fix the broken model ---------------------------------------------------------------
+# -- q7: fix the broken model, keeping its input (None, 2) ----------------------------------
+# The lesson's first fix changes the Input (and the data); this exercise asks for the other fix on
+# purpose: a reshaping layer inside the model, so the (500, 2) data goes in as it is.
+_FIXED_TABLE = [("SimpleRNN", (None, 10), 120), ("Dense", (None, 1), 11)]
+_fixed_inside = model_check([(None, (None, 2, 1), 0)] + _FIXED_TABLE, input_shape=(None, 2),
+                            hint="Keep SimpleRNN(10) then Dense(1) after the reshaping layer.")
+_fixed_input = model_check(_FIXED_TABLE, input_shape=(None, 2, 1), any_length=True)
+_KEEP_INPUT = ("This exercise keeps keras.Input(shape=(2,)), so the (500, 2) data goes in as it is: do the "
+               "reshape inside the model, with a layer between the Input and the SimpleRNN.")
+
+
 def _fixed_model_tips(rows, input_shape):
-    if input_shape == (None, 2):
-        if rows and rows[0]["type"] == "Reshape":
-            return None   # reshaping inside the model is a valid fix: judged by the second table
-        return "The input is still (None, 2): SimpleRNN needs (batch, timesteps, features) per sample."
+    if input_shape is not None and len(input_shape) >= 3 and input_shape[:2] == (None, None):
+        return (f"The model's input is {input_shape}: the batch axis is inside shape=. keras.Input(shape=...) "
+                "describes one sample and adds the batch axis itself. " + _KEEP_INPUT)
     if input_shape == (None, 1, 2):
         return ("(None, 1, 2) builds, but it reads both values in one step, so nothing recurs (and SimpleRNN(10) "
-                "gets 130 parameters instead of 120). The values arrive one after the other: 2 steps of 1 feature.")
+                "gets 130 parameters instead of 120). The values arrive one after the other: 2 steps of 1 feature. "
+                + _KEEP_INPUT)
+    if input_shape == (None, 2) and rows and rows[0]["output_shape"] != (None, 2, 1):
+        got = rows[0]["output_shape"]
+        if got == (None, 1, 2):
+            return ("The first layer gives (None, 1, 2): both values in one step, so nothing recurs (and "
+                    "SimpleRNN(10) gets 130 parameters instead of 120). Make them 2 steps of 1 feature: (None, 2, 1).")
+        if rows[0]["type"] == "SimpleRNN" or not any(r["type"] == "SimpleRNN" for r in rows):
+            return ("The input (None, 2) is right, but SimpleRNN needs (batch, timesteps, features): put a layer "
+                    "in front of it that turns each sample into 2 steps of 1 feature, (None, 2, 1).")
+        return (f"The first layer gives {got}; SimpleRNN needs each sample as 2 steps of 1 feature: a layer "
+                "that turns (None, 2) into (None, 2, 1).")
     if rows and not any(r["type"] == "SimpleRNN" for r in rows):
-        return "The fix keeps SimpleRNN(10): change the input shape, not the layer."
+        return "The fix keeps SimpleRNN(10): reshape what it receives, not the layer."
     return None
 
 
-_FIXED_TABLE = [("SimpleRNN", (None, 10), 120), ("Dense", (None, 1), 11)]
-_fixed_plain = model_with_tips(_FIXED_TABLE, (None, 2, 1), _fixed_model_tips,
-                               hint="Keep SimpleRNN(10) then Dense(1).")
-_fixed_reshape = model_check([("Reshape", (None, 2, 1), 0)] + _FIXED_TABLE, input_shape=(None, 2),
-                             hint="Reshape((2, 1)) turns each sample into 2 steps of 1 feature.")
+def _first_layer_reshapes(model) -> bool:
+    """True when the model's first layer hands on each sample's values unchanged, one per step."""
+    import numpy as np
+
+    first = model
+    while getattr(first, "layers", None):   # into nested models, down to the first real layer
+        first = next(layer for layer in first.layers if type(layer).__name__ != "InputLayer")
+    x = np.arange(6, dtype="float32").reshape(3, 2)
+    return bool(np.allclose(np.asarray(first(x)), x[..., None]))
 
 
 def _check_fixed_model(model):
     rows = layer_table(model)
-    if model_input_shape(model) == (None, 2) and rows and rows[0]["type"] == "Reshape":
-        return _fixed_reshape(model)
-    return _fixed_plain(model)
+    input_shape = model_input_shape(model)
+    if input_shape in ((None, 2, 1), (None, None, 1)) and _fixed_input(model).ok:
+        return Result(False, "This model computes the same thing (2 steps of 1 feature into SimpleRNN(10), then "
+                             "Dense(1)), but its input is now (None, 2, 1): every array must be reshaped before it "
+                             "goes in. " + _KEEP_INPUT)
+    tip = _fixed_model_tips(rows, input_shape)
+    if tip:
+        return Result(False, tip)
+    result = _fixed_inside(model)
+    if result.ok and not _first_layer_reshapes(model):
+        return Result(False, "The first layer outputs (None, 2, 1) but changes the values on the way. It should "
+                             "only regroup them: value i of a sample becomes step i.")
+    return result
 
 
 q7 = Exercise(
     lesson="02", id="q7", points=2,
-    prompt="Fix the broken model: same layers (SimpleRNN(10), Dense(1)), but reading each sample's 2 values "
-           "as 2 steps of 1 feature.",
+    prompt="Fix the broken model without touching the data: keep keras.Input(shape=(2,)), and make SimpleRNN(10) "
+           "read each sample's 2 values as 2 steps of 1 feature; Dense(1) on top.",
     reads="fixed_model",
     check=_check_fixed_model,
-    hints=["Only the input needs to change: SimpleRNN must receive (batch, timesteps, features).",
-           "keras.Input(shape=(2, 1)), then the same two layers. (The data then needs x.reshape(-1, 2, 1).)",
-           "keras.Sequential([keras.Input(shape=(2, 1)), keras.layers.SimpleRNN(10), keras.layers.Dense(1)])"],
-    answer=("fixed_model = keras.Sequential([\n    keras.Input(shape=(2, 1)),\n"
-            "    keras.layers.SimpleRNN(10),\n    keras.layers.Dense(1),\n])"),
+    hints=["The input stays (None, 2). SimpleRNN needs (batch, timesteps, features): something between them must "
+           "regroup each sample's values.",
+           "keras.layers.Reshape(target_shape) reshapes each sample inside the model; target_shape leaves out the "
+           "batch axis.",
+           "keras.Sequential([keras.Input(shape=(2,)), keras.layers.Reshape((2, 1)), keras.layers.SimpleRNN(10), "
+           "keras.layers.Dense(1)])"],
+    answer=("fixed_model = keras.Sequential([\n    keras.Input(shape=(2,)),\n"
+            "    keras.layers.Reshape((2, 1)),\n    keras.layers.SimpleRNN(10),\n    keras.layers.Dense(1),\n])"),
 )
 
 EXERCISES = [q1, q2, q3, q4, q5, q6, q7]

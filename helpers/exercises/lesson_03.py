@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import numbers
+import re
 
 from .engine import Exercise, Reject, Result, as_shape, describe, int_check, shape_with_tips
 from .models import model_with_tips
@@ -63,9 +64,14 @@ q1 = Exercise(
         36: "36 is the recurrent kernel alone. Add the kernel (2 x 6) and the bias (6).",
         66: "66 treats the 4 timesteps as features. (4, 2) is 4 timesteps of 2 features.",
         216: "216 counts the weights once per timestep. The same weights are reused at all 4 steps.",
-        42: "42 uses 1 feature. Each step here has 2 features, so the kernel is 2 x 6.",
+        42: "42 is the recurrent kernel and the bias (6 x 6 + 6) without the kernel. Each step's 2 features "
+            "also go through a 2 x 6 kernel.",
         49: "One bias per unit, not one for the layer: 6 biases.",
         120: "120 is the SimpleRNN(10) on 1 feature shown above. Count this layer: 6 units, 2 features per step.",
+        30: "30 gives the recurrent kernel the kernel's shape (2 x 6). It multiplies the previous state, which "
+            "has one value per unit: 6 x 6.",
+        90: "90 gives the kernel one row per timestep and feature (4 x 2 x 6). It reads one step at a time, "
+            "2 features, and the same kernel serves all 4 steps.",
     }),
     hints=["Add up the three weights: kernel (features x units), recurrent kernel (units x units), bias (units).",
            "Here features = 2 and units = 6; the 4 timesteps do not change the weights.",
@@ -82,25 +88,37 @@ def _param_cases(rng):
     return cases
 
 
+# The mistakes learners make with the formula, each as the formula it computes. A mistake is named only
+# when it gives the learner's numbers on every case, so one case where two formulas agree cannot
+# mislead (with 1 feature, timesteps x features x units equals timesteps x units).
+_PARAM_MISTAKES = [
+    (lambda t, f, u: t * u * (f + u + 1), "that multiplies by the timesteps. The same weights serve every step, "
+                                          "so timesteps do not change the count."),
+    (lambda t, f, u: t * f * u + u * u + u, "that gives the kernel a row per timestep and feature "
+                                            "(timesteps x features x units). The kernel reads one step at a time: "
+                                            "features x units, reused at every step."),
+    (lambda t, f, u: u * (t + u + 1), "you used the timesteps where the features go."),
+    (lambda t, f, u: u * (f + u), "the bias is missing, one value per unit."),
+    (lambda t, f, u: u * (f + 1), "that is Dense's count. Add the recurrent kernel, units x units."),
+    (lambda t, f, u: u * (f + 1) + u, "the recurrent kernel is units x units, not one value per unit."),
+    (lambda t, f, u: f * u + f * u + u, "the recurrent kernel is units x units (it multiplies the previous "
+                                        "state), not features x units."),
+]
+
+
 def _judge_params(cases, outputs):
     for (timesteps, features, units), got in zip(cases, outputs):
         call = f"simple_rnn_params({timesteps}, {features}, {units})"
         if isinstance(got, bool) or not isinstance(got, numbers.Real):
             raise Reject(f"{call} returned {describe(got)}; it should return a number.")
+    for (timesteps, features, units), got in zip(cases, outputs):
         want = units * (features + units + 1)
         if got == want:
             continue
-        if got == timesteps * want:
-            return Result(False, f"{call} gave {got}: that multiplies by the timesteps. The same weights serve "
-                                 f"every step, so timesteps do not change the count.")
-        if got == units * (timesteps + units + 1) and timesteps != features:
-            return Result(False, f"{call} gave {got}: you used the timesteps where the features go.")
-        if got == units * (features + units):
-            return Result(False, f"{call} gave {got}: the bias is missing, one value per unit.")
-        if got == units * (features + 1):
-            return Result(False, f"{call} gave {got}: that is Dense's count. Add the recurrent kernel, units x units.")
-        if got == units * (features + 1) + units:
-            return Result(False, f"{call} gave {got}: the recurrent kernel is units x units, not one value per unit.")
+        call = f"simple_rnn_params({timesteps}, {features}, {units})"
+        for formula, message in _PARAM_MISTAKES:
+            if all(out == formula(*case) for case, out in zip(cases, outputs)):
+                return Result(False, f"{call} gave {got}: {message}")
         return Result(False, f"{call} gave {got}, expected {want}.")
     return Result(True, f"Your formula agrees with Keras on {len(cases)} layer sizes, whatever the timesteps.")
 
@@ -209,6 +227,31 @@ def _judge_forward(cases, outputs):
     return Result(True, f"Your forward pass matches the reference on {len(cases)} random batches.")
 
 
+_MATMUL_SIZES = re.compile(r"size (\d+) is different from (\d+)")
+
+
+def _explain_forward_error(args, err):
+    """Name the inputs' shapes and the product that failed, e.g. h @ W, from numpy's matmul message."""
+    x, W, U, b = args
+    batch, steps, features = x.shape
+    units = W.shape[1]
+    shapes = (f"x {x.shape} (batch, timesteps, features), W {W.shape}, U {U.shape}, b {b.shape}: "
+              f"x[:, t, :] is ({batch}, {features}) and h is ({batch}, {units})")
+    found = _MATMUL_SIZES.search(str(err))
+    if found and features != units:
+        right_rows, left_cols = int(found[1]), int(found[2])
+        named = {(units, features): "h @ W: the state h has one value per unit, so it multiplies U (units x units); "
+                                    "W (features x units) is for x[:, t, :].",
+                 (features, units): "x[:, t, :] @ U: one step of x has one value per feature, so it multiplies W "
+                                    "(features x units); U (units x units) is for h."}
+        step = named.get((left_cols, right_rows))
+        if step:
+            return f"Your function raised {type(err).__name__} on {shapes}. The product that fails looks like {step}"
+        return (f"Your function raised {type(err).__name__} on {shapes}: a matrix product whose inner sizes differ "
+                f"({left_cols} against {right_rows}). In a @ B, a's last axis must equal B's first.")
+    return f"Your function raised {describe(err)} on {shapes}."
+
+
 q4 = Exercise(
     lesson="03", id="q4", points=3, kind="function",
     prompt="Write rnn_forward(x, W, U, b): SimpleRNN's forward pass in numpy. x is (batch, timesteps, features); "
@@ -216,6 +259,7 @@ q4 = Exercise(
     reads="rnn_forward",
     make_inputs=_forward_cases,
     check=_judge_forward,
+    explain_error=_explain_forward_error,
     hints=["Start with h = np.zeros((batch, units)); units is W.shape[1]. Then loop over the timesteps.",
            "At step t, x[:, t, :] has shape (batch, features): h = np.tanh(x[:, t, :] @ W + h @ U + b).",
            "h = np.zeros((x.shape[0], W.shape[1]))\nfor t in range(x.shape[1]):\n"
@@ -245,7 +289,8 @@ q6 = Exercise(
     lesson="03", id="q6", points=2,
     prompt="Build a model for sequences of 12 steps of 3 features: a SimpleRNN with 8 units, then Dense(1).",
     reads="spec_model",
-    check=model_with_tips([("SimpleRNN", (None, 8), 96), ("Dense", (None, 1), 9)], (None, 12, 3), _spec_tips),
+    check=model_with_tips([("SimpleRNN", (None, 8), 96), ("Dense", (None, 1), 9)], (None, 12, 3), _spec_tips,
+                          any_length=True),
     hints=["keras.Input takes (timesteps, features) = (12, 3); units=8 is the layer's own choice.",
            "keras.Sequential([keras.Input(shape=(12, 3)), keras.layers.SimpleRNN(8), keras.layers.Dense(1)])"],
     answer=("spec_model = keras.Sequential([\n    keras.Input(shape=(12, 3)),\n"

@@ -28,9 +28,10 @@ q2 = Exercise(
     check=int_check(210, "the second SimpleRNN(10)", {
         120: "120 is the first layer. The second one reads the first one's states: 10 features per step, not 1.",
         200: "200 leaves out the bias, one value per unit.",
-        330: "330 is the whole model (120 + 210). Only the second layer is asked.",
+        330: "330 is the whole model: the first layer's 120 plus the second's. Only the second layer is asked.",
         420: "420 counts the weights once per timestep. They are shared by the steps: count them once.",
-        110: "The second layer's features are the first layer's 10 units, so its kernel is 10 x 10.",
+        110: "110 is the recurrent kernel and the bias (10 x 10 + 10): the kernel is missing. The second layer's "
+             "features are the first layer's 10 units, so its kernel is 10 x 10 too.",
     }),
     hints=["The second layer's input is (None, 2, 10): its features are the first layer's 10 units.",
            "units * (features + units + 1) with features = 10 and units = 10."],
@@ -48,6 +49,10 @@ q3 = Exercise(
         264: "264 leaves out the biases, one value per unit in each layer.",
         244: "244 gives the second layer the 3 input features. Its features are the 8 units of the layer below.",
         288: "288 is three times the first layer. The layers differ: count each with its own features and units.",
+        260: "260 leaves out the first layer's kernel (3 x 8 = 24 weights): the layer that reads the data "
+             "multiplies each step's 3 features by it, before adding its recurrent kernel and bias.",
+        232: "232 is the first two layers only (96 + 136). Add the third, SimpleRNN(4), which reads the "
+             "second layer's 8 units.",
         5680: "The 20 timesteps never enter the count: the weights are shared by the steps.",
     }),
     hints=["Use units * (features + units + 1) for each layer; a layer's features are the previous layer's units.",
@@ -109,7 +114,7 @@ q6 = Exercise(
     reads="many_to_many",
     check=model_with_tips([("SimpleRNN", (None, 6, 16), 304), ("SimpleRNN", (None, 6, 8), 200),
                            (None, (None, 6, 1), 9)], (None, 6, 2), _many_to_many_tips,
-                          hint="Every layer keeps the 6 timesteps in a many-to-many model."),
+                          hint="Every layer keeps the 6 timesteps in a many-to-many model.", any_length=True),
     hints=["One prediction per step means the timesteps axis survives to the end: (None, 6, 1).",
            "Both SimpleRNN layers need return_sequences=True; Dense (or TimeDistributed(Dense)) then acts at every step.",
            "keras.Sequential([keras.Input(shape=(6, 2)), keras.layers.SimpleRNN(16, return_sequences=True), "
@@ -122,16 +127,28 @@ q6 = Exercise(
 
 
 def _fixed_stack_tips(rows, input_shape):
-    rnns = [r for r in rows if r["type"] == "SimpleRNN"]
-    others = [r["type"] for r in rows if r["type"] not in ("SimpleRNN", "Dense")]
+    rnns = [i for i, r in enumerate(rows) if r["type"] == "SimpleRNN"]
+    others = [i for i, r in enumerate(rows) if r["type"] not in ("SimpleRNN", "Dense") and not r.get("recurrent")]
+    if others and len(rnns) == 2 and rnns[0] < others[0] < rnns[1]:
+        first, extra = rows[rnns[0]], rows[others[0]]
+        if len(first["output_shape"]) == 3:
+            return (f"Keep exactly the three layers; this model adds {extra['form']} between the two SimpleRNN "
+                    f"layers. The first one already hands over every step {first['output_shape']}: remove it.")
+        steps = input_shape[1] if input_shape and len(input_shape) == 3 and input_shape[1] else "the"
+        return (f"The {extra['form']} after the first SimpleRNN turns its last state {first['output_shape']} into "
+                f"{extra['output_shape']}, so the second SimpleRNN reads that instead of the first layer's output "
+                f"at each of {steps} steps. Remove the {extra['form']} and fix the first SimpleRNN: "
+                "return_sequences=True makes it hand over every step.")
     if others:
-        return (f"Keep exactly the three layers; this model adds {', '.join(others)}. Let the top SimpleRNN "
-                "hand Dense its last state (no return_sequences there) instead of reshaping its output.")
+        return (f"Keep exactly the three layers; this model adds {', '.join(rows[i]['form'] for i in others)}. "
+                "Let the top SimpleRNN hand Dense its last state (no return_sequences there) instead of reshaping "
+                "its output.")
     if len(rnns) == 1:
         return "Removing a SimpleRNN avoids the error but changes the model. Keep both; fix how the first one hands over."
-    if len(rnns) == 2 and len(rnns[1]["output_shape"]) == 3:
-        return ("Now the second SimpleRNN returns sequences too, so Dense predicts at every step (None, 10, 1). "
-                "Only the lower layer needs return_sequences=True; the top one hands Dense its last state.")
+    if len(rnns) == 2 and len(rows[rnns[1]]["output_shape"]) == 3:
+        return ("Now the second SimpleRNN returns sequences too, so Dense predicts at every step "
+                f"{rows[-1]['output_shape']}. Only the lower layer needs return_sequences=True; the top one hands "
+                "Dense its last state.")
     return None
 
 
@@ -141,7 +158,9 @@ q7 = Exercise(
            "predicting one number per sequence.",
     reads="fixed_stack",
     check=model_with_tips([("SimpleRNN", (None, 10, 32), 1088), ("SimpleRNN", (None, 16), 784),
-                           ("Dense", (None, 1), 17)], (None, 10, 1), _fixed_stack_tips),
+                           ("Dense", (None, 1), 17)], (None, 10, 1), _fixed_stack_tips, any_length=True,
+                          why_form="This exercise keeps two layers to practise how the lower one hands over "
+                                   "its steps."),
     hints=["The error says the second SimpleRNN received a 2-D tensor. Which layer produced it?",
            "The first SimpleRNN must hand over every step: return_sequences=True on it, and only on it.",
            "keras.Sequential([keras.Input(shape=(10, 1)), keras.layers.SimpleRNN(32, return_sequences=True), "

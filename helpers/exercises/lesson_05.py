@@ -7,7 +7,7 @@ import numbers
 import numpy as np
 
 from .engine import Exercise, Reject, Result, as_shape, describe, int_check, shape_with_tips
-from .models import model_with_tips
+from .models import layer_forms, layer_table, model_with_tips, shape_matches, with_notes
 
 
 def _shape_list(value, what: str) -> list[tuple]:
@@ -118,7 +118,8 @@ q3 = Exercise(
         (20, 16): "A state has no time axis: it is the memory at one moment, one vector of units per sample.",
         (4,): "The state has one value per unit (16), not per feature (4).",
         (20, 4): "That is the shape of one input sequence. The state is one vector of 16 units per sample.",
-        (1, 16): "A state is one vector per sample: shape=(16,); the batch axis is added by keras.Input.",
+        (1, 16): "A state is one vector per sample, so shape= holds only its length; the 1 would add an axis, "
+                 "and the batch axis is added by keras.Input itself.",
     }, "keras.Input(shape=(16,)) gives tensors of shape (None, 16), one state vector per sample."),
     hints=["A state is what the layer remembers between steps: one vector per sample, with no time axis.",
            "How many values does a GRU(16) keep per sample? keras.Input adds the batch axis for you.",
@@ -129,19 +130,23 @@ q3 = Exercise(
 
 # -- q4: an encoder hands its states to a decoder ----------------------------------------------
 def _encoder_decoder_tips(rows, input_shape):
-    types = [r["type"] for r in rows]
-    if types and types[0] == "LSTM" and not isinstance(rows[0]["output_shape"], list):
+    lstms = [r for r in rows if r["type"] == "LSTM"]
+    if len(lstms) == 1 and shape_matches(lstms[0]["output_shape"], (None, 6, 8), any_length=True):
+        return ("The decoder LSTM needs the encoder's states: call it with initial_state=[h, c]. Without it nothing "
+                "connects the encoder to the output, so Keras leaves the encoder out of the model "
+                f"(yours has {len(rows)} layers: {', '.join(layer_forms(rows))}).")
+    if rows[0]["type"] == "LSTM" and not isinstance(rows[0]["output_shape"], list):
         return ("The encoder LSTM returns a single tensor: add return_state=True so it also gives back h and c "
                 "for the decoder.")
-    if len(rows) >= 2 and types[1] == "LSTM" and rows[1]["output_shape"] == (None, 8):
+    if len(rows) >= 2 and rows[1]["type"] == "LSTM" and rows[1]["output_shape"] == (None, 8):
         return "The decoder must return a prediction for each of its 6 steps: return_sequences=True."
     return None
 
 
-def _states_swapped(model) -> bool:
+def _states_swapped(model, rows) -> bool:
     """True when the decoder LSTM was called with initial_state=[c, h] (read from Keras' graph)."""
     try:
-        lstms = [layer for layer in model.layers if type(layer).__name__ == "LSTM"]
+        lstms = [r["layer"] for r in rows if r["type"] == "LSTM"]
         encoder = next(layer for layer in lstms if layer.return_state)
         decoder = next(layer for layer in lstms if layer is not encoder)
         given = decoder._inbound_nodes[0].arguments.kwargs.get("initial_state")
@@ -151,21 +156,26 @@ def _states_swapped(model) -> bool:
         return False
 
 
+_ENCODER_DECODER = [("LSTM", [(None, 8)] * 3, 384), ("LSTM", (None, 6, 8), 352), ("Dense", (None, 6, 1), 9)]
+
+
 def _check_encoder_decoder(model):
-    base = model_with_tips([("LSTM", [(None, 8)] * 3, 384), ("LSTM", (None, 6, 8), 352), ("Dense", (None, 6, 1), 9)],
-                           None, _encoder_decoder_tips)
+    base = model_with_tips(_ENCODER_DECODER, None, _encoder_decoder_tips, any_length=True)
     result = base(model)
     if not result.ok:
         return result
+    rows = layer_table(model)
     shapes = [tuple(t.shape) for t in model.inputs]
-    if sorted(map(str, shapes)) != sorted(map(str, [(None, 10, 3), (None, 6, 2)])):
+    wanted = [(None, 10, 3), (None, 6, 2)]
+    if len(shapes) != 2 or not any(shape_matches(shapes[a], wanted[0], True)
+                                   and shape_matches(shapes[1 - a], wanted[1], True) for a in (0, 1)):
         return Result(False, f"The model's inputs are {shapes}; it needs two: the encoder's (None, 10, 3) "
                              "and the decoder's (None, 6, 2).")
     # The decoder must start from the encoder's states: changing only the encoder's input must change the output.
     rng = np.random.default_rng(0)
     enc = [rng.normal(size=(2, 10, 3)).astype("float32") for _ in range(2)]
     dec = rng.normal(size=(2, 6, 2)).astype("float32")
-    order = [0, 1] if shapes[0] == (None, 10, 3) else [1, 0]
+    order = [0, 1] if shapes[0][2] == 3 else [1, 0]
 
     def run(enc_x):
         feed = [None, None]
@@ -181,11 +191,12 @@ def _check_encoder_decoder(model):
     if np.allclose(first, second):
         return Result(False, "The decoder ignores the encoder: pass the encoder's states to it with "
                              "initial_state=[h, c].")
-    if _states_swapped(model):
+    if _states_swapped(model, rows):
         return Result(False, "The decoder's initial_state has h and c swapped. return_state=True gives "
                              "[output, h, c], and an LSTM takes initial_state=[h, c] in that order.")
-    return Result(True, "The decoder starts from the encoder's h and c: 745 parameters, two inputs, one "
-                        "prediction per decoder step.")
+    total = sum(r["params"] for r in rows)
+    return Result(True, with_notes(f"The decoder starts from the encoder's h and c: {total} parameters, two inputs, "
+                                   "one prediction per decoder step.", rows))
 
 
 q4 = Exercise(
@@ -210,20 +221,27 @@ q4 = Exercise(
 
 
 # -- q5: GRU parameters, with Keras 3's two biases -----------------------------------------
+# A GRU has 2 gates (update, reset) and a candidate: 3 blocks of weights side by side.
 q5 = Exercise(
     lesson="05", id="q5", points=1,
     prompt="How many parameters does keras.layers.GRU(4) have on sequences with 2 features (Keras 3 defaults)?",
     reads="gru_params",
     check=int_check(96, "GRU(4) on 2 features", {
-        84: "84 is the Keras 2 count (reset_after=False, one bias per gate). Keras 3's GRU defaults to "
-            "reset_after=True: two bias vectors per gate.",
-        72: "72 leaves out the biases. A GRU has 3 gates, and in Keras 3 each gate has two bias vectors.",
-        28: "28 is a SimpleRNN of that size. A GRU repeats the same block for 3 gates.",
-        112: "112 is an LSTM of that size (4 gates). A GRU has 3.",
-        32: "32 is one gate with two biases. A GRU has 3 gates.",
-    }, why="3 gates x (2*4 kernel + 4*4 recurrent + 2*4 biases).", nudge="Count per gate, then times 3."),
-    hints=["A GRU has 3 gates; each has a kernel (features x units), a recurrent kernel (units x units) and biases.",
-           "Keras 3's GRU uses reset_after=True: each gate has two bias vectors of length units.",
+        84: "84 is the count with reset_after=False: one bias vector per block. That was the default of "
+            "standalone Keras up to 2.2 (and of tf.compat.v1); tf.keras in TensorFlow 2 and Keras 3 default to "
+            "reset_after=True, which keeps two bias vectors per block.",
+        72: "72 leaves out the biases. A GRU has 3 blocks of weights (update gate, reset gate, candidate), and "
+            "with Keras 3's defaults each block has two bias vectors.",
+        28: "28 is a SimpleRNN of that size. A GRU has 3 such blocks: the update gate, the reset gate and the "
+            "candidate.",
+        112: "112 is an LSTM of that size: 3 gates plus a candidate, 4 blocks. A GRU has 2 gates plus a "
+             "candidate: 3 blocks.",
+        32: "32 is one block with two biases. A GRU has 3 blocks: 2 gates (update, reset) and the candidate.",
+    }, why="3 blocks (update gate, reset gate, candidate) x (2*4 kernel + 4*4 recurrent + 2*4 biases).",
+        nudge="Count one block, then times 3."),
+    hints=["A GRU has 2 gates (update, reset) and a candidate: 3 blocks, each with a kernel (features x units), "
+           "a recurrent kernel (units x units) and biases.",
+           "Keras 3's GRU uses reset_after=True: each block has two bias vectors of length units.",
            "3 * (2*4 + 4*4 + 2*4)"],
     answer="gru_params = 3 * (2 * 4 + 4 * 4 + 2 * 4)",
 )

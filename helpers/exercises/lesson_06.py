@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 
 from .engine import Exercise, Reject, Result, describe, int_check, shape_with_tips
-from .models import layer_table, model_input_shape
+from .models import describe_layers, layer_table, model_input_shape, with_notes
 
 
 # -- q1: the state variable's shape --------------------------------------------------------------
@@ -41,9 +41,8 @@ def _check_stateful_model(model):
                              "any number of timesteps (None), 1 feature.")
     types = [r["type"] for r in rows]
     if types != ["GRU", "Dense"]:
-        return Result(False, f"Your layers are {', '.join(types) or 'none'}; expected a GRU then a Dense.")
-    gru = next(layer for layer in model.layers if type(layer).__name__ == "GRU")
-    if not gru.stateful:
+        return Result(False, f"Your layers are {describe_layers(rows)}; expected a GRU then a Dense.")
+    if not rows[0]["stateful"]:
         return Result(False, "The GRU is not stateful: without stateful=True it starts every batch from zeros.")
     if rows[0]["output_shape"] == (4, 8):
         return Result(False, "The GRU returns only its last step; to predict at every step it needs "
@@ -51,11 +50,11 @@ def _check_stateful_model(model):
     expected = [(4, None, 8), (4, None, 1)]
     for row, want in zip(rows, expected):
         if row["output_shape"] != want:
-            return Result(False, f"{row['type']} outputs {row['output_shape']}; expected {want}.")
+            return Result(False, f"{row['form']} outputs {row['output_shape']}; expected {want}.")
     if rows[0]["params"] != 264:
         return Result(False, f"The GRU has {rows[0]['params']} parameters; GRU(8) on 1 feature has 264.")
-    return Result(True, "A stateful GRU(8) with its batch size fixed at 4: it predicts at every step and "
-                        "remembers each of its 4 streams between batches.")
+    return Result(True, with_notes("A stateful GRU(8) with its batch size fixed at 4: it predicts at every step and "
+                                   "remembers each of its 4 streams between batches.", rows))
 
 
 q2 = Exercise(
@@ -220,19 +219,20 @@ def _check_twin(model):
         return Result(False, f"The twin's input is {got_in}; it needs (1, None, 1): one sequence at a time.{tip}")
     types = [r["type"] for r in rows]
     if types != ["GRU", "Dense"]:
-        return Result(False, f"The twin's layers are {', '.join(types) or 'none'}; a twin repeats the trained "
-                             "model's layers: GRU then Dense.")
-    gru = next(layer for layer in model.layers if type(layer).__name__ == "GRU")
-    if not gru.stateful:
+        return Result(False, f"The twin's layers are {describe_layers(rows)}; a twin repeats the trained model's "
+                             "layers: GRU then Dense.")
+    gru, dense = rows
+    if not gru["stateful"]:
         return Result(False, "The twin's GRU is not stateful, so it would forget between calls; keep stateful=True.")
     if [r["params"] for r in rows] != [264, 9]:
         return Result(False, f"The twin has {[r['params'] for r in rows]} parameters per layer; the trained model "
                              "has [264, 9]: same layers, same sizes.")
-    if not any(np.abs(w).sum() > 0 for w in model.layers[-1].get_weights()[1:]) and \
-            not np.any(gru.get_weights()[-1]):
+    if not any(np.abs(w).sum() > 0 for w in dense["layer"].get_weights()[1:]) and \
+            not np.any(gru["layer"].get_weights()[-1]):
         return Result(False, "The twin still has its fresh initial weights (all biases are zero): copy the trained "
                              "weights in with twin.set_weights(model.get_weights()).")
-    return Result(True, "A batch-size-1 twin with the trained weights: ready to forecast step by step.")
+    return Result(True, with_notes("A batch-size-1 twin with the trained weights: ready to forecast step by step.",
+                                   rows))
 
 
 q6 = Exercise(

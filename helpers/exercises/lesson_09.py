@@ -17,7 +17,7 @@ import numbers
 import numpy as np
 
 from .engine import Exercise, Reject, Result, describe, shape_with_tips
-from .models import is_keras_model, layer_table, model_input_shape
+from .models import is_keras_model, layer_forms, layer_table, model_input_shape, shape_matches, with_notes
 
 TIMESTEPS = 12
 SCALE = 100.0
@@ -121,13 +121,15 @@ q1 = Exercise(
     prompt="Windows of 12 years, held out when the target year is 1949 or later (up to 2008): what is x_test's shape?",
     reads="x_test_shape",
     check=shape_with_tips((60, 12, 1), ("samples", "timesteps", "features"), {
-        (48, 12, 1): "A held-out window may read years before 1949 as its inputs; only its target's year decides. "
-                     "1949 to 2008 is 60 targets.",
-        (59, 12, 1): "Count both ends: 1949 to 2008 inclusive is 60 years.",
+        (48, 12, 1): "48 counts only the windows that start in 1949 or later. A held-out window may read years "
+                     "before 1949 as its inputs; only its target's year decides: one window per target year.",
+        (59, 12, 1): "59 is 2008 - 1949: count both ends, 1949 and 2008 are both target years.",
         (60, 12): "Keep the features axis: an RNN reads (samples, timesteps, features), here 1 feature.",
         (None, 12, 1): "x_test is a real array: its first axis is the number of held-out windows, not None.",
         (60, 1, 12): "Timesteps come before features: 12 steps of 1 value each.",
-        (61, 12, 1): "The held-out targets are 1949 to 2008: 60 of them.",
+        (61, 12, 1): "Count the target years from 1949 to 2008, both included: one window per target year.",
+        (72, 12, 1): "72 is the number of years the held-out windows read, 1937 to 2008 (the first target, 1949, "
+                     "needs the 12 years before it). Count windows instead: one per target year.",
     }, "60 held-out windows of 12 years, 1 feature each."),
     hints=["One window per held-out target year. How many years from 1949 to 2008, both included?",
            "Each window holds 12 years of 1 value: (samples, 12, 1).",
@@ -230,13 +232,10 @@ q3 = Exercise(
 
 
 # -- q4-q6: three models, built and trained in their own cells -------------------------------
-_EVERY_YEAR = "The model returns (None, 12, 1): a forecast for every year of the window. "
-
-
-def _model_rows(model, every_year_tip: str = "End with one forecast per window."):
+def _model_rows(model, every_year_tip: str = "End with one forecast per window.", any_length: bool = False):
     rows = layer_table(model)
     got_in = model_input_shape(model)
-    if got_in is not None and tuple(got_in) != (None, TIMESTEPS, 1):
+    if got_in is not None and not shape_matches(got_in, (None, TIMESTEPS, 1), any_length):
         raise Reject(f"The model's input is {got_in}; every model here reads windows of shape (None, 12, 1): "
                      "keras.Input(shape=(12, 1)).")
     if not rows:
@@ -244,8 +243,8 @@ def _model_rows(model, every_year_tip: str = "End with one forecast per window."
     last = rows[-1]["output_shape"]
     if isinstance(last, list):
         raise Reject("The last layer returns several tensors; end with Dense(1), one forecast per window.")
-    if last == (None, TIMESTEPS, 1):
-        raise Reject(_EVERY_YEAR + every_year_tip)
+    if len(last) == 3 and last[0] is None and last[1] in (TIMESTEPS, None) and last[2] == 1:
+        raise Reject(f"The model returns {last}: a forecast for every year of the window. " + every_year_tip)
     if last != (None, 1):
         raise Reject(f"The model returns {last}; it should return one forecast per window: (None, 1). End with Dense(1).")
     return rows
@@ -255,35 +254,42 @@ def _check_dense(model):
     rows = _model_rows(model, "Dense works on the last axis only: put a Flatten before it, so that it sees "
                               "the 12 years as 12 inputs.")
     types = [r["type"] for r in rows]
-    if any(t in RECURRENT for t in types):
+    if any(r.get("recurrent") or r["type"] in RECURRENT for r in rows):
         return Result(False, "This baseline has no recurrent layer: Flatten the window, then Dense layers.")
     if "Dense" not in types:
         return Result(False, "Use Dense layers (after a Flatten) for this baseline.")
     if types.count("Dense") < 2:
         return Result(False, "Add a hidden Dense layer (e.g. 16 units, relu) before the Dense(1) output.")
-    return Result(True, f"A Dense baseline ({', '.join(types)}), reading the 12 years as 12 unrelated inputs.")
+    return Result(True, with_notes(f"A Dense baseline ({_forms(rows)}), reading the 12 years as 12 unrelated "
+                                   "inputs.", rows))
 
 
 def _check_simple_rnn(model):
     rows = _model_rows(model, "Leave return_sequences=False (the default) on the SimpleRNN: its last state "
-                              "is all Dense(1) needs.")
+                              "is all Dense(1) needs.", any_length=True)
     types = [r["type"] for r in rows]
     if "SimpleRNN" not in types:
-        return Result(False, f"Your layers are {', '.join(types)}; this model needs a SimpleRNN.")
-    if any(t in ("GRU", "LSTM") for t in types):
+        return Result(False, f"Your layers are {_forms(rows)}; this model needs a SimpleRNN.")
+    if any(r.get("recurrent") in ("GRU", "LSTM") for r in rows):
         return Result(False, "Keep this one plain: a SimpleRNN then Dense(1), no GRU or LSTM yet.")
-    return Result(True, f"A SimpleRNN model ({', '.join(types)}): one state carried through the 12 years.")
+    return Result(True, with_notes(f"A SimpleRNN model ({_forms(rows)}): one state carried through the 12 years.",
+                                   rows))
 
 
 def _check_stacked(model):
     rows = _model_rows(model, "Only the lower layer returns sequences: the upper one keeps "
-                              "return_sequences=False, so Dense(1) gets its last state.")
-    types = [r["type"] for r in rows]
-    gated = [r for r in rows if r["type"] in ("GRU", "LSTM")]
+                              "return_sequences=False, so Dense(1) gets its last state.", any_length=True)
+    gated = [r for r in rows if r.get("recurrent") in ("GRU", "LSTM")]
     if len(gated) < 2:
-        return Result(False, f"Your layers are {', '.join(types)}; stack at least two GRU or LSTM layers "
+        return Result(False, f"Your layers are {_forms(rows)}; stack at least two GRU or LSTM layers "
                              "(the lower one with return_sequences=True).")
-    return Result(True, f"A stacked model ({', '.join(types)}): the lower layer hands every step to the upper one.")
+    return Result(True, with_notes(f"A stacked model ({_forms(rows)}): the lower layer hands every step to the "
+                                   "upper one.", rows))
+
+
+def _forms(rows) -> str:
+    """The layers as the learner wrote them, e.g. ``RNN([GRUCell, GRUCell]), Dense``."""
+    return ", ".join(layer_forms(rows))
 
 
 _TRAIN_HINT = ("model.compile(optimizer=keras.optimizers.Adam(0.005), loss='mae'), then "
@@ -351,7 +357,7 @@ def _check_final(model):
     if not is_keras_model(model):
         raise Reject(f"Expected your best trained Keras model, got {describe(model)}.")
     got_in = model_input_shape(model)
-    if got_in is not None and tuple(got_in[1:]) != (TIMESTEPS, 1):
+    if got_in is not None and not (len(got_in) == 3 and got_in[1] in (TIMESTEPS, None) and got_in[2] == 1):
         raise Reject(f"The model's input is {got_in}; the held-out windows are (None, 12, 1).")
     x_test, y_test = held_out()
     predictions = _predict(model, x_test / SCALE)

@@ -1,0 +1,423 @@
+"""Lesson 07, sequences of different lengths: Input(shape=(None, F)), pad_sequences, Masking,
+Embedding(mask_zero=True), what a masked RNN returns at padded steps, a padded batch and its mask."""
+from __future__ import annotations
+
+import numbers
+
+import numpy as np
+
+from .engine import Exercise, Reject, Result, as_shape, describe, int_check, shape_with_tips
+from .models import layer_table, model_input_shape
+
+
+# -- q1: an Input for sequences of any length ------------------------------------------------------
+def _check_any_length(value):
+    shape = as_shape(value)
+    if len(shape) == 3 and shape[1:] == (None, 3) and shape[0] is not None:
+        return Result(False, f"{shape[0]} in front is a batch size: keras.Input(shape=...) leaves the batch axis out "
+                             "(Keras adds it). Give only (timesteps, features).")
+    return _q1_tips(shape)
+
+
+_q1_tips = shape_with_tips((None, 3), ("timesteps", "features"), {
+        (None, None, 3): "keras.Input adds the batch axis itself: give it only (timesteps, features). "
+                         "The one None you need stands for the unknown number of timesteps.",
+        (3, None): "Swapped: the open axis is time (any number of steps), and each step carries 3 readings.",
+        (3,): "(3,) has no time axis: with the batch axis added it is 2-D, and an RNN needs 3 axes.",
+        (None,): "That leaves out the features axis: each step carries 3 readings, so (timesteps, 3).",
+        (None, None): "The number of readings per step is known (3): only the number of steps is open.",
+        (None, 1): "Each step carries 3 readings, not 1: the features axis is 3.",
+}, "None timesteps: the model accepts a sequence of any length; every step carries 3 features.")
+
+
+q1 = Exercise(
+    lesson="07", id="q1", points=1,
+    prompt="Recordings of any length, each step 3 sensor readings: what shape goes into keras.Input(shape=...)?",
+    reads="any_length_shape",
+    check=_check_any_length,
+    hints=["keras.Input(shape=...) describes one sample: (timesteps, features). Which of the two is unknown?",
+           "The length varies, so timesteps is None; the readings per step do not.",
+           "(None, 3)"],
+    answer="any_length_shape = (None, 3)",
+)
+
+
+# -- q2: the shape pad_sequences returns ------------------------------------------------------------
+q2 = Exercise(
+    lesson="07", id="q2", points=1,
+    prompt="pad_sequences(seqs, dtype='float32') on 5 sequences of 4, 9, 2, 7 and 3 steps, each step 2 features "
+           "(arrays of shape (length, 2)): what shape comes out?",
+    reads="padded_shape",
+    check=shape_with_tips((5, 9, 2), ("batch", "timesteps", "features"), {
+        (5, 9): "Each step keeps its 2 features: pad_sequences pads the time axis and leaves the rest of a step alone.",
+        (9, 2): "That is one padded sequence. The result stacks all 5 of them on a batch axis in front.",
+        (5, 25, 2): "Padding does not join the sequences end to end: each keeps its own row, made as long as the longest.",
+        (5, 4, 2): "Without maxlen, pad_sequences pads to the longest sequence, not to the first one.",
+        (5, 2, 2): "Without maxlen, nothing is cut: the short sequences grow to the longest one.",
+        (None, 9, 2): "This is an array with a real batch size: count the sequences instead of writing None.",
+        (5, 2, 9): "Timesteps come before features: (batch, timesteps, features).",
+    }, "Every sequence becomes as long as the longest (9 steps); the 2 features of each step stay."),
+    hints=["Without maxlen, every sequence is padded to the length of the longest one.",
+           "5 sequences, the longest has 9 steps, each step has 2 features: (batch, timesteps, features).",
+           "(5, 9, 2)"],
+    answer="padded_shape = (5, 9, 2)",
+)
+
+
+# -- q3: pre or post, padding and truncating ------------------------------------------------------
+def _as_int_rows(value):
+    if isinstance(value, (str, bytes)) or value is None or isinstance(value, (bool, numbers.Number)):
+        raise Reject(f"Expected the padded array (or a list of rows), got {describe(value)}.")
+    if hasattr(value, "layers"):
+        raise Reject(f"Expected the padded array (or a list of rows), got {describe(value)}.")
+    try:
+        array = np.asarray(value, dtype=float)
+    except (TypeError, ValueError):
+        raise Reject("Your rows have different lengths (or are not numbers). After pad_sequences every row has the "
+                     "same length, maxlen: a rectangular array such as [[1, 2], [3, 0]].") from None
+    if array.ndim != 2:
+        raise Reject(f"Expected a 2-D array (one row per sequence), got shape {array.shape}.")
+    return array
+
+
+_Q3_SEQS = [[5, 8, 2, 7], [3, 9]]
+_Q3_WANT = [[8, 2, 7], [3, 9, 0]]
+
+
+def _check_pre_post(value):
+    array = _as_int_rows(value)
+    want = np.array(_Q3_WANT, dtype=float)
+    if array.shape == (2, 4):
+        return Result(False, "maxlen=3 makes every row exactly 3 long: the first sequence (4 steps) must lose one.")
+    if array.shape == (3, 2):
+        return Result(False, "One row per sequence (2 rows), each maxlen=3 long: shape (2, 3).")
+    if array.shape != (2, 3):
+        return Result(False, f"Your array has shape {array.shape}; two sequences padded or cut to maxlen=3 give (2, 3).")
+    if np.array_equal(array, want):
+        return Result(True, "[[8, 2, 7], [3, 9, 0]] is right: padding='post' puts the zeros at the end, and "
+                            "truncating (default 'pre') cuts the first sequence at its start.")
+    rows = [tuple(r) for r in array.tolist()]
+    first_ok, second_ok = rows[0] == (8, 2, 7), rows[1] == (3, 9, 0)
+    if rows[0] == (5, 8, 2) and second_ok:
+        return Result(False, "The second row is right. But padding= and truncating= are separate settings: "
+                             "truncating is still 'pre', so the 4-step sequence loses its FIRST value.")
+    if rows[1] == (0, 3, 9):
+        return Result(False, "padding='post' puts the zeros after the values: the short row becomes [3, 9, 0].")
+    if rows[0] == (5, 8, 2):
+        return Result(False, "Truncating defaults to 'pre' (it cuts at the start), whatever padding= says.")
+    if first_ok and not second_ok:
+        return Result(False, "The first row is right; the second keeps its values in order and gets one zero at the end.")
+    if sorted(rows[0]) == sorted((8, 2, 7)) or sorted(rows[1]) == sorted((3, 9, 0)):
+        return Result(False, "Padding and truncating never reorder values: keep each sequence's values in their order.")
+    return Result(False, "Not these values. Row 1: the 4 values cut to 3; row 2: [3, 9] padded to 3. Which end does each change?")
+
+
+q3 = Exercise(
+    lesson="07", id="q3", points=1,
+    prompt="What does pad_sequences([[5, 8, 2, 7], [3, 9]], maxlen=3, padding='post') return? Write the rows.",
+    reads="post_padded",
+    check=_check_pre_post,
+    hints=["padding= says where the zeros go in a short row; truncating= says where a long row is cut. Each has "
+           "its own default: 'pre'.",
+           "padding='post': zeros at the end. truncating left at 'pre': the long row loses values at its start.",
+           "[[8, 2, 7], [3, 9, 0]]"],
+    answer="post_padded = [[8, 2, 7], [3, 9, 0]]",
+)
+
+
+# -- q4: the mask Masking computes ----------------------------------------------------------------
+def mask_batch():
+    """The batch of q4: 2 sequences, 4 steps of 2 features, padded at the end with 0.0.
+
+    Row 0 has a real step of zeros (step 1); row 1 has 2 real steps and 2 padded.
+    """
+    return np.array([
+        [[0.5, 0.1], [0.0, 0.0], [0.2, 0.7], [0.3, 0.0]],
+        [[0.9, 0.4], [0.0, 0.6], [0.0, 0.0], [0.0, 0.0]],
+    ], dtype="float32")
+
+
+_Q4_WANT = np.array([[True, False, True, True], [True, True, False, False]])
+
+
+def _check_mask(value):
+    if isinstance(value, (str, bytes)) or value is None or isinstance(value, (bool, numbers.Number)):
+        raise Reject(f"Expected a boolean array of shape (2, 4), got {describe(value)}.")
+    if hasattr(value, "layers"):
+        raise Reject(f"Expected a boolean array of shape (2, 4), got {describe(value)}.")
+    try:
+        raw = np.asarray(value)
+    except Exception:  # noqa: BLE001 - anything numpy cannot read
+        raise Reject(f"Expected a boolean array of shape (2, 4), got {describe(value)}.") from None
+    if raw.dtype.kind not in "biuf":
+        raise Reject(f"Expected True/False values, one per step, got {describe(value)}.")
+    if raw.shape == (2, 4, 2):
+        return Result(False, "A mask has one value per step, not per feature: shape (batch, timesteps) = (2, 4). "
+                             "A step is masked only when ALL its features equal mask_value.")
+    if raw.shape != (2, 4):
+        return Result(False, f"Your mask has shape {raw.shape}; a mask has one value per step: (batch, timesteps) = (2, 4).")
+    if raw.dtype.kind in "iuf" and not np.all(np.isin(raw, (0, 1))):
+        raise Reject("A mask holds True (keep the step) or False (skip it), or 1/0.")
+    mask = raw.astype(bool)
+    if np.array_equal(mask, _Q4_WANT):
+        return Result(True, "Right, including row 0's step of zeros: Masking cannot tell a real step of all zeros "
+                            "from padding, so it skips it too.")
+    if np.array_equal(mask, ~_Q4_WANT):
+        return Result(False, "Inverted: in a Keras mask True means 'a real step, use it' and False means 'skip it'.")
+    if np.array_equal(mask, np.array([[True, True, True, True], [True, True, False, False]])):
+        return Result(False, "Row 0, step 1 is [0.0, 0.0]: Masking(mask_value=0.0) masks EVERY step whose features "
+                             "are all 0.0. It cannot know this one was real.")
+    if mask[0, 3] == (not _Q4_WANT[0, 3]) or mask[1, 1] == (not _Q4_WANT[1, 1]):
+        return Result(False, "A step with one zero and one non-zero feature is kept: Masking needs ALL features "
+                             "of a step to equal mask_value.")
+    wrong = int(np.sum(mask != _Q4_WANT))
+    return Result(False, f"{wrong} of the 8 steps are off. Go step by step: masked (False) when both features are 0.0.")
+
+
+q4 = Exercise(
+    lesson="07", id="q4", points=1,
+    prompt="Write the mask that Masking(mask_value=0.0) computes for mask_batch (2 sequences, 4 steps, 2 features): "
+           "a boolean array, one value per step.",
+    reads="batch_mask",
+    check=_check_mask,
+    hints=["The mask has one True/False per step: shape (batch, timesteps). True = real step, False = skipped.",
+           "A step is skipped when all its features equal 0.0: look at each pair [a, b] of mask_batch.",
+           "np.array([[True, False, True, True], [True, True, False, False]])"],
+    answer="batch_mask = np.array([[True, False, True, True],\n                       [True, True, False, False]])",
+)
+
+
+# -- q5: what return_sequences returns at a padded step --------------------------------------------
+_q5_plain = int_check(4, "the step whose output is repeated", {
+    7: "Step 7 is padded: the layer never computes it. It hands out a copy of an earlier output instead.",
+    6: "Step 6 is padded too, so it holds a copy itself. Which step was the last one really computed?",
+    5: "Step 5 is the first padded step (steps count from 0): it is skipped as well.",
+    1: "In the example above the sequence had 2 real steps, so the copy came from step 1. Here it has 5.",
+    0: "Step 0 is real, but more real steps came after it. The layer repeats the output of the last real step.",
+}, why="Masked steps are skipped: the state stays the same, and the output of the last real step (index 4) "
+       "is repeated at every padded step after it.")
+
+
+def _check_copied_step(value):
+    """Like Python indexing, a negative k counts from the end of the 8 steps: out[0, -4] is out[0, 4]."""
+    verdict = _q5_plain(value)
+    number = int(value)
+    if -8 <= number < 0:
+        same = number + 8
+        if same == 4:
+            return Result(True, f"{number} is right: counted from the end of the 8 steps it is step 4, the last real "
+                                "step, whose output is repeated at every padded step after it.")
+        if same > 4:
+            return Result(False, f"{number} counts from the end: it is step {same}, a padded step itself. "
+                                 "Give the index of the last real step.")
+        return Result(False, f"{number} counts from the end: it is step {same}, a real step, but not the last one. "
+                             "The layer repeats the output of the last real step.")
+    return verdict
+
+
+_check_copied_step.expected, _check_copied_step.near = _q5_plain.expected, _q5_plain.near   # read by the tip tests
+
+q5 = Exercise(
+    lesson="07", id="q5", points=1,
+    prompt="A masked SimpleRNN(3, return_sequences=True) reads a sequence of 5 real steps padded at the end to 8. "
+           "out[0, 7] (the last, padded step) is a copy of out[0, k]: what is k?",
+    reads="copied_from_step",
+    check=_check_copied_step,
+    hints=["Steps are numbered from 0: the 5 real steps are 0 to 4, the padded ones 5 to 7.",
+           "At a masked step the layer does not compute; it repeats the output it last computed.",
+           "4"],
+    answer="copied_from_step = 4",
+)
+
+
+# -- q6: the output shape of an Embedding ---------------------------------------------------------
+q6 = Exercise(
+    lesson="07", id="q6", points=1,
+    prompt="Embedding(input_dim=1000, output_dim=16, mask_zero=True) on keras.Input(shape=(None,)): "
+           "what is its output shape?",
+    reads="embedded_shape",
+    check=shape_with_tips((None, None, 16), ("batch", "timesteps", "features"), {
+        (None, None, 1000): "input_dim is the size of the vocabulary (how many different ids); each id becomes "
+                            "a vector of output_dim=16 numbers.",
+        (None, 16): "Embedding keeps the time axis: one vector per id, so every step gets its own 16 numbers. "
+                    "(If your None was the timesteps: an output shape carries the batch axis in front too, "
+                    "as summary() shows it.)",
+        (None, 1000, 16): "1000 is how many different ids exist, not how many steps a sequence has: the length "
+                          "stays open (None).",
+        (None, 16, None): "The new axis goes last: (batch, timesteps, features), with 16 features per step.",
+        (None, None): "That is the input: integer ids, (batch, timesteps). The Embedding adds a features axis.",
+        (None, None, 1): "Each id becomes a vector of output_dim numbers, not one number.",
+        (None, None, None, 16): "Embedding adds one axis to its input: (None, None) becomes 3-D.",
+    }, "(batch, timesteps) ids in, (batch, timesteps, 16) vectors out: the 3-D tensor an RNN reads."),
+    hints=["Embedding replaces each integer id by a learned vector of output_dim numbers.",
+           "The input (None, None) is (batch, timesteps); the Embedding adds a last axis of size output_dim.",
+           "(None, None, 16)"],
+    answer="embedded_shape = (None, None, 16)",
+)
+
+
+# -- q7: a masked model on integer ids -------------------------------------------------------------
+_Q7_PARAMS = [51 * 8, 4 * 16 * (8 + 16 + 1), 16 + 1]
+
+
+def _check_text_model(model):
+    rows = layer_table(model)
+    got_in = model_input_shape(model)
+    types = [r["type"] for r in rows]
+    if got_in is not None and len(got_in) == 3:
+        return Result(False, f"The model's input is {got_in}. Integer ids come as (batch, timesteps): "
+                             "keras.Input(shape=(None,)). The Embedding adds the features axis.")
+    if got_in is not None and got_in != (None, None):
+        return Result(False, f"The model's input is {got_in}; reviews of any length need keras.Input(shape=(None,)).")
+    if "Masking" in types:
+        return Result(False, "Embedding(mask_zero=True) makes the mask itself, from the ids: no Masking layer needed "
+                             "(Masking after the Embedding would compare vectors with 0.0 instead).")
+    if types != ["Embedding", "LSTM", "Dense"]:
+        return Result(False, f"Your layers are {', '.join(types) or 'none'}; expected Embedding, LSTM, Dense.")
+    embedding = next(layer for layer in model.layers if type(layer).__name__ == "Embedding")
+    if (embedding.input_dim, embedding.output_dim) == (8, 51):
+        return Result(False, "input_dim and output_dim are swapped: input_dim counts the ids (0..50, so 51), "
+                             "output_dim is the 8 numbers each id becomes: Embedding(input_dim=51, output_dim=8).")
+    if embedding.input_dim == 50:
+        return Result(False, "input_dim=50 accepts ids 0 to 49 only: id 50 would fail. With ids 1..50 and 0 for "
+                             "padding, input_dim = largest id + 1 = 51.")
+    if embedding.input_dim < 51:
+        return Result(False, f"The Embedding has input_dim={embedding.input_dim}; ids run from 0 (padding) to 50, "
+                             "so input_dim = 51.")
+    if embedding.output_dim != 8:
+        return Result(False, f"The Embedding gives {embedding.output_dim} numbers per id; the exercise asks for 8.")
+    if not embedding.mask_zero:
+        return Result(False, "Without mask_zero=True the padding id 0 is read as a word: the LSTM steps through "
+                             "the padding and the answer depends on it.")
+    lstm_out, dense_out = rows[1]["output_shape"], rows[2]["output_shape"]
+    if isinstance(lstm_out, tuple) and len(lstm_out) == 3:
+        return Result(False, f"The LSTM outputs {lstm_out}; one score per review needs its last "
+                             "step only, (None, 16): leave return_sequences off.")
+    if lstm_out != (None, 16):
+        return Result(False, f"The LSTM outputs {lstm_out}; the exercise asks for LSTM(16): 16 units.")
+    if dense_out != (None, 1):
+        return Result(False, f"The Dense layer outputs {dense_out}; one score per review is Dense(1).")
+    want = [embedding.input_dim * 8, *_Q7_PARAMS[1:]]
+    if [r["params"] for r in rows] != want:
+        return Result(False, f"Parameters per layer are {[r['params'] for r in rows]}; expected {want} for "
+                             f"Embedding({embedding.input_dim}, 8), LSTM(16), Dense(1).")
+    if embedding.input_dim > 51:
+        return Result(True, f"Ids of any length, masked from id 0: padding no longer changes the score. "
+                            f"input_dim={embedding.input_dim} works too; 51 (largest id + 1) is enough: the rows for "
+                            f"ids above 50 are never used ({(embedding.input_dim - 51) * 8} extra weights).")
+    return Result(True, f"Ids of any length, masked from id 0, {sum(_Q7_PARAMS)} parameters: padding no longer "
+                        "changes the score.")
+
+
+q7 = Exercise(
+    lesson="07", id="q7", points=2,
+    prompt="Build text_model: reviews as integer ids of any length (word ids 1..50, 0 = padding), "
+           "Embedding to 8 numbers with the padding masked, LSTM(16), Dense(1).",
+    reads="text_model",
+    check=_check_text_model,
+    hints=["The input is a sequence of ids of any length: keras.Input(shape=(None,)).",
+           "input_dim is the largest id + 1 (ids 0..50), output_dim is 8, and mask_zero=True masks the padding id 0.",
+           "keras.Sequential([keras.Input(shape=(None,)), keras.layers.Embedding(51, 8, mask_zero=True), "
+           "keras.layers.LSTM(16), keras.layers.Dense(1)])"],
+    answer=("text_model = keras.Sequential([\n    keras.Input(shape=(None,)),\n"
+            "    keras.layers.Embedding(input_dim=51, output_dim=8, mask_zero=True),\n"
+            "    keras.layers.LSTM(16),\n    keras.layers.Dense(1),\n])"),
+)
+
+
+# -- q8: pad a batch and build its mask yourself ---------------------------------------------------
+def _pad_cases(rng):
+    cases = [([np.array([[0.5], [0.2], [0.9]]), np.array([[0.4]])],),
+             ([np.array([[1.5, 2.5], [0.0, 0.0]]), np.array([[3.5, 0.5], [1.0, 2.0], [0.0, 1.0]])],)]
+    for _ in range(3):
+        features = int(rng.integers(1, 4))
+        seqs = [np.round(rng.normal(size=(int(rng.integers(1, 7)), features)), 2) for _ in range(int(rng.integers(2, 6)))]
+        seqs[0][0] = 0.0   # a real step of zeros, which a mask from values would drop
+        cases.append((seqs,))
+    return cases
+
+
+def _reference_pad(seqs):
+    longest = max(len(s) for s in seqs)
+    features = np.asarray(seqs[0]).shape[1]
+    padded = np.zeros((len(seqs), longest, features), dtype="float32")
+    mask = np.zeros((len(seqs), longest), dtype=bool)
+    for i, s in enumerate(seqs):
+        padded[i, :len(s)] = s
+        mask[i, :len(s)] = True
+    return padded, mask
+
+
+def _judge_pad(cases, outputs):
+    for (seqs,), out in zip(cases, outputs):
+        call = f"pad_and_mask(<{len(seqs)} sequences of lengths {[len(s) for s in seqs]}>)"
+        if not isinstance(out, (tuple, list)) or len(out) != 2:
+            raise Reject(f"{call} returned {describe(out)}; return two arrays: padded, mask.")
+        want_x, want_mask = _reference_pad(seqs)
+        try:
+            x, mask = np.asarray(out[0]), np.asarray(out[1])
+        except Exception:  # noqa: BLE001
+            raise Reject(f"{call} returned something that is not two arrays.") from None
+        if x.dtype.kind == "b" and mask.dtype.kind in "f":
+            raise Reject(f"{call}: the first array holds True/False and the second numbers: return padded first, "
+                         "then mask.")
+        if x.dtype.kind not in "iuf" or mask.dtype.kind not in "biuf":
+            raise Reject(f"{call}: padded must hold numbers and mask True/False values.")
+        if x.shape == want_x.shape[:2]:
+            return Result(False, f"{call}: padded has shape {x.shape}; keep the features axis: {want_x.shape}.")
+        if x.shape != want_x.shape:
+            return Result(False, f"{call}: padded has shape {x.shape}; expected {want_x.shape} "
+                                 "(batch, longest length, features).")
+        if x.dtype.kind in "iu":
+            return Result(False, f"{call}: padded has dtype {x.dtype}, which drops the decimals "
+                                 "(0.5 becomes 0). Use float32 (the trap of pad_sequences' default dtype).")
+        flipped = np.stack([np.concatenate([np.zeros_like(want_x[i, len(s):]), want_x[i, :len(s)]])
+                            for i, s in enumerate(seqs)])
+        if np.allclose(x, flipped) and not np.allclose(x, want_x):
+            return Result(False, f"{call}: the zeros are in front (pre-padding). This exercise pads at the end (post).")
+        if not np.allclose(x, want_x):
+            return Result(False, f"{call}: padded holds the wrong values; row i is sequence i, then zeros.")
+        if mask.shape == want_x.shape:
+            return Result(False, f"{call}: the mask has shape {mask.shape}, one value per feature; a mask has one "
+                                 f"value per step: {want_mask.shape}.")
+        if mask.shape != want_mask.shape:
+            return Result(False, f"{call}: the mask has shape {mask.shape}; expected {want_mask.shape}, one value per step.")
+        mask = mask.astype(bool)
+        if np.array_equal(mask, ~want_mask):
+            return Result(False, f"{call}: the mask is inverted; True marks a real step, False a padded one.")
+        if np.array_equal(mask, np.any(want_x != 0, axis=-1)) and not np.array_equal(mask, want_mask):
+            return Result(False, f"{call}: the mask marks a real step of zeros as padding. Build it from the lengths, "
+                                 "not from the values: a real step stays real whatever it holds.")
+        if not np.array_equal(mask, want_mask):
+            return Result(False, f"{call}: the mask is wrong at {int(np.sum(mask != want_mask))} step(s); row i is True "
+                                 "for its first len(sequence i) steps.")
+    return Result(True, f"Padded and masked right on {len(cases)} batches, real steps of zeros included.")
+
+
+q8 = Exercise(
+    lesson="07", id="q8", points=2, kind="function",
+    prompt="Write pad_and_mask(seqs): seqs is a list of arrays (length_i, features). Return padded, a float32 array "
+           "(batch, longest, features) with zeros after each sequence, and mask, a boolean array (batch, longest), "
+           "True at real steps.",
+    reads="pad_and_mask",
+    make_inputs=_pad_cases,
+    check=_judge_pad,
+    hints=["Start from zeros of shape (len(seqs), longest, features) in float32, and a mask of False of shape "
+           "(len(seqs), longest).",
+           "For sequence i of length n: padded[i, :n] = seq and mask[i, :n] = True. Build the mask from the lengths: "
+           "a real step may hold zeros.",
+           "longest = max(len(s) for s in seqs); features = seqs[0].shape[1]\n"
+           "padded = np.zeros((len(seqs), longest, features), 'float32'); mask = np.zeros((len(seqs), longest), bool)\n"
+           "for i, s in enumerate(seqs): padded[i, :len(s)] = s; mask[i, :len(s)] = True"],
+    answer=("def pad_and_mask(seqs):\n"
+            "    longest = max(len(s) for s in seqs)\n"
+            "    features = np.asarray(seqs[0]).shape[1]\n"
+            "    padded = np.zeros((len(seqs), longest, features), dtype=\"float32\")\n"
+            "    mask = np.zeros((len(seqs), longest), dtype=bool)\n"
+            "    for i, s in enumerate(seqs):\n"
+            "        padded[i, :len(s)] = s\n"
+            "        mask[i, :len(s)] = True\n"
+            "    return padded, mask"),
+)
+
+EXERCISES = [q1, q2, q3, q4, q5, q6, q7, q8]
