@@ -258,8 +258,8 @@ class Kernel:
             if reply.get("parent_header", {}).get("msg_id") != msg_id:
                 continue
             idle = self._drain_output(msg_id, counted, until_idle=True)
-            lost = self._output_dropped()
-            if lost or not idle:
+            lost = self._output_dropped() and not self._stopping()
+            if (lost or not idle) and self.alive:
                 self._reconnect()
             content = reply.get("content", {})
             seconds = time.monotonic() - started
@@ -287,6 +287,16 @@ class Kernel:
             self._monitor.recv_multipart()
             dropped = True
         return dropped
+
+    def _stopping(self, wait: float = 2.0) -> bool:
+        """True when the kernel stops within ``wait`` seconds: a dropped connection was its exit
+        (``quit()`` ends the kernel just after its cell), not an oversized output."""
+        until = time.monotonic() + wait
+        while self.alive:
+            if time.monotonic() >= until:
+                return False
+            time.sleep(0.05)
+        return True
 
     def _reconnect(self) -> None:
         """Open fresh channels: ZeroMQ disconnects a peer that sent a message over ``message_bytes``."""
