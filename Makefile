@@ -48,6 +48,7 @@ lab: $(STAMP)
 	cd notebooks && ../$(BIN)/jupyter lab 00_welcome.ipynb $(ROOT_FLAG) $(LAB_ARGS)
 
 test: $(STAMP)
+	@bash .ci/sandbox-setup.sh
 	$(BIN)/python -m helpers.build --check
 	$(BIN)/python -m pytest -n $(JOBS) --dist loadfile --nbval --nbval-kernel-name python3 tests solutions notebooks
 
@@ -67,6 +68,7 @@ solutions: $(STAMP)
 # Grade submitted notebooks: make grade SUBMISSIONS="submissions/*.ipynb" [OUT=grades]
 grade: $(STAMP)
 	@test -n "$(SUBMISSIONS)" || { echo 'usage: make grade SUBMISSIONS="folder/*.ipynb" [OUT=grades]'; exit 2; }
+	@bash .ci/sandbox-setup.sh
 	$(BIN)/python -m helpers.grade $(SUBMISSIONS) --out $(or $(OUT),grades) --jobs $(JOBS)
 
 notebooks: $(STAMP)
@@ -78,6 +80,7 @@ lint:
 # `make bench` (RUNS=3 by default; FULL=1 also times one `make test`): table in bench-results/bench.md.
 RUNS ?= 3
 bench: $(STAMP)
+	@bash .ci/sandbox-setup.sh
 	$(BIN)/python -m helpers.bench --runs $(RUNS) $(if $(FULL),--full,)
 
 clean:

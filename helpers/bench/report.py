@@ -8,6 +8,8 @@ resident memory of the kernel's process tree. Lessons run in the course's kernel
 from a process that imported TensorFlow, :mod:`helpers.kernels`). The floor is measured in each
 run the same way, for a fresh cold kernel that only imports TensorFlow and Keras; ratios are
 lesson / floor. The warm-kernel section compares warm and cold kernels measured in the same run.
+The grader: submissions per minute, and the cost of its sandbox (seconds per lesson 01
+submission with ``--sandbox on`` and ``off``, interleaved in the same run).
 """
 from __future__ import annotations
 
@@ -174,6 +176,40 @@ def measure_grader(submissions: list[Path], jobs: int, runs: int, timeout: int, 
             "cold": cold}
 
 
+def measure_sandbox_cost(submission: Path, runs: int, timeout: int, copies: int = 2) -> dict:
+    """Seconds per submission of ``python -m helpers.grade --jobs 1`` with ``--sandbox off`` and
+    ``on``, the two interleaved in every run so that both see the same machine load (medians)."""
+    from helpers.grade import sandbox
+
+    if not grader_available():
+        return {"note": "grader not available"}
+    if sandbox.problem():
+        return {"note": f"the sandbox cannot run here: {sandbox.problem()}"}
+    seconds: dict[str, list[float]] = {"off": [], "on": []}
+    for number in range(1, runs + 1):
+        for mode in ("off", "on"):
+            with tempfile.TemporaryDirectory(prefix="bench-sandbox-") as tmp:
+                folder = Path(tmp) / "submissions"
+                folder.mkdir()
+                paths = [Path(shutil.copy(submission, folder / f"student_{n}.ipynb")) for n in range(copies)]
+                command = [sys.executable, "-m", "helpers.grade", *map(str, paths), "--out", str(Path(tmp) / "out"),
+                           "--jobs", "1", "--seed", "0", "--quiet", "--sandbox", mode]
+                start = time.perf_counter()
+                try:
+                    done = subprocess.run(command, cwd=ROOT, env=kernel_env(), capture_output=True, text=True,
+                                          timeout=timeout * copies)
+                except subprocess.TimeoutExpired:
+                    return {"note": f"grader timed out with --sandbox {mode}"}
+                took = (time.perf_counter() - start) / copies
+                if done.returncode != 0 or _graded_rows(Path(tmp) / "out" / "grades.csv") != copies:
+                    last = (done.stderr.strip().splitlines() or ["no message"])[-1][:120]
+                    return {"note": f"grader failed with --sandbox {mode} ({last})"}
+            seconds[mode].append(took)
+            say(f"run {number}/{runs}: grader --sandbox {mode}: {took:.1f} s per submission")
+    off, on = statistics.median(seconds["off"]), statistics.median(seconds["on"])
+    return {"name": submission.stem, "off": off, "on": on, "cost": on / off - 1}
+
+
 def _graded_rows(csv_path: Path) -> int:
     import csv
 
@@ -249,7 +285,7 @@ def warm_table(warm: dict) -> list[str]:
 
 
 def table(rows: dict[str, Samples], runs: int, grader: list[dict], make_test: dict | None,
-          warm: dict | None = None) -> str:
+          warm: dict | None = None, sandbox_cost: dict | None = None) -> str:
     """The markdown report."""
     floor = rows[FLOOR]
     lines = [
@@ -287,6 +323,14 @@ def table(rows: dict[str, Samples], runs: int, grader: list[dict], make_test: di
             lines.append(f"| {label} | | | {row['note']} |")
         else:
             lines.append(f"| {label} | {row['count']} | {fmt(row['seconds'])} | {fmt(row['per_minute'])} |")
+    if sandbox_cost is not None:
+        lines += ["", "| grader sandbox (`--jobs 1`) | s per submission |", "| --- | ---: |"]
+        if "note" in sandbox_cost:
+            lines.append(f"| not measured | {sandbox_cost['note']} |")
+        else:
+            lines += [f"| {sandbox_cost['name']}, `--sandbox off` | {fmt(sandbox_cost['off'], 2)} |",
+                      f"| {sandbox_cost['name']}, `--sandbox on` | {fmt(sandbox_cost['on'], 2)} |",
+                      f"| sandbox cost | {100 * sandbox_cost['cost']:+.1f} % |"]
     if warm is not None:
         lines += warm_table(warm)
     if make_test is not None:
@@ -314,8 +358,10 @@ def main(argv: list[str] | None = None) -> int:
     grader = [measure_grader(submissions, jobs, args.runs, args.timeout) for jobs in args.jobs]
     if 1 in args.jobs:
         grader.append(measure_grader(submissions, 1, args.runs, args.timeout, cold=True))
+    lesson_01 = [p for p in submissions if p.name.startswith("01_")]
+    sandbox_cost = measure_sandbox_cost(lesson_01[0], args.runs, args.timeout) if lesson_01 else None
     make_test = measure_make_test() if args.full else None
-    report = table(rows, args.runs, grader, make_test, warm)
+    report = table(rows, args.runs, grader, make_test, warm, sandbox_cost)
     args.out.parent.mkdir(parents=True, exist_ok=True)
     args.out.write_text(report, encoding="utf-8")
     print(report)

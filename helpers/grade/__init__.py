@@ -3,7 +3,8 @@
 A pipeline with one module per step:
 
 1. :mod:`~helpers.grade.load`: read the file, decide whether it is a gradable notebook, find its lesson;
-2. :mod:`~helpers.grade.execute`: run it in a fresh, time- and memory-bounded kernel;
+2. :mod:`~helpers.grade.execute`: run it in a fresh, time- and memory-bounded kernel, confined by
+   :mod:`~helpers.grade.sandbox` (bubblewrap) where it can run;
 3. :mod:`~helpers.grade.extract`: take each answer out of that kernel as data (:mod:`~helpers.grade.probe`
    is the code that runs in the kernel; no pickle crosses);
 4. :mod:`~helpers.grade.judge`: decide every verdict in the grader's process with the lesson's own checks;

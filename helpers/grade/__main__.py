@@ -12,7 +12,7 @@ from pathlib import Path
 
 from ..exercises import lessons
 from ..release import ReleaseError, read_roster, read_secret
-from . import gradescope, pipeline
+from . import gradescope, pipeline, sandbox
 from .roster import RosterGrading
 from .execute import Limits, python_can_cap_memory
 
@@ -30,6 +30,11 @@ def parser() -> argparse.ArgumentParser:
                    help=f"seconds per submission (default {Limits.total_timeout:g})")
     p.add_argument("--memory-mb", type=int, default=Limits.memory_mb,
                    help=f"kernel memory cap in MB, 0 for none (default {Limits.memory_mb}; Linux only)")
+    p.add_argument("--sandbox", choices=sandbox.MODES, default="auto",
+                   help="run each kernel in a bubblewrap sandbox: auto (when it works here; default), "
+                        "on (refuse to grade without it), off")
+    p.add_argument("--disk-mb", type=int, default=Limits.disk_mb,
+                   help=f"MB of files a submission may write in its scratch folder (default {Limits.disk_mb})")
     p.add_argument("--lesson", help="grade as this lesson (NN); notebooks of another lesson get 'wrong lesson'")
     p.add_argument("--force", action="store_true", help="grade again files already in grades.csv")
     p.add_argument("--seed", type=int, help="fixed seed for function-exercise inputs (default: random per submission)")
@@ -67,16 +72,21 @@ def main(argv: list[str] | None = None) -> int:
         args.lesson = args.lesson.zfill(2)
         if args.lesson not in lessons():
             p.error(f"--lesson {args.lesson}: no such lesson with exercises (known: {', '.join(lessons())})")
-    if args.jobs < 1 or args.timeout <= 0 or args.total_timeout <= 0 or args.memory_mb < 0:
-        p.error("--jobs, --timeout and --total-timeout must be positive, --memory-mb not negative")
-    limits = Limits(cell_timeout=args.timeout, total_timeout=args.total_timeout, memory_mb=args.memory_mb or None)
+    if args.jobs < 1 or args.timeout <= 0 or args.total_timeout <= 0 or args.memory_mb < 0 or args.disk_mb <= 0:
+        p.error("--jobs, --timeout, --total-timeout and --disk-mb must be positive, --memory-mb not negative")
+    limits = Limits(cell_timeout=args.timeout, total_timeout=args.total_timeout, memory_mb=args.memory_mb or None,
+                    disk_mb=args.disk_mb)
     if limits.memory_mb and not python_can_cap_memory():
         print("warning: this system cannot cap a kernel's memory (no prlimit); grading without a cap",
               file=sys.stderr)
     variants = _roster_grading(p, args)
     if args.gradescope:
-        results = gradescope.run(args.submission_dir, args.results, lesson=args.lesson, limits=limits, seed=args.seed,
-                                 variants=variants, student=args.student)
+        try:
+            results = gradescope.run(args.submission_dir, args.results, lesson=args.lesson, limits=limits,
+                                     seed=args.seed, variants=variants, student=args.student, sandbox=args.sandbox,
+                                     hide=[args.roster, args.secret_file] if variants else [])
+        except sandbox.SandboxUnavailable as err:
+            p.error(str(err))
         if not args.quiet:
             print(f"{results['score']:g} points; wrote {args.results}")
         return 0
@@ -103,8 +113,12 @@ def main(argv: list[str] | None = None) -> int:
         (args.out / "not_graded.txt").write_text("".join(f"{line}\n" for line in unknown), encoding="utf-8")
         for line in unknown:
             print(f"not graded: {line}", file=sys.stderr)
-    graded = pipeline.grade_batch(paths, args.out, jobs=args.jobs, limits=limits, lesson=args.lesson,
-                                  force=args.force, seed=args.seed, log=log, variants=variants)
+    try:
+        graded = pipeline.grade_batch(paths, args.out, jobs=args.jobs, limits=limits, lesson=args.lesson,
+                                      force=args.force, seed=args.seed, log=log, variants=variants,
+                                      sandbox=args.sandbox, hide=[args.roster, args.secret_file] if variants else [])
+    except sandbox.SandboxUnavailable as err:
+        p.error(str(err))
     if variants is not None:
         book = variants.write_gradebook(args.out, args.lesson)
         if not args.quiet:

@@ -12,7 +12,12 @@ whose working folder is a temporary copy folder. Limits (:class:`Limits`):
   hard, so the learner's code cannot raise them back; elsewhere memory is not bounded;
 * output: nothing the kernel prints is kept, only counted; a single message over
   ``message_bytes`` is refused by the socket (ZeroMQ ``MAXMSGSIZE``), so an enormous print
-  cannot fill the grader's memory.
+  cannot fill the grader's memory;
+* disk: the scratch folder is measured every second while a cell runs; over ``disk_mb`` the
+  kernel is stopped.
+
+With ``sandbox`` (a :class:`~helpers.grade.sandbox.Sandbox`) the kernel runs confined, its limits
+set inside the sandbox before it starts, and it is interrupted by a message instead of a signal.
 
 >>> with Kernel("/tmp/work", Limits(cell_timeout=5)) as kernel:     # doctest: +SKIP
 ...     kernel.run("x = 1").status
@@ -45,6 +50,7 @@ class Limits:
     interrupt_grace: float = 10.0
     memory_mb: int | None = 3072
     file_mb: int = 512
+    disk_mb: int = 1024                    # the whole scratch folder (files the kernel writes)
     output_bytes: int = 2_000_000          # per cell, above this the run's status says so
     message_bytes: int = 64 * 2**20
     startup_timeout: float = 60.0
@@ -68,6 +74,8 @@ class Kernel:
 
     workdir: str | Path
     limits: Limits = field(default_factory=Limits)
+    sandbox: object = None          # a helpers.grade.sandbox.Sandbox, or None to run unconfined
+    scratch: str | Path | None = None   # the folder the kernel may write (default: workdir)
     memory_capped: bool = field(default=False, init=False)
 
     def __enter__(self) -> "Kernel":
@@ -84,27 +92,75 @@ class Kernel:
         from jupyter_client import KernelManager
 
         self.workdir = Path(self.workdir)
+        self.scratch = Path(self.scratch or self.workdir)
         self._context = zmq.Context()
         self._context.setsockopt(zmq.MAXMSGSIZE, int(self.limits.message_bytes))
         self._stderr = open(self.workdir / ".kernel-stderr.txt", "wb")
-        if os.name == "posix":   # Unix sockets: no port open to other users of the machine
+        self._next_disk_check = 0.0
+        env = {**os.environ, **KERNEL_ENV}
+        project = str(Path(__file__).resolve().parents[2])
+        env["PYTHONPATH"] = os.pathsep.join(p for p in (project, env.get("PYTHONPATH", "")) if p)
+        confined = None
+        if self.sandbox is not None:
+            confined = self.sandbox.confine(self.scratch)
+            self.km = self._confined_manager(confined.command(self._kernel_argv(), self.limits, env))
+        elif os.name == "posix":   # Unix sockets: no port open to other users of the machine
             self.km = KernelManager(kernel_name="python3", transport="ipc", ip=str(self.workdir / ".kernel"),
                                     context=self._context)
         else:
             self.km = KernelManager(kernel_name="python3", context=self._context)
-        env = {**os.environ, **KERNEL_ENV}
-        project = str(Path(__file__).resolve().parents[2])
-        env["PYTHONPATH"] = os.pathsep.join(p for p in (project, env.get("PYTHONPATH", "")) if p)
         try:
+            if confined is not None:
+                self.km.write_connection_file()
+                confined.hand_over()
             self.km.start_kernel(extra_arguments=["--HistoryManager.hist_file=:memory:"], cwd=str(self.workdir),
                                  env=env, stdout=subprocess.DEVNULL, stderr=self._stderr,
                                  stdin=subprocess.DEVNULL)
-            self.memory_capped = self._cap_resources()
+            self.memory_capped = bool(self.limits.memory_mb) if self.sandbox is not None else self._cap_resources()
             self._connect()
             self.kc.wait_for_ready(timeout=self.limits.startup_timeout)
         except BaseException:
             self.stop()
             raise
+
+    @staticmethod
+    def _kernel_argv() -> list[str]:
+        return [sys.executable, "-Xfrozen_modules=off", "-m", "ipykernel_launcher", "-f", "{connection_file}"]
+
+    def _confined_manager(self, argv: list[str]):
+        """A kernel manager that starts the kernel with ``argv`` (the sandbox's command), talking
+        through Unix sockets and a connection file in the scratch folder (the sandbox has no network)."""
+        from jupyter_client import KernelManager
+        from jupyter_client.kernelspec import KernelSpec, KernelSpecManager
+
+        spec = KernelSpec(argv=argv, display_name="sandboxed",
+                          language="python", interrupt_mode="message", env=dict(KERNEL_ENV))
+
+        class OneSpec(KernelSpecManager):
+            def get_kernel_spec(self, kernel_name, *args, **kwargs):
+                return spec
+
+        return KernelManager(kernel_name="sandboxed", kernel_spec_manager=OneSpec(), transport="ipc",
+                             ip=str(self.scratch / "kernel"), connection_file=str(self.scratch / "kernel.json"),
+                             context=self._context)
+
+    def disk_used(self) -> int:
+        """Bytes the files in the scratch folder take on disk."""
+        used = 0
+        for folder, _, files in os.walk(self.scratch):
+            for name in files:
+                try:
+                    used += os.lstat(os.path.join(folder, name)).st_blocks * 512
+                except OSError:
+                    pass
+        return used
+
+    def _over_disk_limit(self) -> bool:
+        now = time.monotonic()
+        if now < self._next_disk_check:
+            return False
+        self._next_disk_check = now + 1.0
+        return self.disk_used() > self.limits.disk_mb * 2**20
 
     def _cap_resources(self) -> bool:
         pid = getattr(self.km.provisioner, "pid", None)
@@ -187,6 +243,10 @@ class Kernel:
                 now = time.monotonic()
                 if not self.alive:
                     return CellRun(index, DIED, self.stderr_tail(), counted[0], now - started)
+                if self._over_disk_limit():
+                    self.kill()
+                    return CellRun(index, DIED, f"it wrote more than {self.limits.disk_mb:g} MB of files",
+                                   counted[0], now - started)
                 if now >= deadline and not interrupted:
                     self.km.interrupt_kernel()
                     interrupted = True
@@ -198,8 +258,8 @@ class Kernel:
             if reply.get("parent_header", {}).get("msg_id") != msg_id:
                 continue
             idle = self._drain_output(msg_id, counted, until_idle=True)
-            lost = self._output_dropped()
-            if lost or not idle:
+            lost = self._output_dropped() and not self._stopping()
+            if (lost or not idle) and self.alive:
                 self._reconnect()
             content = reply.get("content", {})
             seconds = time.monotonic() - started
@@ -227,6 +287,16 @@ class Kernel:
             self._monitor.recv_multipart()
             dropped = True
         return dropped
+
+    def _stopping(self, wait: float = 2.0) -> bool:
+        """True when the kernel stops within ``wait`` seconds: a dropped connection was its exit
+        (``quit()`` ends the kernel just after its cell), not an oversized output."""
+        until = time.monotonic() + wait
+        while self.alive:
+            if time.monotonic() >= until:
+                return False
+            time.sleep(0.05)
+        return True
 
     def _reconnect(self) -> None:
         """Open fresh channels: ZeroMQ disconnects a peer that sent a message over ``message_bytes``."""

@@ -74,11 +74,13 @@ def submitter(submission_dir: Path, roster_ids) -> str | None:
 
 
 def run(submission_dir: Path = SUBMISSION_DIR, results_path: Path = RESULTS_PATH, lesson: str | None = None,
-        limits: Limits = Limits(), seed: int | None = None, variants=None, student: str | None = None) -> dict:
+        limits: Limits = Limits(), seed: int | None = None, variants=None, student: str | None = None,
+        sandbox: str = "auto", hide=()) -> dict:
     """Grade the submission folder and write Gradescope's ``results.json``; returns its content.
 
     With ``variants`` (a graded release), the answers are judged against ``student``'s numbers
-    (by default the submitter named in ``submission_metadata.json``).
+    (by default the submitter named in ``submission_metadata.json``). ``sandbox``: auto, on or off;
+    ``hide``: files the kernel must not see (the release's roster and secret).
     """
     notebooks = pipeline.collect([submission_dir]) if Path(submission_dir).is_dir() else []
     if variants is not None and student is None:
@@ -96,7 +98,7 @@ def run(submission_dir: Path = SUBMISSION_DIR, results_path: Path = RESULTS_PATH
             variants.claim(chosen, student)
         with tempfile.TemporaryDirectory(prefix="gradescope-") as out_dir:
             graded = pipeline.grade_batch([chosen], out_dir, lesson=lesson, limits=limits, seed=seed, force=True,
-                                          variants=variants)
+                                          variants=variants, sandbox=sandbox, hide=hide)
         results = report.gradescope_results(graded[0])
         if left_out:
             names = ", ".join(p.name for p in left_out)

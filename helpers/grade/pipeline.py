@@ -11,6 +11,10 @@ Statuses (the ``status`` column), most severe first: the load problems (``unread
 (:mod:`helpers.grade.roster`), ``other variant`` comes first: an answer right only for another
 student's numbers, or for the published ones.
 Whatever the status, every exercise that could be read is judged.
+
+Each kernel runs in a sandbox (:mod:`~helpers.grade.sandbox`) when ``sandbox`` is ``"auto"``
+(where bubblewrap works; otherwise every row's message says it was graded without one) or
+``"on"`` (no grading without it); ``"off"`` runs kernels with the grader's own rights.
 """
 from __future__ import annotations
 
@@ -25,7 +29,7 @@ from pathlib import Path
 from typing import Callable, Iterable
 
 from ..exercises import exercises_for
-from . import execute, extract, judge, load, report
+from . import execute, extract, judge, load, report, sandbox as sandboxes
 from .execute import Limits
 
 OK = "ok"
@@ -42,8 +46,10 @@ def new_seed() -> int:
 
 
 def grade_one(sub: load.Submission, name: str, limits: Limits = Limits(), seed: int | None = None,
-              variants=None, student: str = "") -> report.Graded:
-    """Grade one loaded submission; never raises.
+              variants=None, student: str = "", box: sandboxes.Sandbox | None = None,
+              unconfined: str = "") -> report.Graded:
+    """Grade one loaded submission, its kernel in ``box`` (None: unconfined, ``unconfined`` saying
+    why, to be added to the row's message); never raises.
 
     With ``variants`` (a :class:`helpers.grade.roster.RosterGrading`) and ``student``, the answers are
     judged against that student's numbers, and answers that fit other numbers are flagged.
@@ -64,17 +70,19 @@ def grade_one(sub: load.Submission, name: str, limits: Limits = Limits(), seed: 
             graded.status, graded.message = sub.problem, sub.detail
             graded.verdicts = [judge.unreadable(e, f"the submission is not gradable: {sub.problem}") for e in exercises]
         else:
-            answers = _run_and_judge(sub, exercises, limits, seed, graded)
+            answers = _run_and_judge(sub, exercises, limits, seed, graded, box)
             if variants is not None and answers:
                 variants.flag_other_variants(graded, student, exercises, answers, seed)
     except Exception as err:  # noqa: BLE001 - a grader bug costs one row, never the batch
         graded.status, graded.message = GRADER_ERROR, f"{type(err).__name__}: {err}"[:300]
         graded.verdicts = [judge.unreadable(e, "the grader failed on this submission") for e in exercises]
+    if unconfined:
+        graded.message = f"[{unconfined}] {graded.message}".strip()[:700]
     graded.seconds = time.monotonic() - started
     return graded
 
 
-def _run_and_judge(sub, exercises, limits: Limits, seed: int, graded: report.Graded) -> dict | None:
+def _run_and_judge(sub, exercises, limits: Limits, seed: int, graded: report.Graded, box=None) -> dict | None:
     deadline = time.monotonic() + limits.total_timeout
     problems: list[str] = []
     answers: dict[str, list[extract.Answer]] = {e.key: [] for e in exercises}
@@ -85,8 +93,10 @@ def _run_and_judge(sub, exercises, limits: Limits, seed: int, graded: report.Gra
         workdir.mkdir()
         shutil.copy2(sub.path, workdir / "submission.ipynb")
         answer_dir = Path(tempfile.mkdtemp(prefix="answers-", dir=scratch))
+        for exercise in exercises:   # made now, so that a sandboxed kernel owns them
+            (answer_dir / exercise.key).mkdir()
         points = extract.reading_points(exercises, sub.code_cells)
-        kernel = execute.Kernel(workdir, limits)
+        kernel = execute.Kernel(workdir, limits, sandbox=box, scratch=scratch)
         try:
             kernel.start()
         except Exception as err:  # noqa: BLE001
@@ -199,17 +209,27 @@ def collect(paths: Iterable[str | Path]) -> list[Path]:
 
 def grade_batch(paths: Iterable[str | Path], out_dir: str | Path, *, jobs: int = 1, limits: Limits = Limits(),
                 lesson: str | None = None, force: bool = False, seed: int | None = None,
-                log: Callable[[str], None] | None = None, variants=None) -> list[report.Graded]:
+                log: Callable[[str], None] | None = None, variants=None,
+                sandbox: str = "auto", hide: Iterable[str | Path] = ()) -> list[report.Graded]:
     """Grade every submission, ``jobs`` at a time; write the reports as each one finishes.
 
     Files already in ``out_dir/grades.csv`` are skipped unless ``force``. Returns what was graded now.
     With ``variants`` (:class:`helpers.grade.roster.RosterGrading`), every path must belong to a
     roster student (``variants.student_of``); grades.csv gains a ``student`` column.
+    ``sandbox`` is auto, on or off (see the module docstring); ``on`` raises
+    :class:`~helpers.grade.sandbox.SandboxUnavailable` where the sandbox cannot run. ``hide`` names more
+    files the kernels must not see (a graded release's roster and secret).
     """
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
     log = log or (lambda line: None)
-    subs = [load.load(path, lesson) for path in collect(paths)]
+    found = collect(paths)
+    box, unconfined = sandboxes.choose(sandbox, hidden=[out_dir, *found, *{p.resolve().parent for p in found},
+                                                          *(Path(h).resolve() for h in hide)])
+    if unconfined:
+        print(f"WARNING: {unconfined}. Each kernel runs with your rights: it can read your files and "
+              "use the network. Use --sandbox on to refuse, --sandbox off to silence this.", flush=True)
+    subs = [load.load(path, lesson) for path in found]
     keys = [e.key for lesson_id in sorted({s.lesson for s in subs if s.lesson and not s.problem})
             for e in exercises_for(lesson_id)]
     table = report.GradesTable(out_dir / "grades.csv", keys, student_column=variants is not None)
@@ -230,7 +250,7 @@ def grade_batch(paths: Iterable[str | Path], out_dir: str | Path, *, jobs: int =
     _STOP.clear()
     pool = ThreadPoolExecutor(max_workers=max(1, int(jobs)), thread_name_prefix="grade")
     try:
-        futures = {pool.submit(grade_one, sub, name, limits, seed, variants, student): sub
+        futures = {pool.submit(grade_one, sub, name, limits, seed, variants, student, box, unconfined): sub
                    for sub, name, student in zip(todo, names, students)}
         for future in as_completed(futures):
             graded = future.result()
