@@ -381,3 +381,29 @@ def test_docstring_examples_hold(module):
 
     result = doctest.testmod(importlib.import_module(module), optionflags=doctest.ELLIPSIS)
     assert result.attempted > 0 and result.failed == 0
+
+
+def test_the_roster_and_the_secret_are_hidden_from_every_graded_kernel(tmp_path, monkeypatch):
+    """The sandbox hides the release's roster and secret wherever the instructor keeps them."""
+    from helpers.grade import __main__ as grade_cli
+    from helpers.grade import pipeline
+
+    roster = write_roster(tmp_path, "id\nalice\n")
+    secret = tmp_path / "course.key"
+    secret.write_bytes(SECRET)
+    (tmp_path / "subs" / "alice").mkdir(parents=True)
+    shutil.copy(solution_path("01"), tmp_path / "subs" / "alice" / solution_path("01").name)
+    seen = {}
+
+    class Stop(Exception):
+        pass
+
+    def choose(mode, hidden=()):
+        seen["hidden"] = [Path(p) for p in hidden]
+        raise Stop
+
+    monkeypatch.setattr(pipeline.sandboxes, "choose", choose)
+    with pytest.raises(Stop):
+        grade_cli.main([str(tmp_path / "subs"), "--roster", str(roster), "--secret-file", str(secret),
+                        "--out", str(tmp_path / "out"), "--quiet"])
+    assert roster.resolve() in seen["hidden"] and secret.resolve() in seen["hidden"]
