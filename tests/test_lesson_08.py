@@ -512,3 +512,15 @@ def test_a_graded_release_hides_the_hints_that_give_the_answer_away():
     shown = {e.id: " ".join(repr(e.hint(n)) for n in range(1, 4)) for e in released.EXERCISES}
     assert f"(None, {params['bi_steps']}, {params['bi_units']})" not in shown["q5"]
     assert "return_sequences=True" not in shown["q6"] and f"RepeatVector({params['out_steps']})" not in shown["q6"]
+
+
+def test_format_feedback_knows_the_form_of_every_value_answer():
+    from helpers.exercises import RECEIVED, graded_release
+
+    released = graded_release("08", _variants(1)[0], feedback="format")
+    assert released.q5.check({"concat": (None, 1, 2)}).status == RECEIVED
+    assert released.q7.check([(None, 1, 1), (None, 5), (None, 5)]).status == RECEIVED
+    assert released.q1.check((1, 2, 3)).status == RECEIVED
+    for exercise, wrong in [(released.q5, [(None, 20, 16)]), (released.q7, "three shapes"), (released.q7, (None, 1, 1)),
+                            (released.q1, (1, 2)), (released.q3, "27")]:
+        assert exercise.check(wrong).status == NOT_YET, (exercise.key, wrong)

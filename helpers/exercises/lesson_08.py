@@ -416,7 +416,11 @@ def _merge_check(steps: int, features: int, units: int):
                                  f"each, not {shapes}.")
         return Result(True, "concat doubles the last axis; sum, ave and mul keep it; None hands you both directions.")
 
-    check.expected = {**merged, None: [one_way, one_way]}
+    def form(value):
+        if not isinstance(value, dict):
+            raise Reject(f"Expected a dict with one entry per merge_mode, got {describe(value)}.")
+
+    check.expected, check.form = {**merged, None: [one_way, one_way]}, form
     return check
 
 
@@ -514,7 +518,7 @@ def _step_check(units: int):
             return Result(False, f"A state has one value per unit of the LSTM ({u}), whatever the 1 value predicted.")
         return Result(False, f"h and c are the LSTM({u})'s states: (None, {u}) each, not {h} and {c}.")
 
-    check.expected = want
+    check.expected, check.form = want, _shape_list
     return check
 
 
