@@ -375,7 +375,7 @@ def build(p: dict = DEFAULTS) -> list:
                                  "out (Keras adds it). Give only (timesteps, features).")
         return q1_tips(shape)
 
-    any_length.form, any_length.tips = q1_tips.form, q1_tips.tips
+    any_length.form, any_length.tips, any_length.expected = q1_tips.form, q1_tips.tips, q1_tips.expected
     q1 = Exercise(
         lesson="07", id="q1", points=1, params=p,
         prompt=f"Recordings of any length, each step {f} sensor readings: what shape goes into keras.Input(shape=...)?",
