@@ -255,7 +255,8 @@ def build(p: dict = DEFAULTS) -> list:
                                (None, (None, mt, 1), mb + 1)], (None, mt, mf), m2m_tips,
                               hint=f"Every layer keeps the {mt} timesteps in a many-to-many model.", any_length=True),
         hints=[f"One prediction per step means the timesteps axis survives to the end: (None, {mt}, 1).",
-               "Both SimpleRNN layers need return_sequences=True; Dense (or TimeDistributed(Dense)) then acts at every step.",
+               "Both SimpleRNN layers need return_sequences=True; Dense (or TimeDistributed(Dense)) then acts at "
+               "every step.",
                f"keras.Sequential([keras.Input(shape=({mt}, {mf})), keras.layers.SimpleRNN({ma}, return_sequences=True), "
                f"keras.layers.SimpleRNN({mb}, return_sequences=True), keras.layers.Dense(1)])"],
         answer=(f"many_to_many = keras.Sequential([\n    keras.Input(shape=({mt}, {mf})),\n"
