@@ -129,19 +129,36 @@ def probes(exercise) -> list:
     return list(tips) + near + [value, "text", 1.5, (None,), ...]
 
 
-@pytest.mark.parametrize("lesson", [n for n in PARAMETRIZED if hasattr(importlib.import_module(
-    f"helpers.exercises.lesson_{n}"), "_variants")])
-def test_variants_with_the_published_numbers_say_what_the_published_exercises_say(lesson):
-    """Lessons that keep their published exercises as written and add ``_variants(p)`` beside them:
-    the variant wording must not drift from the published one (edit both together)."""
+@pytest.mark.parametrize("lesson", PARAMETRIZED)
+def test_the_published_exercises_are_the_ones_built_for_the_default_numbers(lesson):
+    """One source per exercise: ``build(DEFAULTS)`` says what the published lesson says, and the module's
+    ``q1``, ``q2``, ... (what notebooks and tests call) are the published exercises."""
     module = importlib.import_module(f"helpers.exercises.lesson_{lesson}")
-    for published, variant_ in zip(module.EXERCISES, module._variants(dict(module.DEFAULTS))):
-        if published is variant_:
-            continue
-        assert (variant_.prompt, variant_.hints, variant_.answer) == (published.prompt, published.hints,
-                                                                     published.answer), published.key
-        for value in probes(published) + probes(variant_):
-            assert variant_.judge(value) == published.judge(value), (published.key, value)
+    assert not hasattr(module, "_variants"), "declare each exercise once, in build(params)"
+    built = module.build(dict(module.DEFAULTS))
+    assert [e.key for e in built] == [e.key for e in module.EXERCISES]
+    for published, again in zip(module.EXERCISES, built):
+        assert getattr(module, published.id) is published, published.key
+        if published is again:
+            continue       # not parametrized: one object, used by every variant
+        assert published.params == module.DEFAULTS, published.key
+        fields = ("prompt", "hints", "answer", "points", "kind", "reads", "answer_hints", "release_hints")
+        assert [getattr(again, f) for f in fields] == [getattr(published, f) for f in fields], published.key
+        for value in probes(published):
+            assert again.judge(value) == published.judge(value), (published.key, value)
+
+
+@pytest.mark.parametrize("lesson", PARAMETRIZED)
+def test_drawn_numbers_change_every_parametrized_exercise(lesson):
+    published = exercises_for(lesson)
+    rng = np.random.default_rng(11)
+    for _ in range(20):
+        params = draw_parameters(lesson, rng)
+        for exercise, default in zip(exercises_for(lesson, params), published):
+            if exercise is default or exercise.kind == "function":
+                continue       # not parametrized; function exercises keep their random inputs
+            assert exercise.params == {**parameters(lesson), **params}, exercise.key
+            assert (exercise.prompt, exercise.answer) != (default.prompt, default.answer), (params, exercise.key)
 
 
 @pytest.mark.parametrize("lesson", PARAMETRIZED)

@@ -9,68 +9,6 @@ from .models import layer_table, model_check, model_input_shape
 AXES = ("batch", "timesteps", "features")
 
 
-# -- q1: the fix for the classic error -----------------------------------------------------
-q1 = Exercise(
-    lesson="02", id="q1", points=1,
-    prompt="Each sample is 5 values that arrive one after the other (five days of one temperature). "
-           "What shape goes into keras.Input(shape=...) for SimpleRNN?",
-    reads="rnn_input_shape",
-    check=shape_with_tips((5, 1), ("timesteps", "features"), {
-        (5,): "(5,) fails just like (2,): with the batch axis added it has 2 axes, and SimpleRNN needs 3 "
-              "(batch, timesteps, features).",
-        (None, 5, 1): "keras.Input adds the batch axis itself: give it only (timesteps, features).",
-        (None, 5): "keras.Input adds the batch axis itself, and (5,) fails like (2,) did: SimpleRNN needs "
-                   "(timesteps, features) per sample.",
-        (1, 5): "(1, 5) builds, but it says all five values arrive at the same moment (one step of five features): "
-                "there is nothing to recur over. Here they come one day after the other.",
-        (2, 1): "(2, 1) was the fix for 2 values. This time each sample has 5 of them.",
-        (5, 5): "Each day carries one value (the temperature), so the features axis is 1.",
-    }, "Five steps of one feature each: keras.Input(shape=(5, 1))."),
-    hints=["keras.Input never includes the batch axis; SimpleRNN wants (timesteps, features) for each sample.",
-           "The values arrive one after the other, so they are timesteps. How many values does each step carry?",
-           "Five timesteps, one feature: (5, 1)."],
-    answer="rnn_input_shape = (5, 1)",
-)
-
-# -- q2: the shape of a batch of sequences --------------------------------------------------
-q2 = Exercise(
-    lesson="02", id="q2", points=1,
-    prompt="A numpy array holds 32 sequences, each 7 days of 3 measurements. What is its shape?",
-    reads="batch_shape",
-    check=shape_with_tips((32, 7, 3), AXES, {
-        (32, 3, 7): "Timesteps come before features: the 7 days are the steps, the 3 measurements are what each step carries.",
-        (7, 3): "That is one sequence. The array holds all 32 of them, stacked on a first (batch) axis.",
-        (None, 7, 3): "None stands for a batch size Keras does not know yet. A numpy array has a real one: count the sequences.",
-        (32, 21): "Flattening the 7 days of 3 measurements into 21 numbers hides which values belong to the same day; "
-                  "an RNN needs the days on their own axis.",
-        (3, 7, 32): "The batch axis comes first: (sequences, days, measurements).",
-    }),
-    hints=["Keras orders the axes (batch, timesteps, features).",
-           "Batch = number of sequences, timesteps = days, features = measurements per day."],
-    answer="batch_shape = (32, 7, 3)",
-)
-
-# -- q3: what a shape claims about the data -------------------------------------------------
-q3 = Exercise(
-    lesson="02", id="q3", points=1,
-    prompt="Each sample is one day of hourly readings: temperature and humidity for each of 24 hours. "
-           "What shape goes into keras.Input(shape=...)?",
-    reads="weather_input_shape",
-    check=shape_with_tips((24, 2), ("timesteps", "features"), {
-        (2, 24): "Swapped: that is 2 steps of 24 values. The hours are the steps; each hour carries 2 readings.",
-        (48, 1): "(48, 1) claims 48 steps of one quantity, so temperature and humidity would alternate as if they "
-                 "were the same measurement. Keep the two readings of an hour together on the features axis.",
-        (1, 48): "(1, 48) is one step of 48 features: the RNN would see the whole day at once, with no order left to read.",
-        (None, 24, 2): "keras.Input adds the batch axis itself: give it only (timesteps, features).",
-        (24,): "That leaves out the features axis: each hour carries 2 readings.",
-        (24, 1): "Each hour carries 2 readings, temperature and humidity, so the features axis is 2.",
-    }),
-    hints=["Ask which values arrive together (features) and which arrive one after the other (timesteps).",
-           "24 hours one after the other, 2 readings per hour."],
-    answer="weather_input_shape = (24, 2)",
-)
-
-
 # -- q4: reshape an array so each value is a step -------------------------------------------
 # Three values per sample, not two: the lesson's worked fix (and the explainer's) is for 2 values.
 def triples_data():
@@ -123,26 +61,6 @@ q4 = Exercise(
            "Add a last axis of size 1: with reshape(samples, timesteps, 1), or with [..., None].",
            "triples.reshape(6, 3, 1) (or triples[..., None])."],
     answer="triples_as_sequences = triples.reshape(6, 3, 1)",
-)
-
-# -- q5: windows from one long series -------------------------------------------------------
-q5 = Exercise(
-    lesson="02", id="q5", points=1,
-    prompt="sliding_windows(series, timesteps=10) on a series of 100 values: what is the shape of x?",
-    reads="window_x_shape",
-    check=shape_with_tips((90, 10, 1), ("samples", "timesteps", "features"), {
-        (91, 10, 1): "Almost: the window that starts at value 90 ends at the very last value, so there is no "
-                     "next value left to be its target. One window fewer.",
-        (100, 10, 1): "Not every start fits: a window needs 10 values plus 1 more for its target.",
-        (10, 10, 1): "Windows overlap: a new one starts at every step, not every 10 steps.",
-        (9, 10, 1): "Windows overlap: a new one starts at every step, not every 10 steps.",
-        (90, 10): "sliding_windows adds the features axis (size 1) so x is ready for an RNN.",
-        (None, 10, 1): "x is an array, not a model shape: count the windows instead of writing None.",
-        (90, 1, 10): "Swapped: 10 timesteps of 1 feature, so (samples, 10, 1).",
-    }),
-    hints=["A window starts at every value whose window (10 values) and target (1 more) fit in the series.",
-           "The last window must end at value 98 so that value 99 is its target: starts 0 to 89."],
-    answer="window_x_shape = (90, 10, 1)",
 )
 
 
@@ -306,13 +224,10 @@ q7 = Exercise(
             "    keras.layers.Reshape((2, 1)),\n    keras.layers.SimpleRNN(10),\n    keras.layers.Dense(1),\n])"),
 )
 
-EXERCISES = [q1, q2, q3, q4, q5, q6, q7]
 
-
-# -- graded release: the fixed-value exercises with other numbers ---------------------------
-# The exercises above are the published lesson (DEFAULTS); _variants(p) words the same feedback
-# for other numbers (tests/test_release.py checks that _variants(DEFAULTS) says what they say).
-# q4 (the lesson's triples array), q6 (function) and q7 (the broken model of the lesson) keep theirs.
+# -- q1, q2, q3, q5: the fixed-value exercises, for any numbers ------------------------------
+# build(DEFAULTS) is the published lesson. q4 (the lesson's triples array), q6 (function) and
+# q7 (the broken model of the lesson) are the same for every variant.
 DEFAULTS = {"days": 5, "sequences": 32, "seq_days": 7, "measurements": 3, "hours": 24, "series_length": 100,
             "window": 10}
 _WORDS = {3: "three", 4: "four", 5: "five", 6: "six", 7: "seven", 8: "eight", 9: "nine", 10: "ten",
@@ -361,12 +276,14 @@ def draw(rng) -> dict:
             return p
 
 
-def _variants(p: dict) -> list:
+def build(p: dict = DEFAULTS) -> list:
+    """The lesson's exercises for the numbers ``p`` (``DEFAULTS``: the published lesson)."""
+    p = {**DEFAULTS, **p}
     n, word = p["days"], _WORDS[p["days"]]
     s, d, m = p["sequences"], p["seq_days"], p["measurements"]
     h, span = p["hours"], _SPANS[p["hours"]]
     length, w = p["series_length"], p["window"]
-    v1 = Exercise(
+    q1 = Exercise(
         lesson="02", id="q1", points=1, params=p,
         prompt=f"Each sample is {n} values that arrive one after the other ({word} days of one temperature). "
                "What shape goes into keras.Input(shape=...) for SimpleRNN?",
@@ -382,10 +299,12 @@ def _variants(p: dict) -> list:
             (2, 1): f"(2, 1) was the fix for 2 values. This time each sample has {n} of them.",
             (n, n): "Each day carries one value (the temperature), so the features axis is 1.",
         }, f"{word.capitalize()} steps of one feature each: keras.Input(shape=({n}, 1))."),
-        hints=[q1.hints[0], q1.hints[1], f"{word.capitalize()} timesteps, one feature: ({n}, 1)."],
+        hints=["keras.Input never includes the batch axis; SimpleRNN wants (timesteps, features) for each sample.",
+               "The values arrive one after the other, so they are timesteps. How many values does each step carry?",
+               f"{word.capitalize()} timesteps, one feature: ({n}, 1)."],
         answer=f"rnn_input_shape = ({n}, 1)",
     )
-    v2 = Exercise(
+    q2 = Exercise(
         lesson="02", id="q2", points=1, params=p,
         prompt=f"A numpy array holds {s} sequences, each {d} days of {m} measurements. What is its shape?",
         reads="batch_shape",
@@ -399,10 +318,11 @@ def _variants(p: dict) -> list:
                         "to the same day; an RNN needs the days on their own axis.",
             (m, d, s): "The batch axis comes first: (sequences, days, measurements).",
         }),
-        hints=list(q2.hints),
+        hints=["Keras orders the axes (batch, timesteps, features).",
+               "Batch = number of sequences, timesteps = days, features = measurements per day."],
         answer=f"batch_shape = ({s}, {d}, {m})",
     )
-    v3 = Exercise(
+    q3 = Exercise(
         lesson="02", id="q3", points=1, params=p,
         prompt=f"Each sample is {span} of hourly readings: temperature and humidity for each of {h} hours. "
                "What shape goes into keras.Input(shape=...)?",
@@ -412,17 +332,18 @@ def _variants(p: dict) -> list:
             (2 * h, 1): f"({2 * h}, 1) claims {2 * h} steps of one quantity, so temperature and humidity would "
                         "alternate as if they were the same measurement. Keep the two readings of an hour together "
                         "on the features axis.",
-            (1, 2 * h): f"(1, {2 * h}) is one step of {2 * h} features: the RNN would see all {h} hours at once, "
-                        "with no order left to read." if h != 24 else q3.rule.tips[(1, 48)],
+            (1, 2 * h): f"(1, {2 * h}) is one step of {2 * h} features: the RNN would see "
+                        f"{'the whole day' if h == 24 else f'all {h} hours'} at once, with no order left to read.",
             (None, h, 2): "keras.Input adds the batch axis itself: give it only (timesteps, features).",
             (h,): "That leaves out the features axis: each hour carries 2 readings.",
             (h, 1): "Each hour carries 2 readings, temperature and humidity, so the features axis is 2.",
         }),
-        hints=[q3.hints[0], f"{h} hours one after the other, 2 readings per hour."],
+        hints=["Ask which values arrive together (features) and which arrive one after the other (timesteps).",
+               f"{h} hours one after the other, 2 readings per hour."],
         answer=f"weather_input_shape = ({h}, 2)",
     )
     starts, fits = length - w, length // w
-    v5 = Exercise(
+    q5 = Exercise(
         lesson="02", id="q5", points=1, params=p,
         prompt=f"sliding_windows(series, timesteps={w}) on a series of {length} values: what is the shape of x?",
         reads="window_x_shape",
@@ -441,10 +362,8 @@ def _variants(p: dict) -> list:
                f"starts 0 to {starts - 1}."],
         answer=f"window_x_shape = ({starts}, {w}, 1)",
     )
-    return [v1, v2, v3, q4, v5, q6, q7]
+    return [q1, q2, q3, q4, q5, q6, q7]
 
 
-def build(p: dict = DEFAULTS) -> list:
-    """The lesson's exercises for the numbers ``p`` (``DEFAULTS``: the published ones, above)."""
-    p = {**DEFAULTS, **p}
-    return list(EXERCISES) if p == DEFAULTS else _variants(p)
+EXERCISES = build(DEFAULTS)
+q1, q2, q3, q4, q5, q6, q7 = EXERCISES

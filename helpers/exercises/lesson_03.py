@@ -7,78 +7,6 @@ import re
 from .engine import Exercise, Reject, Result, as_shape, describe, int_check, shape_with_tips
 from .models import model_with_tips
 
-# -- q2: the three weights ------------------------------------------------------------------
-_WEIGHT_NAMES = ("kernel", "recurrent_kernel", "bias")
-
-
-def _check_weight_shapes(value):
-    want = [(3, 5), (5, 5), (5,)]
-    if isinstance(value, (str, bytes)) or not isinstance(value, (list, tuple)):
-        raise Reject(f"Expected a list of three shapes [kernel, recurrent_kernel, bias], got {describe(value)}.")
-    if value and all(v is None or isinstance(v, numbers.Number) for v in value):
-        raise Reject("That is one shape. Write three, one per weight: [kernel, recurrent_kernel, bias].")
-    if len(value) != 3:
-        raise Reject(f"SimpleRNN creates three weights (kernel, recurrent_kernel, bias); your list has {len(value)}.")
-    shapes = [as_shape(v) for v in value]
-    if shapes == want:
-        return Result(True, "kernel (3, 5), recurrent_kernel (5, 5), bias (5,): none of them mentions the 7 timesteps.")
-    if sorted(map(str, shapes)) == sorted(map(str, want)):
-        return Result(False, "Right shapes, wrong order: layer.weights lists kernel, recurrent_kernel, bias.")
-    if any(7 in s for s in shapes):
-        return Result(False, "No weight has a 7 in it: the same weights are reused at every one of the 7 timesteps.")
-    kernel, recurrent, bias = shapes
-    if kernel != (3, 5):
-        if kernel == (5, 3):
-            return Result(False, "The kernel is (features, units) = (3, 5): x_t has 3 values and x_t @ W must give 5.")
-        return Result(False, f"The kernel is {kernel}; it maps the 3 features of one step to the 5 units: (3, 5).")
-    if recurrent != (5, 5):
-        if recurrent in ((3, 5), (5, 3), (3, 3)):
-            return Result(False, "The recurrent kernel multiplies the previous state h_{t-1}, which has 5 values "
-                                 "(one per unit), and gives 5: (units, units).")
-        return Result(False, f"The recurrent kernel is {recurrent}; it maps the 5-value state to 5 units.")
-    if bias == (1, 5) or bias == (5, 1):
-        return Result(False, "The bias is a plain vector, one value per unit: (5,).")
-    return Result(False, f"The bias is {bias}; there is one bias value per unit: (5,).")
-
-
-q2 = Exercise(
-    lesson="03", id="q2", points=1,
-    prompt="SimpleRNN(5) reads sequences of 7 steps of 3 features. Write the shapes of its three weights "
-           "as a list [kernel, recurrent_kernel, bias].",
-    reads="weight_shapes",
-    check=_check_weight_shapes,
-    hints=["The kernel W multiplies x_t (3 values), the recurrent kernel U multiplies h_{t-1} (5 values); "
-           "both must give 5 values, one per unit.",
-           "W is (features, units), U is (units, units), b is (units,). Timesteps appear nowhere."],
-    answer="weight_shapes = [(3, 5), (5, 5), (5,)]",
-)
-
-# -- q1: counting a SimpleRNN's parameters ------------------------------------------------------
-q1 = Exercise(
-    lesson="03", id="q1", points=1,
-    prompt="How many parameters does SimpleRNN(6) have on keras.Input(shape=(4, 2))?",
-    reads="rnn_params",
-    check=int_check(54, "SimpleRNN(6) on 4 steps of 2 features", {
-        48: "48 leaves out the bias: one more value per unit.",
-        18: "18 is what Dense(6) would have on 2 features. SimpleRNN also has the recurrent kernel U (6 x 6).",
-        36: "36 is the recurrent kernel alone. Add the kernel (2 x 6) and the bias (6).",
-        66: "66 treats the 4 timesteps as features. (4, 2) is 4 timesteps of 2 features.",
-        216: "216 counts the weights once per timestep. The same weights are reused at all 4 steps.",
-        42: "42 is the recurrent kernel and the bias (6 x 6 + 6) without the kernel. Each step's 2 features "
-            "also go through a 2 x 6 kernel.",
-        49: "One bias per unit, not one for the layer: 6 biases.",
-        120: "120 is the SimpleRNN(10) on 1 feature shown above. Count this layer: 6 units, 2 features per step.",
-        30: "30 gives the recurrent kernel the kernel's shape (2 x 6). It multiplies the previous state, which "
-            "has one value per unit: 6 x 6.",
-        90: "90 gives the kernel one row per timestep and feature (4 x 2 x 6). It reads one step at a time, "
-            "2 features, and the same kernel serves all 4 steps.",
-    }),
-    hints=["Add up the three weights: kernel (features x units), recurrent kernel (units x units), bias (units).",
-           "Here features = 2 and units = 6; the 4 timesteps do not change the weights.",
-           "2 * 6 + 6 * 6 + 6."],
-    answer="rnn_params = 2 * 6 + 6 * 6 + 6",
-)
-
 
 # -- q3: the formula, with a distractor argument ---------------------------------------------
 def _param_cases(rng):
@@ -137,25 +65,6 @@ q3 = Exercise(
             "    \"\"\"Parameters of SimpleRNN(units) on (timesteps, features) inputs.\"\"\"\n"
             "    return features * units + units * units + units"),
 )
-
-# -- q5: units is not timesteps -------------------------------------------------------------
-q5 = Exercise(
-    lesson="03", id="q5", points=1,
-    prompt="Predict the output shape of SimpleRNN(16) on keras.Input(shape=(30, 4)).",
-    reads="rnn_out_shape",
-    check=shape_with_tips((None, 16), ("batch", "units"), {
-        (None, 30): "units is not the number of timesteps: 30 is how many steps go in; 16 is the size of the state that comes out.",
-        (None, 30, 16): "That is the shape with return_sequences=True (one state per step). By default only the last state comes out.",
-        (None, 4): "4 is the features going in. The output is the state: one value per unit.",
-        (16,): "Keep the batch axis in front, written as None.",
-        (None, 16, 30): "By default only the last state comes out, and it has no timesteps axis.",
-        (None, 30, 4): "That is the input. SimpleRNN reads all 30 steps and returns its last state.",
-    }),
-    hints=["By default SimpleRNN returns only its last state h_T.",
-           "The state has one value per unit, for each sample of the batch: (batch, units)."],
-    answer="rnn_out_shape = (None, 16)",
-)
-
 
 # -- q4: the forward pass in numpy -----------------------------------------------------------
 def _forward_cases(rng):
@@ -273,37 +182,8 @@ q4 = Exercise(
 )
 
 
-# -- q6: a model to a spec ------------------------------------------------------------------
-def _spec_tips(rows, input_shape):
-    if input_shape == (None, 3, 12):
-        return "The input is (None, 3, 12): 3 steps of 12 features. The spec is 12 steps of 3 features: (12, 3)."
-    if rows and rows[0]["type"] == "SimpleRNN" and rows[0]["output_shape"] == (None, 12):
-        return ("SimpleRNN(12) has 12 units, but units is not the number of timesteps: the 12 steps live in the "
-                "input shape. The spec asks for 8 units.")
-    if rows and rows[0]["type"] == "SimpleRNN" and rows[0]["output_shape"] == (None, 12, 8):
-        return "The RNN returns every step (return_sequences=True); Dense(1) should get only the last state."
-    return None
-
-
-q6 = Exercise(
-    lesson="03", id="q6", points=2,
-    prompt="Build a model for sequences of 12 steps of 3 features: a SimpleRNN with 8 units, then Dense(1).",
-    reads="spec_model",
-    check=model_with_tips([("SimpleRNN", (None, 8), 96), ("Dense", (None, 1), 9)], (None, 12, 3), _spec_tips,
-                          any_length=True),
-    hints=["keras.Input takes (timesteps, features) = (12, 3); units=8 is the layer's own choice.",
-           "keras.Sequential([keras.Input(shape=(12, 3)), keras.layers.SimpleRNN(8), keras.layers.Dense(1)])"],
-    answer=("spec_model = keras.Sequential([\n    keras.Input(shape=(12, 3)),\n"
-            "    keras.layers.SimpleRNN(8),\n    keras.layers.Dense(1),\n])"),
-)
-
-EXERCISES = [q1, q2, q3, q4, q5, q6]
-
-
-# -- graded release: the fixed-value exercises with other numbers ---------------------------
-# The exercises above are the published lesson (DEFAULTS); _variants(p) words the same feedback
-# for other numbers (tests/test_release.py checks that _variants(DEFAULTS) says what they say).
 q3.answer_hints = 2   # its second hint is the formula itself
+
 DEFAULTS = {"count_steps": 4, "count_features": 2, "count_units": 6, "weight_steps": 7, "weight_features": 3,
             "weight_units": 5, "out_steps": 30, "out_features": 4, "out_units": 16, "spec_steps": 12,
             "spec_features": 3, "spec_units": 8}
@@ -418,31 +298,37 @@ def _weight_shapes_check(steps: int, features: int, units: int):
     return check
 
 
-def _variants(p: dict) -> list:
+# -- q1, q2, q5, q6: the fixed-value exercises, for any numbers --------------------------------
+# build(DEFAULTS) is the published lesson; q3 and q4 (functions) are the same for every variant.
+def build(p: dict = DEFAULTS) -> list:
+    """The lesson's exercises for the numbers ``p`` (``DEFAULTS``: the published lesson)."""
+    p = {**DEFAULTS, **p}
     t, f, u = p["count_steps"], p["count_features"], p["count_units"]
     wt, wf, wu = p["weight_steps"], p["weight_features"], p["weight_units"]
     ot, of, ou = p["out_steps"], p["out_features"], p["out_units"]
     st, sf, su = p["spec_steps"], p["spec_features"], p["spec_units"]
-    v2 = Exercise(
+    q2 = Exercise(
         lesson="03", id="q2", points=1, params=p,
         prompt=f"SimpleRNN({wu}) reads sequences of {wt} steps of {wf} features. Write the shapes of its three "
                "weights as a list [kernel, recurrent_kernel, bias].",
         reads="weight_shapes",
         check=_weight_shapes_check(wt, wf, wu),
         hints=[f"The kernel W multiplies x_t ({wf} values), the recurrent kernel U multiplies h_{{t-1}} ({wu} values); "
-               f"both must give {wu} values, one per unit.", q2.hints[1]],
+               f"both must give {wu} values, one per unit.",
+               "W is (features, units), U is (units, units), b is (units,). Timesteps appear nowhere."],
         answer=f"weight_shapes = [({wf}, {wu}), ({wu}, {wu}), ({wu},)]",
     )
-    v1 = Exercise(
+    q1 = Exercise(
         lesson="03", id="q1", points=1, params=p,
         prompt=f"How many parameters does SimpleRNN({u}) have on keras.Input(shape=({t}, {f}))?",
         reads="rnn_params",
         check=int_check(u * (f + u + 1), f"SimpleRNN({u}) on {t} steps of {f} features", _q1_near(t, f, u)),
-        hints=[q1.hints[0], f"Here features = {f} and units = {u}; the {t} timesteps do not change the weights.",
+        hints=["Add up the three weights: kernel (features x units), recurrent kernel (units x units), bias (units).",
+               f"Here features = {f} and units = {u}; the {t} timesteps do not change the weights.",
                f"{f} * {u} + {u} * {u} + {u}."],
         answer=f"rnn_params = {f} * {u} + {u} * {u} + {u}",
     )
-    v5 = Exercise(
+    q5 = Exercise(
         lesson="03", id="q5", points=1, params=p,
         prompt=f"Predict the output shape of SimpleRNN({ou}) on keras.Input(shape=({ot}, {of})).",
         reads="rnn_out_shape",
@@ -456,7 +342,8 @@ def _variants(p: dict) -> list:
             (None, ou, ot): "By default only the last state comes out, and it has no timesteps axis.",
             (None, ot, of): f"That is the input. SimpleRNN reads all {ot} steps and returns its last state.",
         }),
-        hints=list(q5.hints),
+        hints=["By default SimpleRNN returns only its last state h_T.",
+               "The state has one value per unit, for each sample of the batch: (batch, units)."],
         answer=f"rnn_out_shape = (None, {ou})",
     )
 
@@ -471,7 +358,7 @@ def _variants(p: dict) -> list:
             return f"The RNN returns every step (return_sequences=True); Dense(1) should get only the last state."
         return None
 
-    v6 = Exercise(
+    q6 = Exercise(
         lesson="03", id="q6", points=2, params=p,
         prompt=f"Build a model for sequences of {st} steps of {sf} features: a SimpleRNN with {su} units, then Dense(1).",
         reads="spec_model",
@@ -483,10 +370,8 @@ def _variants(p: dict) -> list:
         answer=("spec_model = keras.Sequential([\n"
                 f"    keras.Input(shape=({st}, {sf})),\n    keras.layers.SimpleRNN({su}),\n    keras.layers.Dense(1),\n])"),
     )
-    return [v1, v2, q3, q4, v5, v6]
+    return [q1, q2, q3, q4, q5, q6]
 
 
-def build(p: dict = DEFAULTS) -> list:
-    """The lesson's exercises for the numbers ``p`` (``DEFAULTS``: the published ones, above)."""
-    p = {**DEFAULTS, **p}
-    return list(EXERCISES) if p == DEFAULTS else _variants(p)
+EXERCISES = build(DEFAULTS)
+q1, q2, q3, q4, q5, q6 = EXERCISES

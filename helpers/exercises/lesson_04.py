@@ -4,22 +4,6 @@ from __future__ import annotations
 from .engine import Exercise, int_check, shape_with_tips
 from .models import model_with_tips
 
-q1 = Exercise(
-    lesson="04", id="q1", points=1,
-    prompt="Predict the output shape of SimpleRNN(10, return_sequences=True) on keras.Input(shape=(2, 1)).",
-    reads="seq_out_shape",
-    check=shape_with_tips((None, 2, 10), ("batch", "timesteps", "units"), {
-        (None, 10): "(None, 10) is the default, the last state only. return_sequences=True keeps one state per timestep.",
-        (None, 10, 2): "Timesteps stay in the middle, where they were: (batch, timesteps, units).",
-        (2, 10): "Keep the batch axis in front, written as None.",
-        (None, 2, 1): "That is the input. Each step's 1 feature becomes a state of 10 units.",
-        (None, 20): "Keras does not flatten the states: they keep their own timesteps axis.",
-    }),
-    hints=["With return_sequences=True the layer hands out its state at every timestep, not only the last.",
-           "2 timesteps, each with a state of 10 values, for every sample of the batch."],
-    answer="seq_out_shape = (None, 2, 10)",
-)
-
 q2 = Exercise(
     lesson="04", id="q2", points=1,
     prompt="SimpleRNN(10) is stacked on SimpleRNN(10, return_sequences=True) on keras.Input(shape=(2, 1)). "
@@ -38,92 +22,16 @@ q2 = Exercise(
     answer="second_layer_params = 10 * (10 + 10 + 1)",
 )
 
-q3 = Exercise(
-    lesson="04", id="q3", points=2,
-    prompt="Total parameters of SimpleRNN(8, return_sequences=True), SimpleRNN(8, return_sequences=True), "
-           "SimpleRNN(4) stacked on keras.Input(shape=(20, 3))?",
-    reads="stack_total_params",
-    check=int_check(284, "the three-layer stack", {
-        224: "224 gives every layer 3 features. Only the first reads the data; each later layer reads the "
-             "previous layer's units (8).",
-        264: "264 leaves out the biases, one value per unit in each layer.",
-        244: "244 gives the second layer the 3 input features. Its features are the 8 units of the layer below.",
-        288: "288 is three times the first layer. The layers differ: count each with its own features and units.",
-        260: "260 leaves out the first layer's kernel (3 x 8 = 24 weights): the layer that reads the data "
-             "multiplies each step's 3 features by it, before adding its recurrent kernel and bias.",
-        232: "232 is the first two layers only (96 + 136). Add the third, SimpleRNN(4), which reads the "
-             "second layer's 8 units.",
-        5680: "The 20 timesteps never enter the count: the weights are shared by the steps.",
-    }),
-    hints=["Use units * (features + units + 1) for each layer; a layer's features are the previous layer's units.",
-           "8 * (3 + 8 + 1) + 8 * (8 + 8 + 1) + 4 * (8 + 4 + 1)."],
-    answer="stack_total_params = 8 * (3 + 8 + 1) + 8 * (8 + 8 + 1) + 4 * (8 + 4 + 1)",
-)
 
-q4 = Exercise(
-    lesson="04", id="q4", points=1,
-    prompt="TimeDistributed(Dense(3)) is applied to a (None, 5, 10) tensor. How many parameters does it have?",
-    reads="td_params",
-    check=int_check(33, "TimeDistributed(Dense(3)) on (None, 5, 10)", {
-        165: "165 gives each of the 5 steps its own Dense. TimeDistributed applies one Dense, with one set of "
-             "weights, at every step.",
-        150: "150 gives each step its own kernel. There is one Dense, shared by the 5 steps.",
-        30: "30 is the kernel (10 x 3) alone. Add the 3 biases.",
-        18: "18 uses the 5 timesteps as the input size. Dense reads the last axis: 10 values.",
-    }),
-    hints=["TimeDistributed does not copy the weights: the same Dense runs on every timestep.",
-           "A Dense(3) on 10 features: 10 * 3 + 3."],
-    answer="td_params = 10 * 3 + 3",
-)
-
-q5 = Exercise(
-    lesson="04", id="q5", points=1,
-    prompt="Predict the output shape of RepeatVector(5) applied to keras.Input(shape=(4,)).",
-    reads="repeat_shape",
-    check=shape_with_tips((None, 5, 4), ("batch", "timesteps", "features"), {
-        (None, 4, 5): "The new axis is the timesteps axis, in the middle: each of the 5 steps carries the 4 values.",
-        (None, 20): "RepeatVector does not concatenate: it stacks 5 copies on a new timesteps axis.",
-        (5, 4): "Keep the batch axis in front, written as None.",
-        (None, 5): "Each of the 5 steps carries the whole vector of 4 values.",
-    }),
-    hints=["RepeatVector(n) turns one vector per sample into a sequence of n copies of it.",
-           "(batch, 4) becomes (batch, 5 steps, 4 features)."],
-    answer="repeat_shape = (None, 5, 4)",
-)
-
-
-def _many_to_many_tips(rows, input_shape):
-    if input_shape == (None, 2, 6):
-        return "The input is (None, 2, 6): 2 steps of 6 features. The spec is 6 steps of 2 features: (6, 2)."
+def _many_to_many_tips(rows):
+    """Tips on which SimpleRNN of a many-to-many stack must return sequences."""
     rnns = [r for r in rows if r["type"] == "SimpleRNN"]
-    if len(rnns) < 2:
-        return ("This model stacks two SimpleRNN layers (16 units, then 8), both returning sequences, "
-                f"before the Dense; yours has {len(rnns)}.")
     if len(rnns) == 2 and len(rnns[1]["output_shape"]) == 2:
         return ("The second SimpleRNN returns only its last state, so the model predicts one number per sequence. "
                 "Many-to-many needs a prediction at every step: that layer must return sequences too.")
     if len(rnns) == 2 and len(rnns[0]["output_shape"]) == 2:
         return "The first SimpleRNN must return sequences so the second one gets (batch, timesteps, features)."
     return None
-
-
-q6 = Exercise(
-    lesson="04", id="q6", points=2,
-    prompt="Build a many-to-many model for sequences of 6 steps of 2 features: SimpleRNN(16), SimpleRNN(8), "
-           "then one Dense(1) prediction at every step.",
-    reads="many_to_many",
-    check=model_with_tips([("SimpleRNN", (None, 6, 16), 304), ("SimpleRNN", (None, 6, 8), 200),
-                           (None, (None, 6, 1), 9)], (None, 6, 2), _many_to_many_tips,
-                          hint="Every layer keeps the 6 timesteps in a many-to-many model.", any_length=True),
-    hints=["One prediction per step means the timesteps axis survives to the end: (None, 6, 1).",
-           "Both SimpleRNN layers need return_sequences=True; Dense (or TimeDistributed(Dense)) then acts at every step.",
-           "keras.Sequential([keras.Input(shape=(6, 2)), keras.layers.SimpleRNN(16, return_sequences=True), "
-           "keras.layers.SimpleRNN(8, return_sequences=True), keras.layers.Dense(1)])"],
-    answer=("many_to_many = keras.Sequential([\n    keras.Input(shape=(6, 2)),\n"
-            "    keras.layers.SimpleRNN(16, return_sequences=True),\n"
-            "    keras.layers.SimpleRNN(8, return_sequences=True),\n"
-            "    keras.layers.Dense(1),\n])"),
-)
 
 
 def _fixed_stack_tips(rows, input_shape):
@@ -153,30 +61,11 @@ def _fixed_stack_tips(rows, input_shape):
 
 
 _FIXED_STACK_WHY_FORM = "This exercise keeps two layers to practise how the lower one hands over its steps."
-q7 = Exercise(
-    lesson="04", id="q7", points=2,
-    prompt="Fix the broken stack: keep Input (10, 1), SimpleRNN(32), SimpleRNN(16), Dense(1) and make it build, "
-           "predicting one number per sequence.",
-    reads="fixed_stack",
-    check=model_with_tips([("SimpleRNN", (None, 10, 32), 1088), ("SimpleRNN", (None, 16), 784),
-                           ("Dense", (None, 1), 17)], (None, 10, 1), _fixed_stack_tips, any_length=True,
-                          why_form=_FIXED_STACK_WHY_FORM),
-    hints=["The error says the second SimpleRNN received a 2-D tensor. Which layer produced it?",
-           "The first SimpleRNN must hand over every step: return_sequences=True on it, and only on it.",
-           "keras.Sequential([keras.Input(shape=(10, 1)), keras.layers.SimpleRNN(32, return_sequences=True), "
-           "keras.layers.SimpleRNN(16), keras.layers.Dense(1)])"],
-    answer=("fixed_stack = keras.Sequential([\n    keras.Input(shape=(10, 1)),\n"
-            "    keras.layers.SimpleRNN(32, return_sequences=True),\n"
-            "    keras.layers.SimpleRNN(16),\n    keras.layers.Dense(1),\n])"),
-)
-
-EXERCISES = [q1, q2, q3, q4, q5, q6, q7]
 
 
-# -- graded release: the fixed-value exercises with other numbers ---------------------------
-# The exercises above are the published lesson (DEFAULTS); _variants(p) words the same feedback
-# for other numbers (tests/test_release.py checks that _variants(DEFAULTS) says what they say).
-# q2 keeps its numbers: the lesson's running example (2 steps, SimpleRNN(10)) is built around it.
+# -- q1, q3-q7: the fixed-value exercises, for any numbers ------------------------------------
+# build(DEFAULTS) is the published lesson. q2 keeps its numbers: the lesson's running example
+# (2 steps, SimpleRNN(10)) is built around it.
 DEFAULTS = {"seq_steps": 2, "seq_units": 10, "stack_steps": 20, "stack_features": 3, "stack_a": 8, "stack_b": 8,
             "stack_c": 4, "td_steps": 5, "td_features": 10, "td_units": 3, "repeat": 5, "repeat_features": 4,
             "m2m_steps": 6, "m2m_features": 2, "m2m_a": 16, "m2m_b": 8, "fix_steps": 10, "fix_a": 32, "fix_b": 16}
@@ -285,7 +174,9 @@ def draw(rng) -> dict:
             return p
 
 
-def _variants(p: dict) -> list:
+def build(p: dict = DEFAULTS) -> list:
+    """The lesson's exercises for the numbers ``p`` (``DEFAULTS``: the published lesson)."""
+    p = {**DEFAULTS, **p}
     st, su = p["seq_steps"], p["seq_units"]
     stack = (p["stack_steps"], p["stack_features"], p["stack_a"], p["stack_b"], p["stack_c"])
     t, f, a, b, c = stack
@@ -293,7 +184,7 @@ def _variants(p: dict) -> list:
     n, rf = p["repeat"], p["repeat_features"]
     mt, mf, ma, mb = p["m2m_steps"], p["m2m_features"], p["m2m_a"], p["m2m_b"]
     ft, fa, fb = p["fix_steps"], p["fix_a"], p["fix_b"]
-    v1 = Exercise(
+    q1 = Exercise(
         lesson="04", id="q1", points=1, params=p,
         prompt=f"Predict the output shape of SimpleRNN({su}, return_sequences=True) on keras.Input(shape=({st}, 1)).",
         reads="seq_out_shape",
@@ -305,28 +196,31 @@ def _variants(p: dict) -> list:
             (None, st, 1): f"That is the input. Each step's 1 feature becomes a state of {su} units.",
             (None, st * su): "Keras does not flatten the states: they keep their own timesteps axis.",
         }),
-        hints=[q1.hints[0], f"{st} timesteps, each with a state of {su} values, for every sample of the batch."],
+        hints=["With return_sequences=True the layer hands out its state at every timestep, not only the last.",
+               f"{st} timesteps, each with a state of {su} values, for every sample of the batch."],
         answer=f"seq_out_shape = (None, {st}, {su})",
     )
     total = _rnn(a, f) + _rnn(b, a) + _rnn(c, b)
-    v3 = Exercise(
+    q3 = Exercise(
         lesson="04", id="q3", points=2, params=p,
         prompt=f"Total parameters of SimpleRNN({a}, return_sequences=True), SimpleRNN({b}, return_sequences=True), "
                f"SimpleRNN({c}) stacked on keras.Input(shape=({t}, {f}))?",
         reads="stack_total_params",
         check=int_check(total, "the three-layer stack", _stack_near(*stack)),
-        hints=[q3.hints[0], f"{a} * ({f} + {a} + 1) + {b} * ({a} + {b} + 1) + {c} * ({b} + {c} + 1)."],
+        hints=["Use units * (features + units + 1) for each layer; a layer's features are the previous layer's units.",
+               f"{a} * ({f} + {a} + 1) + {b} * ({a} + {b} + 1) + {c} * ({b} + {c} + 1)."],
         answer=f"stack_total_params = {a} * ({f} + {a} + 1) + {b} * ({a} + {b} + 1) + {c} * ({b} + {c} + 1)",
     )
-    v4 = Exercise(
+    q4 = Exercise(
         lesson="04", id="q4", points=1, params=p,
         prompt=f"TimeDistributed(Dense({tu})) is applied to a (None, {tt}, {tf}) tensor. How many parameters does it have?",
         reads="td_params",
         check=int_check(tf * tu + tu, f"TimeDistributed(Dense({tu})) on (None, {tt}, {tf})", _td_near(tt, tf, tu)),
-        hints=[q4.hints[0], f"A Dense({tu}) on {tf} features: {tf} * {tu} + {tu}."],
+        hints=["TimeDistributed does not copy the weights: the same Dense runs on every timestep.",
+               f"A Dense({tu}) on {tf} features: {tf} * {tu} + {tu}."],
         answer=f"td_params = {tf} * {tu} + {tu}",
     )
-    v5 = Exercise(
+    q5 = Exercise(
         lesson="04", id="q5", points=1, params=p,
         prompt=f"Predict the output shape of RepeatVector({n}) applied to keras.Input(shape=({rf},)).",
         reads="repeat_shape",
@@ -337,7 +231,8 @@ def _variants(p: dict) -> list:
             (n, rf): "Keep the batch axis in front, written as None.",
             (None, n): f"Each of the {n} steps carries the whole vector of {rf} values.",
         }),
-        hints=[q5.hints[0], f"(batch, {rf}) becomes (batch, {n} steps, {rf} features)."],
+        hints=["RepeatVector(n) turns one vector per sample into a sequence of n copies of it.",
+               f"(batch, {rf}) becomes (batch, {n} steps, {rf} features)."],
         answer=f"repeat_shape = (None, {n}, {rf})",
     )
 
@@ -349,9 +244,9 @@ def _variants(p: dict) -> list:
         if len(rnns) < 2:
             return (f"This model stacks two SimpleRNN layers ({ma} units, then {mb}), both returning sequences, "
                     f"before the Dense; yours has {len(rnns)}.")
-        return _many_to_many_tips(rows, None)
+        return _many_to_many_tips(rows)
 
-    v6 = Exercise(
+    q6 = Exercise(
         lesson="04", id="q6", points=2, params=p,
         prompt=f"Build a many-to-many model for sequences of {mt} steps of {mf} features: SimpleRNN({ma}), "
                f"SimpleRNN({mb}), then one Dense(1) prediction at every step.",
@@ -359,7 +254,9 @@ def _variants(p: dict) -> list:
         check=model_with_tips([("SimpleRNN", (None, mt, ma), _rnn(ma, mf)), ("SimpleRNN", (None, mt, mb), _rnn(mb, ma)),
                                (None, (None, mt, 1), mb + 1)], (None, mt, mf), m2m_tips,
                               hint=f"Every layer keeps the {mt} timesteps in a many-to-many model.", any_length=True),
-        hints=[f"One prediction per step means the timesteps axis survives to the end: (None, {mt}, 1).", q6.hints[1],
+        hints=[f"One prediction per step means the timesteps axis survives to the end: (None, {mt}, 1).",
+               "Both SimpleRNN layers need return_sequences=True; Dense (or TimeDistributed(Dense)) then acts at "
+               "every step.",
                f"keras.Sequential([keras.Input(shape=({mt}, {mf})), keras.layers.SimpleRNN({ma}, return_sequences=True), "
                f"keras.layers.SimpleRNN({mb}, return_sequences=True), keras.layers.Dense(1)])"],
         answer=(f"many_to_many = keras.Sequential([\n    keras.Input(shape=({mt}, {mf})),\n"
@@ -368,7 +265,7 @@ def _variants(p: dict) -> list:
                 "    keras.layers.Dense(1),\n])"),
     )
 
-    v7 = Exercise(
+    q7 = Exercise(
         lesson="04", id="q7", points=2, params=p,
         prompt=f"Fix the broken stack: keep Input ({ft}, 1), SimpleRNN({fa}), SimpleRNN({fb}), Dense(1) and make it "
                "build, predicting one number per sequence.",
@@ -376,17 +273,16 @@ def _variants(p: dict) -> list:
         check=model_with_tips([("SimpleRNN", (None, ft, fa), _rnn(fa, 1)), ("SimpleRNN", (None, fb), _rnn(fb, fa)),
                                ("Dense", (None, 1), fb + 1)], (None, ft, 1), _fixed_stack_tips, any_length=True,
                               why_form=_FIXED_STACK_WHY_FORM),
-        hints=[q7.hints[0], q7.hints[1],
+        hints=["The error says the second SimpleRNN received a 2-D tensor. Which layer produced it?",
+               "The first SimpleRNN must hand over every step: return_sequences=True on it, and only on it.",
                f"keras.Sequential([keras.Input(shape=({ft}, 1)), keras.layers.SimpleRNN({fa}, return_sequences=True), "
                f"keras.layers.SimpleRNN({fb}), keras.layers.Dense(1)])"],
         answer=(f"fixed_stack = keras.Sequential([\n    keras.Input(shape=({ft}, 1)),\n"
                 f"    keras.layers.SimpleRNN({fa}, return_sequences=True),\n"
                 f"    keras.layers.SimpleRNN({fb}),\n    keras.layers.Dense(1),\n])"),
     )
-    return [v1, q2, v3, v4, v5, v6, v7]
+    return [q1, q2, q3, q4, q5, q6, q7]
 
 
-def build(p: dict = DEFAULTS) -> list:
-    """The lesson's exercises for the numbers ``p`` (``DEFAULTS``: the published ones, above)."""
-    p = {**DEFAULTS, **p}
-    return list(EXERCISES) if p == DEFAULTS else _variants(p)
+EXERCISES = build(DEFAULTS)
+q1, q2, q3, q4, q5, q6, q7 = EXERCISES

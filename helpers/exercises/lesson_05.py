@@ -47,29 +47,6 @@ def shape_list_check(expected: list, what: str, tips: dict):
     return check
 
 
-# -- q1: what return_state gives back ---------------------------------------------------------
-q1 = Exercise(
-    lesson="05", id="q1", points=1,
-    prompt="keras.layers.LSTM(5, return_state=True) on keras.Input(shape=(7, 3)): list the shapes of the tensors it returns.",
-    reads="lstm_return_shapes",
-    check=shape_list_check([(None, 5)] * 3, "LSTM(5, return_state=True)", {
-        ((None, 5), (None, 5)): "That is what SimpleRNN and GRU return: [output, h]. An LSTM also carries a "
-                                "cell state c, so it returns [output, h, c].",
-        ((None, 7, 5), (None, 5), (None, 5)): "Without return_sequences=True the output is only the last step: "
-                                              "(None, 5), not one vector per timestep.",
-        ((None, 5),): "return_state=True adds the states after the output: [output, h, c].",
-        ((None, 7, 5), (None, 5)): "Two things are off: without return_sequences the output is only the last "
-                                   "step, and an LSTM returns two states, h and c.",
-        ((None, 3), (None, 5), (None, 5)): "Every state has one value per unit (5), whatever the number of "
-                                           "features going in (3).",
-    }),
-    hints=["return_state=True returns a list: the usual output first, then the states.",
-           "An LSTM keeps two states, h (hidden) and c (cell); each is one vector of 5 per sample.",
-           "[(None, 5), (None, 5), (None, 5)]"],
-    answer="lstm_return_shapes = [(None, 5), (None, 5), (None, 5)]",
-)
-
-
 # -- q2: the last hidden state, from the whole sequence ----------------------------------------
 def _last_step_cases(rng):
     sizes = [(2, 4, 3), (3, 5, 6), (1, 2, 2), (5, 3, 4)]
@@ -110,26 +87,6 @@ q2 = Exercise(
            "Keep every sample (:), take the last timestep (-1), keep every unit (:).",
            "return outputs[:, -1, :]"],
     answer="def last_step(outputs):\n    return outputs[:, -1, :]",
-)
-
-
-# -- q3: the shape of an initial state ----------------------------------------------------------
-q3 = Exercise(
-    lesson="05", id="q3", points=1,
-    prompt="A GRU(16) reads sequences of shape (20, 4). What shape= do you give the keras.Input that holds its initial state?",
-    reads="h0_input_shape",
-    check=shape_with_tips((16,), ("units",), {
-        (None, 16): "keras.Input adds the batch axis itself: give it only the per-sample shape.",
-        (20, 16): "A state has no time axis: it is the memory at one moment, one vector of units per sample.",
-        (4,): "The state has one value per unit (16), not per feature (4).",
-        (20, 4): "That is the shape of one input sequence. The state is one vector of 16 units per sample.",
-        (1, 16): "A state is one vector per sample, so shape= holds only its length; the 1 would add an axis, "
-                 "and the batch axis is added by keras.Input itself.",
-    }, "keras.Input(shape=(16,)) gives tensors of shape (None, 16), one state vector per sample."),
-    hints=["A state is what the layer remembers between steps: one vector per sample, with no time axis.",
-           "How many values does a GRU(16) keep per sample? keras.Input adds the batch axis for you.",
-           "(16,)"],
-    answer="h0_input_shape = (16,)",
 )
 
 
@@ -225,83 +182,8 @@ q4 = Exercise(
 )
 
 
-# -- q5: GRU parameters, with Keras 3's two biases -----------------------------------------
-# A GRU has 2 gates (update, reset) and a candidate: 3 blocks of weights side by side.
-q5 = Exercise(
-    lesson="05", id="q5", points=1,
-    prompt="How many parameters does keras.layers.GRU(4) have on sequences with 2 features (Keras 3 defaults)?",
-    reads="gru_params",
-    check=int_check(96, "GRU(4) on 2 features", {
-        84: "84 is the count with reset_after=False: one bias vector per block. That was the default of "
-            "standalone Keras up to 2.2 (and of tf.compat.v1); tf.keras in TensorFlow 2 and Keras 3 default to "
-            "reset_after=True, which keeps two bias vectors per block.",
-        72: "72 leaves out the biases. A GRU has 3 blocks of weights (update gate, reset gate, candidate), and "
-            "with Keras 3's defaults each block has two bias vectors.",
-        28: "28 is a SimpleRNN of that size. A GRU has 3 such blocks: the update gate, the reset gate and the "
-            "candidate.",
-        112: "112 is an LSTM of that size: 3 gates plus a candidate, 4 blocks. A GRU has 2 gates plus a "
-             "candidate: 3 blocks.",
-        32: "32 is one block with two biases. A GRU has 3 blocks: 2 gates (update, reset) and the candidate.",
-    }, why="3 blocks (update gate, reset gate, candidate) x (2*4 kernel + 4*4 recurrent + 2*4 biases).",
-        nudge="Count one block, then times 3."),
-    hints=["A GRU has 2 gates (update, reset) and a candidate: 3 blocks, each with a kernel (features x units), "
-           "a recurrent kernel (units x units) and biases.",
-           "Keras 3's GRU uses reset_after=True: each block has two bias vectors of length units.",
-           "3 * (2*4 + 4*4 + 2*4)"],
-    answer="gru_params = 3 * (2 * 4 + 4 * 4 + 2 * 4)",
-)
-
-
-# -- q6: stacked cells in one RNN ------------------------------------------------------------
-q6 = Exercise(
-    lesson="05", id="q6", points=1,
-    prompt="keras.layers.RNN([SimpleRNNCell(4), SimpleRNNCell(6)], return_state=True) on keras.Input(shape=(5, 3)): list the shapes it returns.",
-    reads="stacked_cell_shapes",
-    check=shape_list_check([(None, 6), (None, 4), (None, 6)], "the stacked RNN", {
-        ((None, 6), (None, 6)): "Each cell keeps its own state, so there is one state per cell: the 4-unit "
-                                "cell's and the 6-unit cell's.",
-        ((None, 4), (None, 6)): "The output comes first, and it is the top cell's output (6 units); "
-                                "then one state per cell.",
-        ((None, 4), (None, 4), (None, 6)): "The output is the top cell's: the last cell in the list has 6 units.",
-        ((None, 6), (None, 6), (None, 4)): "States come in the order of the cells: the first cell (4 units) first.",
-        ((None, 5, 6), (None, 4), (None, 6)): "Without return_sequences=True only the last step comes out: (None, 6).",
-    }),
-    hints=["The output is what the top (last) cell emits at the last step.",
-           "After the output come the states, one per cell, in the order of the list.",
-           "[(None, 6), (None, 4), (None, 6)]"],
-    answer="stacked_cell_shapes = [(None, 6), (None, 4), (None, 6)]",
-)
-
-
-# -- q7: Bidirectional states ----------------------------------------------------------------
-q7 = Exercise(
-    lesson="05", id="q7", points=1,
-    prompt="keras.layers.Bidirectional(keras.layers.LSTM(4, return_state=True)) on keras.Input(shape=(5, 3)): list the shapes it returns.",
-    reads="bidi_shapes",
-    check=shape_list_check([(None, 8), (None, 4), (None, 4), (None, 4), (None, 4)], "the Bidirectional LSTM", {
-        ((None, 8), (None, 4), (None, 4)): "Each direction is its own LSTM with its own h and c: "
-                                           "forward h, forward c, backward h, backward c.",
-        ((None, 4), (None, 4), (None, 4), (None, 4), (None, 4)): "The two directions' outputs are concatenated: "
-                                                                 "4 + 4 = 8 values per sample.",
-        ((None, 8), (None, 8), (None, 8)): "The states are not concatenated: each direction hands back its own "
-                                           "h and c of 4 units.",
-        ((None, 8), (None, 8), (None, 8), (None, 8), (None, 8)): "Only the output is concatenated (8); every "
-                                                                 "state belongs to one direction (4 units).",
-    }),
-    hints=["Bidirectional runs two LSTMs, one forwards and one backwards, and concatenates their outputs.",
-           "Each LSTM returns h and c, so four states follow the output.",
-           "[(None, 8), (None, 4), (None, 4), (None, 4), (None, 4)]"],
-    answer="bidi_shapes = [(None, 8), (None, 4), (None, 4), (None, 4), (None, 4)]",
-)
-
-EXERCISES = [q1, q2, q3, q4, q5, q6, q7]
-
-
-# -- graded release: the fixed-value exercises with other numbers ---------------------------
-# The exercises above are the published lesson (DEFAULTS); _variants(p) words the same feedback
-# for other numbers (tests/test_release.py checks that _variants(DEFAULTS) says what they say).
-# q4 (encoder-decoder) keeps its numbers.
 q2.answer_hints = 2   # its second hint spells out the indexing
+
 DEFAULTS = {"lstm_units": 5, "lstm_steps": 7, "lstm_features": 3, "gru_units": 16, "gru_steps": 20, "gru_features": 4,
             "count_units": 4, "count_features": 2, "cell_a": 4, "cell_b": 6, "cell_steps": 5, "cell_features": 3,
             "bidi_units": 4, "bidi_steps": 5, "bidi_features": 3}
@@ -374,13 +256,17 @@ def draw(rng) -> dict:
             return p
 
 
-def _variants(p: dict) -> list:
+# -- q1, q3, q5-q7: the fixed-value exercises, for any numbers -------------------------------
+# build(DEFAULTS) is the published lesson; q2 (function) and q4 (encoder-decoder) keep their numbers.
+def build(p: dict = DEFAULTS) -> list:
+    """The lesson's exercises for the numbers ``p`` (``DEFAULTS``: the published lesson)."""
+    p = {**DEFAULTS, **p}
     lu, lt, lf = p["lstm_units"], p["lstm_steps"], p["lstm_features"]
     gu, gt, gf = p["gru_units"], p["gru_steps"], p["gru_features"]
     cu, cf = p["count_units"], p["count_features"]
     a, b, ct = p["cell_a"], p["cell_b"], p["cell_steps"]
     bu, bt, bf = p["bidi_units"], p["bidi_steps"], p["bidi_features"]
-    v1 = Exercise(
+    q1 = Exercise(
         lesson="05", id="q1", points=1, params=p,
         prompt=f"keras.layers.LSTM({lu}, return_state=True) on keras.Input(shape=({lt}, {lf})): list the shapes of "
                "the tensors it returns.",
@@ -396,11 +282,12 @@ def _variants(p: dict) -> list:
             ((None, lf), (None, lu), (None, lu)): f"Every state has one value per unit ({lu}), whatever the number "
                                                   f"of features going in ({lf}).",
         }),
-        hints=[q1.hints[0], f"An LSTM keeps two states, h (hidden) and c (cell); each is one vector of {lu} per sample.",
+        hints=["return_state=True returns a list: the usual output first, then the states.",
+               f"An LSTM keeps two states, h (hidden) and c (cell); each is one vector of {lu} per sample.",
                f"[(None, {lu}), (None, {lu}), (None, {lu})]"],
         answer=f"lstm_return_shapes = [(None, {lu}), (None, {lu}), (None, {lu})]",
     )
-    v3 = Exercise(
+    q3 = Exercise(
         lesson="05", id="q3", points=1, params=p,
         prompt=f"A GRU({gu}) reads sequences of shape ({gt}, {gf}). What shape= do you give the keras.Input that "
                "holds its initial state?",
@@ -413,11 +300,13 @@ def _variants(p: dict) -> list:
             (1, gu): "A state is one vector per sample, so shape= holds only its length; the 1 would add an axis, "
                      "and the batch axis is added by keras.Input itself.",
         }, f"keras.Input(shape=({gu},)) gives tensors of shape (None, {gu}), one state vector per sample."),
-        hints=[q3.hints[0], f"How many values does a GRU({gu}) keep per sample? keras.Input adds the batch axis for you.",
+        hints=["A state is what the layer remembers between steps: one vector per sample, with no time axis.",
+               f"How many values does a GRU({gu}) keep per sample? keras.Input adds the batch axis for you.",
                f"({gu},)"],
         answer=f"h0_input_shape = ({gu},)",
     )
-    v5 = Exercise(
+    # A GRU has 2 gates (update, reset) and a candidate: 3 blocks of weights side by side.
+    q5 = Exercise(
         lesson="05", id="q5", points=1, params=p,
         prompt=f"How many parameters does keras.layers.GRU({cu}) have on sequences with {cf} features (Keras 3 defaults)?",
         reads="gru_params",
@@ -425,10 +314,13 @@ def _variants(p: dict) -> list:
                         why=f"3 blocks (update gate, reset gate, candidate) x ({cf}*{cu} kernel + {cu}*{cu} "
                             f"recurrent + 2*{cu} biases).",
                         nudge="Count one block, then times 3."),
-        hints=[q5.hints[0], q5.hints[1], f"3 * ({cf}*{cu} + {cu}*{cu} + 2*{cu})"],
+        hints=["A GRU has 2 gates (update, reset) and a candidate: 3 blocks, each with a kernel (features x units), "
+               "a recurrent kernel (units x units) and biases.",
+               "Keras 3's GRU uses reset_after=True: each block has two bias vectors of length units.",
+               f"3 * ({cf}*{cu} + {cu}*{cu} + 2*{cu})"],
         answer=f"gru_params = 3 * ({cf} * {cu} + {cu} * {cu} + 2 * {cu})",
     )
-    v6 = Exercise(
+    q6 = Exercise(
         lesson="05", id="q6", points=1, params=p,
         prompt=f"keras.layers.RNN([SimpleRNNCell({a}), SimpleRNNCell({b})], return_state=True) on "
                f"keras.Input(shape=({ct}, {p['cell_features']})): list the shapes it returns.",
@@ -443,11 +335,13 @@ def _variants(p: dict) -> list:
             ((None, ct, b), (None, a), (None, b)): f"Without return_sequences=True only the last step comes out: "
                                                    f"(None, {b}).",
         }),
-        hints=[q6.hints[0], q6.hints[1], f"[(None, {b}), (None, {a}), (None, {b})]"],
+        hints=["The output is what the top (last) cell emits at the last step.",
+               "After the output come the states, one per cell, in the order of the list.",
+               f"[(None, {b}), (None, {a}), (None, {b})]"],
         answer=f"stacked_cell_shapes = [(None, {b}), (None, {a}), (None, {b})]",
     )
     both = 2 * bu
-    v7 = Exercise(
+    q7 = Exercise(
         lesson="05", id="q7", points=1, params=p,
         prompt=f"keras.layers.Bidirectional(keras.layers.LSTM({bu}, return_state=True)) on keras.Input(shape=({bt}, "
                f"{bf})): list the shapes it returns.",
@@ -461,13 +355,13 @@ def _variants(p: dict) -> list:
             ((None, both),) * 5: f"Only the output is concatenated ({both}); every state belongs to one direction "
                                  f"({bu} units).",
         }),
-        hints=[q7.hints[0], q7.hints[1], f"[(None, {both}), (None, {bu}), (None, {bu}), (None, {bu}), (None, {bu})]"],
+        hints=["Bidirectional runs two LSTMs, one forwards and one backwards, and concatenates their outputs.",
+               "Each LSTM returns h and c, so four states follow the output.",
+               f"[(None, {both}), (None, {bu}), (None, {bu}), (None, {bu}), (None, {bu})]"],
         answer=f"bidi_shapes = [(None, {both}), (None, {bu}), (None, {bu}), (None, {bu}), (None, {bu})]",
     )
-    return [v1, q2, v3, q4, v5, v6, v7]
+    return [q1, q2, q3, q4, q5, q6, q7]
 
 
-def build(p: dict = DEFAULTS) -> list:
-    """The lesson's exercises for the numbers ``p`` (``DEFAULTS``: the published ones, above)."""
-    p = {**DEFAULTS, **p}
-    return list(EXERCISES) if p == DEFAULTS else _variants(p)
+EXERCISES = build(DEFAULTS)
+q1, q2, q3, q4, q5, q6, q7 = EXERCISES

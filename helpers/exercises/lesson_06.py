@@ -8,27 +8,6 @@ from .engine import Exercise, Reject, Result, describe, int_check, shape_with_ti
 from .models import describe_layers, layer_table, model_input_shape, with_notes
 
 
-# -- q1: the state variable's shape --------------------------------------------------------------
-q1 = Exercise(
-    lesson="06", id="q1", points=1,
-    prompt="SimpleRNN(4, stateful=True) reads keras.Input(shape=(5, 3), batch_size=2). What is the shape of its state (layer.states[0])?",
-    reads="state_shape",
-    check=shape_with_tips((2, 4), ("batch", "units"), {
-        (None, 4): "A stateful layer stores its state in a variable, and a variable needs a real size: the batch "
-                   "size is fixed (2), which is why keras.Input needs batch_size=.",
-        (4,): "There is one state row per sample in the batch: row i continues sample i in the next batch.",
-        (2, 5, 4): "A state has no time axis: it is the memory after the last step, one vector per sample.",
-        (1, 4): "There is one state row per sample of the batch, and the batch holds 2 samples.",
-        (2, 3): "The state has one value per unit (4), not per feature (3).",
-        (5, 4): "The state has one row per sample of the batch (2), not per timestep.",
-    }, "One row of 4 units per sample of the fixed batch of 2."),
-    hints=["The state is kept between batches, so Keras must know how many samples it remembers.",
-           "One state vector of 4 units per sample, and the batch size is fixed at 2.",
-           "(2, 4)"],
-    answer="state_shape = (2, 4)",
-)
-
-
 # -- q2: a stateful model with its batch size fixed on the Input -----------------------------------
 def _check_stateful_model(model):
     rows = layer_table(model)
@@ -137,25 +116,6 @@ q3 = Exercise(
 )
 
 
-# -- q4: what Keras 3 really does with a partial batch ---------------------------------------
-q4 = Exercise(
-    lesson="06", id="q4", points=1,
-    prompt="A stateful model built for batch_size=4 predicts on 9 samples with model.predict(x, batch_size=4). How many rows come out?",
-    reads="rows_out",
-    check=int_check(12, "the number of rows predict returns", {
-        9: "That is what you would hope, but Keras 3 runs the lone 9th sample from "
-           "each of the 4 stored state rows (numpy broadcasting), so the last batch returns 4 rows.",
-        8: "Keras 3 does not drop the partial batch: the lone 9th sample is run from each of the 4 state rows.",
-        4: "Every batch returns rows: two full batches of 4, plus the partial one.",
-        3: "Count rows, not batches: 2 full batches of 4 rows, then the partial batch.",
-    }),
-    hints=["Look at the measurement above: 7 samples with batch_size=2 gave 8 rows.",
-           "9 samples = 2 full batches of 4 + 1 sample; that sample is run once per stored state row.",
-           "4 + 4 + 4"],
-    answer="rows_out = 4 + 4 + 4",
-)
-
-
 # -- q5: keep whole batches only ----------------------------------------------------------------
 def _whole_batch_cases(rng):
     cases = []
@@ -247,14 +207,8 @@ q6 = Exercise(
     answer="forecaster = with_batch_size(model, 1)",
 )
 
-EXERCISES = [q1, q2, q3, q4, q5, q6]
-
-
-# -- graded release: the fixed-value exercises with other numbers ---------------------------
-# The exercises above are the published lesson (DEFAULTS); _variants(p) words the same feedback
-# for other numbers (tests/test_release.py checks that _variants(DEFAULTS) says what they say).
-# q2 and q6 (models) keep their numbers: the lesson trains and forecasts with them.
 q6.answer_hints = 2   # its second hint names the helper call that is the answer
+
 DEFAULTS = {"state_batch": 2, "state_steps": 5, "state_features": 3, "state_units": 4,
             "predict_batch": 4, "full_batches": 2}
 _WORDS = {2: "two", 3: "three", 4: "four", 5: "five"}
@@ -297,11 +251,16 @@ def _ordinal(n: int) -> str:
     return f"{n}{suffix}"
 
 
-def _variants(p: dict) -> list:
+# -- q1, q4: the fixed-value exercises, for any numbers ---------------------------------------
+# build(DEFAULTS) is the published lesson. q2 and q6 (models) keep their numbers: the lesson
+# trains and forecasts with them; q3 and q5 are functions.
+def build(p: dict = DEFAULTS) -> list:
+    """The lesson's exercises for the numbers ``p`` (``DEFAULTS``: the published lesson)."""
+    p = {**DEFAULTS, **p}
     b, t, f, u = p["state_batch"], p["state_steps"], p["state_features"], p["state_units"]
     n, k = p["predict_batch"], p["full_batches"]
     samples, rows = n * k + 1, n * (k + 1)
-    v1 = Exercise(
+    q1 = Exercise(
         lesson="06", id="q1", points=1, params=p,
         prompt=f"SimpleRNN({u}, stateful=True) reads keras.Input(shape=({t}, {f}), batch_size={b}). What is the shape "
                "of its state (layer.states[0])?",
@@ -315,11 +274,12 @@ def _variants(p: dict) -> list:
             (b, f): f"The state has one value per unit ({u}), not per feature ({f}).",
             (t, u): f"The state has one row per sample of the batch ({b}), not per timestep.",
         }, f"One row of {u} units per sample of the fixed batch of {b}."),
-        hints=[q1.hints[0], f"One state vector of {u} units per sample, and the batch size is fixed at {b}.",
+        hints=["The state is kept between batches, so Keras must know how many samples it remembers.",
+               f"One state vector of {u} units per sample, and the batch size is fixed at {b}.",
                f"({b}, {u})"],
         answer=f"state_shape = ({b}, {u})",
     )
-    v4 = Exercise(
+    q4 = Exercise(
         lesson="06", id="q4", points=1, params=p,
         prompt=f"A stateful model built for batch_size={n} predicts on {samples} samples with "
                f"model.predict(x, batch_size={n}). How many rows come out?",
@@ -332,15 +292,14 @@ def _variants(p: dict) -> list:
             n: f"Every batch returns rows: {_WORDS.get(k, k)} full batches of {n}, plus the partial one.",
             k + 1: f"Count rows, not batches: {k} full batches of {n} rows, then the partial batch.",
         }),
-        hints=[q4.hints[0], f"{samples} samples = {k} full batches of {n} + 1 sample; that sample is run once per "
+        hints=["Look at the measurement above: 7 samples with batch_size=2 gave 8 rows.",
+               f"{samples} samples = {k} full batches of {n} + 1 sample; that sample is run once per "
                             "stored state row.",
                " + ".join([str(n)] * (k + 1))],
         answer="rows_out = " + " + ".join([str(n)] * (k + 1)),
     )
-    return [v1, q2, q3, v4, q5, q6]
+    return [q1, q2, q3, q4, q5, q6]
 
 
-def build(p: dict = DEFAULTS) -> list:
-    """The lesson's exercises for the numbers ``p`` (``DEFAULTS``: the published ones, above)."""
-    p = {**DEFAULTS, **p}
-    return list(EXERCISES) if p == DEFAULTS else _variants(p)
+EXERCISES = build(DEFAULTS)
+q1, q2, q3, q4, q5, q6 = EXERCISES

@@ -10,60 +10,6 @@ from .engine import Exercise, Reject, Result, as_shape, describe, int_check, sha
 from .models import layer_table, model_input_shape
 
 
-# -- q1: an Input for sequences of any length ------------------------------------------------------
-def _check_any_length(value):
-    shape = as_shape(value)
-    if len(shape) == 3 and shape[1:] == (None, 3) and shape[0] is not None:
-        return Result(False, f"{shape[0]} in front is a batch size: keras.Input(shape=...) leaves the batch axis out "
-                             "(Keras adds it). Give only (timesteps, features).")
-    return _q1_tips(shape)
-
-
-_q1_tips = shape_with_tips((None, 3), ("timesteps", "features"), {
-        (None, None, 3): "keras.Input adds the batch axis itself: give it only (timesteps, features). "
-                         "The one None you need stands for the unknown number of timesteps.",
-        (3, None): "Swapped: the open axis is time (any number of steps), and each step carries 3 readings.",
-        (3,): "(3,) has no time axis: with the batch axis added it is 2-D, and an RNN needs 3 axes.",
-        (None,): "That leaves out the features axis: each step carries 3 readings, so (timesteps, 3).",
-        (None, None): "The number of readings per step is known (3): only the number of steps is open.",
-        (None, 1): "Each step carries 3 readings, not 1: the features axis is 3.",
-}, "None timesteps: the model accepts a sequence of any length; every step carries 3 features.")
-
-
-q1 = Exercise(
-    lesson="07", id="q1", points=1,
-    prompt="Recordings of any length, each step 3 sensor readings: what shape goes into keras.Input(shape=...)?",
-    reads="any_length_shape",
-    check=_check_any_length,
-    hints=["keras.Input(shape=...) describes one sample: (timesteps, features). Which of the two is unknown?",
-           "The length varies, so timesteps is None; the readings per step do not.",
-           "(None, 3)"],
-    answer="any_length_shape = (None, 3)",
-)
-
-
-# -- q2: the shape pad_sequences returns ------------------------------------------------------------
-q2 = Exercise(
-    lesson="07", id="q2", points=1,
-    prompt="pad_sequences(seqs, dtype='float32') on 5 sequences of 4, 9, 2, 7 and 3 steps, each step 2 features "
-           "(arrays of shape (length, 2)): what shape comes out?",
-    reads="padded_shape",
-    check=shape_with_tips((5, 9, 2), ("batch", "timesteps", "features"), {
-        (5, 9): "Each step keeps its 2 features: pad_sequences pads the time axis and leaves the rest of a step alone.",
-        (9, 2): "That is one padded sequence. The result stacks all 5 of them on a batch axis in front.",
-        (5, 25, 2): "Padding does not join the sequences end to end: each keeps its own row, made as long as the longest.",
-        (5, 4, 2): "Without maxlen, pad_sequences pads to the longest sequence, not to the first one.",
-        (5, 2, 2): "Without maxlen, nothing is cut: the short sequences grow to the longest one.",
-        (None, 9, 2): "This is an array with a real batch size: count the sequences instead of writing None.",
-        (5, 2, 9): "Timesteps come before features: (batch, timesteps, features).",
-    }, "Every sequence becomes as long as the longest (9 steps); the 2 features of each step stay."),
-    hints=["Without maxlen, every sequence is padded to the length of the longest one.",
-           "5 sequences, the longest has 9 steps, each step has 2 features: (batch, timesteps, features).",
-           "(5, 9, 2)"],
-    answer="padded_shape = (5, 9, 2)",
-)
-
-
 # -- q3: pre or post, padding and truncating ------------------------------------------------------
 def _as_int_rows(value):
     if isinstance(value, (str, bytes)) or value is None or isinstance(value, (bool, numbers.Number)):
@@ -184,75 +130,6 @@ q4 = Exercise(
            "A step is skipped when all its features equal 0.0: look at each pair [a, b] of mask_batch.",
            "np.array([[True, False, True, True], [True, True, False, False]])"],
     answer="batch_mask = np.array([[True, False, True, True],\n                       [True, True, False, False]])",
-)
-
-
-# -- q5: what return_sequences returns at a padded step --------------------------------------------
-_q5_plain = int_check(4, "the step whose output is repeated", {
-    7: "Step 7 is padded: the layer never computes it. It hands out a copy of an earlier output instead.",
-    6: "Step 6 is padded too, so it holds a copy itself. Which step was the last one really computed?",
-    5: "Step 5 is the first padded step (steps count from 0): it is skipped as well.",
-    1: "In the example above the sequence had 2 real steps, so the copy came from step 1. Here it has 5.",
-    0: "Step 0 is real, but more real steps came after it. The layer repeats the output of the last real step.",
-}, why="Masked steps are skipped: the state stays the same, and the output of the last real step (index 4) "
-       "is repeated at every padded step after it.")
-
-
-def _check_copied_step(value):
-    """Like Python indexing, a negative k counts from the end of the 8 steps: out[0, -4] is out[0, 4]."""
-    verdict = _q5_plain(value)
-    number = int(value)
-    if -8 <= number < 0:
-        same = number + 8
-        if same == 4:
-            return Result(True, f"{number} is right: counted from the end of the 8 steps it is step 4, the last real "
-                                "step, whose output is repeated at every padded step after it.")
-        if same > 4:
-            return Result(False, f"{number} counts from the end: it is step {same}, a padded step itself. "
-                                 "Give the index of the last real step.")
-        return Result(False, f"{number} counts from the end: it is step {same}, a real step, but not the last one. "
-                             "The layer repeats the output of the last real step.")
-    return verdict
-
-
-_check_copied_step.expected, _check_copied_step.near = _q5_plain.expected, _q5_plain.near   # read by the tip tests
-
-q5 = Exercise(
-    lesson="07", id="q5", points=1,
-    prompt="A masked SimpleRNN(3, return_sequences=True) reads a sequence of 5 real steps padded at the end to 8. "
-           "out[0, 7] (the last, padded step) is a copy of out[0, k]: what is k?",
-    reads="copied_from_step",
-    check=_check_copied_step,
-    hints=["Steps are numbered from 0: the 5 real steps are 0 to 4, the padded ones 5 to 7.",
-           "At a masked step the layer does not compute; it repeats the output it last computed.",
-           "4"],
-    answer="copied_from_step = 4",
-)
-
-
-# -- q6: the output shape of an Embedding ---------------------------------------------------------
-q6 = Exercise(
-    lesson="07", id="q6", points=1,
-    prompt="Embedding(input_dim=1000, output_dim=16, mask_zero=True) on keras.Input(shape=(None,)): "
-           "what is its output shape?",
-    reads="embedded_shape",
-    check=shape_with_tips((None, None, 16), ("batch", "timesteps", "features"), {
-        (None, None, 1000): "input_dim is the size of the vocabulary (how many different ids); each id becomes "
-                            "a vector of output_dim=16 numbers.",
-        (None, 16): "Embedding keeps the time axis: one vector per id, so every step gets its own 16 numbers. "
-                    "(If your None was the timesteps: an output shape carries the batch axis in front too, "
-                    "as summary() shows it.)",
-        (None, 1000, 16): "1000 is how many different ids exist, not how many steps a sequence has: the length "
-                          "stays open (None).",
-        (None, 16, None): "The new axis goes last: (batch, timesteps, features), with 16 features per step.",
-        (None, None): "That is the input: integer ids, (batch, timesteps). The Embedding adds a features axis.",
-        (None, None, 1): "Each id becomes a vector of output_dim numbers, not one number.",
-        (None, None, None, 16): "Embedding adds one axis to its input: (None, None) becomes 3-D.",
-    }, "(batch, timesteps) ids in, (batch, timesteps, 16) vectors out: the 3-D tensor an RNN reads."),
-    hints=["Embedding replaces each integer id by a learned vector of output_dim numbers.",
-           "The input (None, None) is (batch, timesteps); the Embedding adds a last axis of size output_dim.",
-           "(None, None, 16)"],
-    answer="embedded_shape = (None, None, 16)",
 )
 
 
@@ -420,15 +297,7 @@ q8 = Exercise(
             "    return padded, mask"),
 )
 
-EXERCISES = [q1, q2, q3, q4, q5, q6, q7, q8]
 
-
-# -- graded release: the fixed-value exercises with other numbers ---------------------------
-# The exercises above are the published lesson (DEFAULTS); _variants(p) words the same feedback
-# for other numbers (tests/test_release.py checks that _variants(DEFAULTS) says what they say).
-# q3, q4 (the lesson's own arrays) and q7 (model) keep their numbers.
-q2.answer_hints = 2   # its second hint names every size of the answer
-q5.release_hints = q5.hints[1:2]   # the first hint counts the real steps up to the answer
 DEFAULTS = {"readings": 3, "lengths": [4, 9, 2, 7, 3], "step_features": 2, "real_steps": 5, "padded_to": 8,
             "vocabulary": 1000, "embedding": 16}
 
@@ -478,7 +347,12 @@ def draw(rng) -> dict:
             return p
 
 
-def _variants(p: dict) -> list:
+# -- q1, q2, q5, q6: the fixed-value exercises, for any numbers ----------------------------------
+# build(DEFAULTS) is the published lesson. q3, q4 (the lesson's own arrays), q7 (model) and q8
+# (function) are the same for every variant.
+def build(p: dict = DEFAULTS) -> list:
+    """The lesson's exercises for the numbers ``p`` (``DEFAULTS``: the published lesson)."""
+    p = {**DEFAULTS, **p}
     f = p["readings"]
     lengths, g = p["lengths"], p["step_features"]
     n, longest, first, shortest = len(lengths), max(lengths), lengths[0], min(lengths)
@@ -501,17 +375,19 @@ def _variants(p: dict) -> list:
                                  "out (Keras adds it). Give only (timesteps, features).")
         return q1_tips(shape)
 
-    any_length.form, any_length.tips = q1_tips.form, q1_tips.tips
-    v1 = Exercise(
+    any_length.form, any_length.tips, any_length.expected = q1_tips.form, q1_tips.tips, q1_tips.expected
+    q1 = Exercise(
         lesson="07", id="q1", points=1, params=p,
         prompt=f"Recordings of any length, each step {f} sensor readings: what shape goes into keras.Input(shape=...)?",
         reads="any_length_shape",
         check=any_length,
-        hints=[q1.hints[0], q1.hints[1], f"(None, {f})"],
+        hints=["keras.Input(shape=...) describes one sample: (timesteps, features). Which of the two is unknown?",
+               "The length varies, so timesteps is None; the readings per step do not.",
+               f"(None, {f})"],
         answer=f"any_length_shape = (None, {f})",
     )
-    v2 = Exercise(
-        lesson="07", id="q2", points=1, params=p, answer_hints=2,
+    q2 = Exercise(
+        lesson="07", id="q2", points=1, params=p, answer_hints=2,   # its second hint names every size of the answer
         prompt=f"pad_sequences(seqs, dtype='float32') on {n} sequences of {_listed(lengths)} steps, each step {g} "
                f"features (arrays of shape (length, {g})): what shape comes out?",
         reads="padded_shape",
@@ -526,7 +402,8 @@ def _variants(p: dict) -> list:
             (None, longest, g): "This is an array with a real batch size: count the sequences instead of writing None.",
             (n, g, longest): "Timesteps come before features: (batch, timesteps, features).",
         }, f"Every sequence becomes as long as the longest ({longest} steps); the {g} features of each step stay."),
-        hints=[q2.hints[0], f"{n} sequences, the longest has {longest} steps, each step has {g} features: "
+        hints=["Without maxlen, every sequence is padded to the length of the longest one.",
+               f"{n} sequences, the longest has {longest} steps, each step has {g} features: "
                             "(batch, timesteps, features).", f"({n}, {longest}, {g})"],
         answer=f"padded_shape = ({n}, {longest}, {g})",
     )
@@ -543,6 +420,7 @@ def _variants(p: dict) -> list:
            f"{last}) is repeated at every padded step after it.")
 
     def copied_step(value):
+        """Like Python indexing, a negative k counts from the end of the steps: out[0, -1] is the last step."""
         verdict = plain(value)
         number = int(value)
         if -padded <= number < 0:
@@ -559,18 +437,20 @@ def _variants(p: dict) -> list:
         return verdict
 
     copied_step.form, copied_step.tips = plain.form, plain.tips
-    v5 = Exercise(
+    copied_step.expected, copied_step.near = plain.expected, plain.near   # read by the tip tests
+    repeats = "At a masked step the layer does not compute; it repeats the output it last computed."
+    q5 = Exercise(
         lesson="07", id="q5", points=1, params=p,
         prompt=f"A masked SimpleRNN(3, return_sequences=True) reads a sequence of {real} real steps padded at the end "
                f"to {padded}. out[0, {padded - 1}] (the last, padded step) is a copy of out[0, k]: what is k?",
         reads="copied_from_step",
         check=copied_step,
         hints=[f"Steps are numbered from 0: the {real} real steps are 0 to {real - 1}, the padded ones {real} to "
-               f"{padded - 1}.", q5.hints[1], f"{real - 1}"],
-        release_hints=q5.release_hints,
+               f"{padded - 1}.", repeats, f"{real - 1}"],
+        release_hints=[repeats],   # the first hint counts the real steps up to the answer
         answer=f"copied_from_step = {real - 1}",
     )
-    v6 = Exercise(
+    q6 = Exercise(
         lesson="07", id="q6", points=1, params=p,
         prompt=f"Embedding(input_dim={vocab}, output_dim={dim}, mask_zero=True) on keras.Input(shape=(None,)): "
                "what is its output shape?",
@@ -588,13 +468,13 @@ def _variants(p: dict) -> list:
             (None, None, 1): "Each id becomes a vector of output_dim numbers, not one number.",
             (None, None, None, dim): "Embedding adds one axis to its input: (None, None) becomes 3-D.",
         }, f"(batch, timesteps) ids in, (batch, timesteps, {dim}) vectors out: the 3-D tensor an RNN reads."),
-        hints=[q6.hints[0], q6.hints[1], f"(None, None, {dim})"],
+        hints=["Embedding replaces each integer id by a learned vector of output_dim numbers.",
+               "The input (None, None) is (batch, timesteps); the Embedding adds a last axis of size output_dim.",
+               f"(None, None, {dim})"],
         answer=f"embedded_shape = (None, None, {dim})",
     )
-    return [v1, v2, q3, q4, v5, v6, q7, q8]
+    return [q1, q2, q3, q4, q5, q6, q7, q8]
 
 
-def build(p: dict = DEFAULTS) -> list:
-    """The lesson's exercises for the numbers ``p`` (``DEFAULTS``: the published ones, above)."""
-    p = {**DEFAULTS, **p}
-    return list(EXERCISES) if p == DEFAULTS else _variants(p)
+EXERCISES = build(DEFAULTS)
+q1, q2, q3, q4, q5, q6, q7, q8 = EXERCISES
