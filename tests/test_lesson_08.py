@@ -388,3 +388,139 @@ def test_check_targets_says_whether_keras_itself_would_stop(output_units, target
         message = str(err)
     assert ("would not stop you" in message) == keras_ran, message
     assert ("would stop too" in message) == (not keras_ran), message
+
+
+# -- graded releases: every variant's numbers are Keras' own, every variant keeps its messages -------
+def _variants(count: int, seed: int = 8) -> list[dict]:
+    rng = np.random.default_rng(seed)
+    return [ex.draw(rng) for _ in range(count)]
+
+
+def test_drawn_variants_are_valid_and_differ_from_the_published_answers():
+    published = {e.id: e.answer for e in ex.EXERCISES}
+    for params in _variants(50):
+        assert ex.valid(params), params
+        for exercise in ex.build(params):
+            if exercise.id in ("q2", "q4"):
+                assert exercise is getattr(ex, exercise.id)     # function exercises keep their random inputs
+            else:
+                assert exercise.answer != published[exercise.id], (params, exercise.key)
+
+
+def test_variant_answers_are_what_keras_reports():
+    import keras
+
+    L = keras.layers
+    for params in _variants(4, seed=3):
+        q1, _, q3, _, q5, q6, q7 = ex.build(params)
+        series = np.arange(params["series_length"], dtype="float32")
+        batches = keras.utils.timeseries_dataset_from_array(series, None, sequence_length=params["window"],
+                                                            batch_size=params["batch_size"])
+        assert [tuple(b.shape) for b in batches][-1] + (1,) == solution_value(q3), params
+        sequence_in = keras.Input(shape=(params["bi_steps"], params["bi_features"]))
+        shapes = {}
+        for mode in ("concat", "sum", "ave", "mul", None):
+            out = L.Bidirectional(L.GRU(params["bi_units"], return_sequences=True), merge_mode=mode)(sequence_in)
+            shapes[mode] = [tuple(t.shape) for t in out] if isinstance(out, (list, tuple)) else tuple(out.shape)
+        assert shapes == solution_value(q5), params
+        model = solution_value(q6)
+        assert model.output_shape == (None, params["out_steps"], params["step_values"]), params
+        assert_verdict(q6.check(model), CORRECT)
+        units = params["decoder_units"]
+        decoder = L.LSTM(units, return_sequences=True, return_state=True)
+        step_in, h_in, c_in = keras.Input(shape=(1, 1)), keras.Input(shape=(units,)), keras.Input(shape=(units,))
+        out, h, c = decoder(step_in, initial_state=[h_in, c_in])
+        step = keras.Model([step_in, h_in, c_in], [L.Dense(1)(out), h, c])
+        assert [tuple(t.shape) for t in step.outputs] == solution_value(q7), params
+        assert solution_value(q1) == (params["samples"], params["steps"], params["values"])
+
+
+def test_variant_tips_state_true_arithmetic_and_never_the_answer():
+    from tests.test_feedback_arithmetic import numbers_in, stated_arithmetic
+
+    for params in _variants(50):
+        for exercise in ex.build(params):
+            for wrong, message in (getattr(exercise.rule, "tips", None) or {}).items():
+                assert repr(exercise.rule.expected).replace(" ", "") not in message.replace(" ", ""), message
+                stated = numbers_in(message) | numbers_in(str(wrong))
+                for expression, value in stated_arithmetic(message):
+                    assert int(value) in stated, (params, exercise.key, expression, message)
+
+
+def test_variant_merge_and_step_mistakes_get_their_own_message():
+    for params in _variants(30):
+        s, f, u = params["bi_steps"], params["bi_features"], params["bi_units"]
+        _, _, _, _, q5, _, q7 = ex.build(params)
+        right = {"concat": (None, s, 2 * u), "sum": (None, s, u), "ave": (None, s, u), "mul": (None, s, u),
+                 None: [(None, s, u)] * 2}
+        assert_verdict(q5.check(right), CORRECT)
+        for wrong, words in [
+            ({**right, "concat": (None, s, u)}, ["side by side", f"{u} + {u}"]),
+            ({**right, "concat": (None, 2 * s, u)}, ["not along time", f"still {s} steps"]),
+            ({**right, "concat": (None, s, u + f)}, [f"{u} + {u}", f"{f} features"]),
+            ({**right, "sum": (None, s, 2 * u)}, ["'sum'", f"keeps {u}"]),
+            ({**right, "ave": (None, s, u // 2)}, ["averages", "does not halve"]),
+            ({**right, "mul": (None, u)}, ["return_sequences", f"keeps the {s} steps"]),
+            ({**right, None: (None, s, 2 * u)}, ["does not merge", "list of two"]),
+            ({**right, None: [(None, s, 2 * u)] * 2}, [f"GRU({u})"]),
+        ]:
+            assert_verdict(q5.check(wrong), NOT_YET, *words)
+        d = params["decoder_units"]
+        assert_verdict(q7.check([(None, 1, 1), (None, d), (None, d)]), CORRECT)
+        for wrong, words in [
+            ([(None, 1), (None, d), (None, d)], ["time axis", "(None, 1, 1)"]),
+            ([(None, 4, 1), (None, d), (None, d)], ["one step per call"]),
+            ([(None, 1, d), (None, d), (None, d)], ["decoder LSTM returns", f"{d} values"]),
+            ([(None, 1, 1), (None, 1, d), (None, 1, d)], ["no time axis", f"one vector of {d}"]),
+            ([(None, 1, 1), (None, 1), (None, 1)], ["one value per unit", f"({d})"]),
+            ([(None, 1, 1), (None, d + 1), (None, d + 1)], [f"LSTM({d})'s states"]),
+            ([(1, 1, 1), (1, d), (1, d)], ["batch size open"]),
+        ]:
+            assert_verdict(q7.check(wrong), NOT_YET, *words)
+
+
+def test_variant_one_to_many_mistakes_get_their_own_message():
+    import keras
+
+    L = keras.layers
+    for params in _variants(3, seed=5):
+        v, t, u, o = params["vector"], params["out_steps"], params["lstm_units"], params["step_values"]
+        q6 = ex.build(params)[5]
+
+        def model(*middle, shape=(v,)):
+            return keras.Sequential([keras.Input(shape=shape), *middle])
+
+        assert_verdict(q6.check(model(L.RepeatVector(t), L.LSTM(u, return_sequences=True), L.Dense(o))), CORRECT)
+        for wrong, words in [
+            (model(L.Dense(t * o)), [f"Dense({t * o})", f"RepeatVector({t})"]),
+            (model(L.RepeatVector(v), L.LSTM(u, return_sequences=True), L.Dense(o)), [f"RepeatVector({t})"]),
+            (model(L.RepeatVector(t), L.LSTM(u), L.Dense(o)), ["return_sequences=True", f"instead of {t}"]),
+            (model(L.RepeatVector(t), L.LSTM(u, return_sequences=True), L.Dense(o + 4)), ["every step",
+                                                                                          f"Dense({o})"]),
+            (model(L.Reshape((v, 1)), L.LSTM(u, return_sequences=True), L.Dense(o)), ["Reshape", f"RepeatVector({t})"]),
+            (model(L.LSTM(u, return_sequences=True), L.Dense(o), shape=(t, v)), ["one vector", f"shape=({v},)"]),
+            (model(L.RepeatVector(t), L.LSTM(u + 4, return_sequences=True), L.Dense(o)), [f"(None, {t}, {u})"]),
+        ]:
+            assert_verdict(q6.check(wrong), NOT_YET, *words)
+
+
+def test_a_graded_release_hides_the_hints_that_give_the_answer_away():
+    from helpers.exercises import graded_release
+
+    params = _variants(1)[0]
+    released = graded_release("08", params)
+    shown = {e.id: " ".join(repr(e.hint(n)) for n in range(1, 4)) for e in released.EXERCISES}
+    assert f"(None, {params['bi_steps']}, {params['bi_units']})" not in shown["q5"]
+    assert "return_sequences=True" not in shown["q6"] and f"RepeatVector({params['out_steps']})" not in shown["q6"]
+
+
+def test_format_feedback_knows_the_form_of_every_value_answer():
+    from helpers.exercises import RECEIVED, graded_release
+
+    released = graded_release("08", _variants(1)[0], feedback="format")
+    assert released.q5.check({"concat": (None, 1, 2)}).status == RECEIVED
+    assert released.q7.check([(None, 1, 1), (None, 5), (None, 5)]).status == RECEIVED
+    assert released.q1.check((1, 2, 3)).status == RECEIVED
+    for exercise, wrong in [(released.q5, [(None, 20, 16)]), (released.q7, "three shapes"), (released.q7, (None, 1, 1)),
+                            (released.q1, (1, 2)), (released.q3, "27")]:
+        assert exercise.check(wrong).status == NOT_YET, (exercise.key, wrong)

@@ -1,6 +1,15 @@
 """Lesson 08, sequence tasks and their shapes: targets for many-to-many, multi-step forecast pairs,
 windows with their features axis, Conv1D length arithmetic, Bidirectional merge modes, a
-one-to-many model, and the shapes of an encoder-decoder's inference step."""
+one-to-many model, and the shapes of an encoder-decoder's inference step.
+
+Every number of the fixed-answer exercises (q1, q3, q5, q6, q7) is a parameter (``DEFAULTS`` is the
+published course); ``build(params)`` makes the exercises for other numbers, ``draw(rng)`` picks valid
+ones, and ``TEXTS`` are the lesson's sentences and code lines that use them (a graded release
+rewrites them). The function exercises q2 and q4 keep their random inputs.
+
+>>> build({**DEFAULTS, "samples": 32})[0].judge((32, 10, 3)).status
+'correct'
+"""
 from __future__ import annotations
 
 import math
@@ -12,30 +21,73 @@ import numpy as np
 from .engine import NOT_YET, Exercise, Reject, Result, as_shape, describe, shape_with_tips
 from .models import model_with_tips
 
+DEFAULTS = {"samples": 64, "steps": 10, "values": 3,                      # q1: targets of (None, 10, 3)
+            "series_length": 100, "window": 10, "batch_size": 32,        # q3: the last batch of windows
+            "bi_steps": 20, "bi_features": 3, "bi_units": 8,             # q5: Bidirectional(GRU(8)) on (20, 3)
+            "vector": 4, "out_steps": 6, "lstm_units": 16, "step_values": 1,   # q6: one-to-many
+            "decoder_units": 32}                                          # q7: the decoder's LSTM(32)
+
+
+def _last_batch(count: int, batch_size: int) -> int:
+    """How many of ``count`` items the last batch holds: ``_last_batch(91, 32)`` is 27."""
+    return count - (count - 1) // batch_size * batch_size
+
+
+def _values(n: int) -> str:
+    return f"{n} value{'' if n == 1 else 's'}"
+
+
+def text_values(p: dict) -> dict:
+    """The parameters plus the numbers the lesson text derives from them."""
+    windows = p["series_length"] - p["window"] + 1
+    return {**p, "windows": windows, "full_batches": (windows - 1) // p["batch_size"],
+            "concat_units": 2 * p["bi_units"], "step_values_text": _values(p["step_values"])}
+
+
+# The lesson's text and code that use the numbers, as templates (filled with DEFAULTS they are the
+# published notebook's own words; whitespace may differ).
+TEXTS = [
+    "A many-to-many model outputs `(None, {steps}, {values})`: {values} values at each of {steps} steps. "
+    "You train it on {samples} sequences.",
+    "many_to_many_targets = ({samples}, {steps}, {values})",
+    "`keras.utils.timeseries_dataset_from_array(series, None, sequence_length={window}, batch_size={batch_size})` "
+    "on a series of **{series_length}** values",
+    "last_batch_shape = ({windows} - {full_batches} * {batch_size}, {window}, 1)",
+    "`Bidirectional(GRU({bi_units}, return_sequences=True), merge_mode=...)` reads "
+    "`keras.Input(shape=({bi_steps}, {bi_features}))`.",
+    'merge_shapes = {{\n    "concat": (None, {bi_steps}, {concat_units}),\n    "sum": (None, {bi_steps}, {bi_units}),\n'
+    '    "ave": (None, {bi_steps}, {bi_units}),\n    "mul": (None, {bi_steps}, {bi_units}),\n'
+    "    None: [(None, {bi_steps}, {bi_units}), (None, {bi_steps}, {bi_units})],\n}}",
+    "sequence_in = keras.Input(shape=({bi_steps}, {bi_features}))",
+    "layers.Bidirectional(layers.GRU({bi_units}, return_sequences=True), merge_mode=mode)",
+    "from one vector of {vector} numbers (`keras.Input(shape=({vector},))`), a sequence of {out_steps} steps with "
+    "{step_values_text} each, using `RepeatVector`, `LSTM({lstm_units})` and `Dense({step_values})`.",
+    "keras.Input(shape=({vector},)),\n    layers.RepeatVector({out_steps}),\n"
+    "    layers.LSTM({lstm_units}, return_sequences=True),\n    layers.Dense({step_values}),",
+    'layers.LSTM({decoder_units}, return_state=True, name="encoder")',
+    'layers.LSTM({decoder_units}, return_sequences=True, return_state=True, name="decoder")',
+    "`LSTM({decoder_units}, return_sequences=True, return_state=True)` and the `Dense(1)`",
+    "step_shapes = [(None, 1, 1), (None, {decoder_units}), (None, {decoder_units})]",
+    "keras.Input(shape=(1, 1)), keras.Input(shape=({decoder_units},)), keras.Input(shape=({decoder_units},))",
+]
+
+
 # -- q1: the targets of a many-to-many model -------------------------------------------------
-q1 = Exercise(
-    lesson="08", id="q1", points=1,
-    prompt="A many-to-many model outputs (None, 10, 3): 3 values at each of 10 steps. You train it on 64 "
-           "sequences. What shape must the targets y have?",
-    reads="many_to_many_targets",
-    check=shape_with_tips((64, 10, 3), ("samples", "timesteps", "values"), {
-        (64, 3): "That is a many-to-one target: 3 values per sequence. This model predicts at every one of the "
-                 "10 steps, so y needs the steps axis too.",
-        (64, 10): "One number per step is not enough: the model predicts 3 values at every step. Keep that "
-                  "last axis of 3.",
-        (64,): "One number per sequence: Keras would broadcast it against all 10 x 3 predictions, without an "
-               "error, and the loss would mean nothing. y needs every axis of the output.",
-        (None, 10, 3): "That is the model's output shape. y is real data: its first axis counts your 64 sequences.",
-        (10, 3): "That is one sequence's targets. y holds all 64: the samples axis comes first.",
-        (64, 30): "Keep steps and values on separate axes, as the output has them: (samples, 10, 3).",
-        (64, 3, 10): "Right sizes, wrong order: the output is (batch, timesteps, values), and y follows it.",
-    }, "y has the output's axes, with your 64 samples where the output has None."),
-    hints=["Targets are compared with predictions value by value: y needs one entry for every value the model "
-           "predicts.",
-           "Take the output shape (None, 10, 3) and put the number of sequences where the None is.",
-           "(64, 10, 3)"],
-    answer="many_to_many_targets = (64, 10, 3)",
-)
+def _q1_tips(samples: int, steps: int, values: int) -> dict:
+    s, t, v = samples, steps, values
+    return {
+        (s, v): f"That is a many-to-one target: {v} values per sequence. This model predicts at every one of the "
+                f"{t} steps, so y needs the steps axis too.",
+        (s, t): f"One number per step is not enough: the model predicts {v} values at every step. Keep that "
+                f"last axis of {v}.",
+        (s,): f"One number per sequence is not enough: y needs every axis of the output. Here Keras stops, since "
+              f"y's only axis cannot line up with the output's last axis of {v} values; with 1 value per step it "
+              f"would broadcast it without an error, and the loss would mean nothing.",
+        (None, t, v): f"That is the model's output shape. y is real data: its first axis counts your {s} sequences.",
+        (t, v): f"That is one sequence's targets. y holds all {s}: the samples axis comes first.",
+        (s, t * v): f"Keep steps and values on separate axes, as the output has them: (samples, {t}, {v}).",
+        (s, v, t): "Right sizes, wrong order: the output is (batch, timesteps, values), and y follows it.",
+    }
 
 
 # -- q2: multi-step forecast pairs from a series ----------------------------------------------
@@ -167,34 +219,30 @@ q2 = _FunctionWithCrashTip(
 
 
 # -- q3: the last batch of windows, features axis added ----------------------------------------
-q3 = Exercise(
-    lesson="08", id="q3", points=1,
-    prompt="keras.utils.timeseries_dataset_from_array(series, None, sequence_length=10, batch_size=32) on a "
-           "series of 100 values: what is the shape of the LAST batch once you add the features axis?",
-    reads="last_batch_shape",
-    check=shape_with_tips((27, 10, 1), ("windows", "timesteps", "features"), {
-        (32, 10, 1): "Every batch but the last holds 32 windows; the last holds the leftover ones. Count the "
-                     "windows first: how many start positions leave room for 10 values in a series of 100?",
-        (27, 10): "Right number of windows, but the features axis is still missing: add it, [..., None].",
-        (32, 10): "The windows need a features axis, and the last batch holds only the leftover windows.",
-        (28, 10, 1): "One window too many: a window needs 10 values, so the last one starts 10 values before the "
-                     "end of the series, at index 90. Count the start positions again.",
-        (26, 10, 1): "One window too few: windows start at index 0, 1, ..., 90; count both ends.",
-        (10, 10, 1): "The windows overlap: a new one starts at every value, not every 10 values.",
-        (4, 10, 1): "The windows overlap: a new one starts at every value. 100 - 10 + 1 = 91 windows in batches of 32.",
-        (None, 10, 1): "A batch of real data has a real size: count the windows left for the last batch.",
-        (91, 10, 1): "91 is every window of the series. They come in batches of 32: what is left for the last "
-                     "batch after the full ones?",
-        (3, 10, 1): "3 is the number of batches. The first axis of a batch counts the windows in it: how many "
-                    "are left for the last one?",
-        (27, 1, 10): "The 10 values of a window are its timesteps, read one after the other: they go on axis 1, "
-                     "and the features axis (1 value per step) comes last.",
-    }, "91 windows = 32 + 32 + 27, each 10 steps of 1 feature."),
-    hints=["A window can start at any value that still has 9 values after it.",
-           "100 - 10 + 1 = 91 windows, cut into batches of 32: the last batch holds what is left.",
-           "(91 - 2 * 32, 10, 1)"],
-    answer="last_batch_shape = (91 - 2 * 32, 10, 1)",
-)
+def _q3_tips(series_length: int, window: int, batch_size: int) -> dict:
+    n, w, b = series_length, window, batch_size
+    windows = n - w + 1
+    last = _last_batch(windows, b)
+    batches = (windows - 1) // b + 1
+    return {
+        (b, w, 1): f"Every batch but the last holds {b} windows; the last holds the leftover ones. Count the "
+                   f"windows first: how many start positions leave room for {w} values in a series of {n}?",
+        (last, w): "Right number of windows, but the features axis is still missing: add it, [..., None].",
+        (b, w): "The windows need a features axis, and the last batch holds only the leftover windows.",
+        (last + 1, w, 1): f"One window too many: a window needs {w} values, so the last one starts {w} values before "
+                          f"the end of the series, at index {n - w}. Count the start positions again.",
+        (last - 1, w, 1): f"One window too few: windows start at index 0, 1, ..., {n - w}; count both ends.",
+        (_last_batch(n // w, b), w, 1): f"The windows overlap: a new one starts at every value, not every {w} values.",
+        (_last_batch(n, b), w, 1): f"The windows overlap: a new one starts at every value. {n} - {w} + 1 = {windows} "
+                                   f"windows in batches of {b}.",
+        (None, w, 1): "A batch of real data has a real size: count the windows left for the last batch.",
+        (windows, w, 1): f"{windows} is every window of the series. They come in batches of {b}: what is left for "
+                         f"the last batch after the full ones?",
+        (batches, w, 1): f"{batches} is the number of batches. The first axis of a batch counts the windows in it: "
+                         f"how many are left for the last one?",
+        (last, 1, w): f"The {w} values of a window are its timesteps, read one after the other: they go on axis 1, "
+                      f"and the features axis (1 value per step) comes last.",
+    }
 
 
 # -- q4: Conv1D's output length -------------------------------------------------------------------
@@ -287,144 +335,135 @@ q4 = Exercise(
 
 # -- q5: Bidirectional, one shape per merge_mode ------------------------------------------------
 _MODES = ("concat", "sum", "ave", "mul", None)
-_MERGED = {"concat": (None, 20, 16), "sum": (None, 20, 8), "ave": (None, 20, 8), "mul": (None, 20, 8)}
 
 
 def _mode_name(mode) -> str:
     return "None" if mode is None else repr(mode)
 
 
-def _check_merge_shapes(value):
-    if not isinstance(value, dict):
-        raise Reject(f"Expected a dict with one entry per merge_mode, {{'concat': ..., 'sum': ..., 'ave': ..., "
-                     f"'mul': ..., None: ...}}, got {describe(value)}.")
-    keys = set()
-    for key in value:
-        if key is not None and not isinstance(key, str):
-            raise Reject(f"The keys are the merge_mode values: 'concat', 'sum', 'ave', 'mul' and None; "
-                         f"{describe(key)} is not one of them.")
-        keys.add(key)
-    spellings = {"none": None, "null": None, "average": "ave", "avg": "ave", "mean": "ave", "add": "sum",
-                 "multiply": "mul", "product": "mul", "concatenate": "concat", "cat": "concat"}
-    for key in keys:
-        if not isinstance(key, str) or key in _MODES or key == "None":
-            continue
-        mode = spellings.get(key.strip().lower(), key.strip().lower())
-        if mode in _MODES and mode not in keys:
-            return Result(False, f"Keras spells that merge_mode {_mode_name(mode)}, not {key!r}: use the exact "
-                                 f"value you would pass to Bidirectional(..., merge_mode=...).")
-    if "None" in keys and None not in keys:
-        return Result(False, "Write the last key as None (the Python value), not the string 'None': "
-                             "merge_mode=None is what you pass to Bidirectional.")
-    missing = [m for m in _MODES if m not in keys]
-    if missing:
-        return Result(False, f"Give a shape for every merge_mode; missing: {', '.join(map(_mode_name, missing))}.")
-    for mode in ("concat", "sum", "ave", "mul"):
-        got = as_shape(value[mode])
-        want = _MERGED[mode]
-        if got == want:
-            continue
-        if mode == "concat" and got == (None, 20, 8):
-            return Result(False, "'concat' puts the forward and backward outputs side by side on the last axis: "
-                                 "8 + 8 values per step.")
-        if got == want[1:]:
-            return Result(False, f"{got} has no batch axis: the shapes Keras reports start with None, the batch "
-                                 f"size it leaves open. merge_mode={mode!r} gives {want}.")
-        if mode == "concat" and got == (None, 20, 11):
-            return Result(False, "'concat' joins the outputs of the two directions, 8 + 8 values; the input's 3 "
-                                 "features do not pass through the GRU.")
-        if mode == "concat" and got == (None, 40, 8):
-            return Result(False, "'concat' joins the two directions along the last axis (features), not along "
-                                 "time: still 20 steps, 16 values each.")
-        if got == (None, 20, 16):
-            return Result(False, f"{mode!r} combines the two directions value by value (like + or *): each step "
-                                 f"keeps 8 values.")
-        if mode == "ave" and got == (None, 20, 4):
-            return Result(False, "'ave' averages the two directions value by value: (forward + backward) / 2 at "
-                                 "each of the 8 positions. The size stays 8; it does not halve.")
-        if got in ((None, 8), (None, 16)):
-            return Result(False, f"The GRU has return_sequences=True, so {mode!r} keeps the 20 steps.")
-        return Result(False, f"merge_mode={mode!r} gives {want}, not {got}.")
-    none = value[None]
-    if not isinstance(none, (list, tuple)) or (none and all(d is None or isinstance(d, numbers.Integral) for d in none)):
-        shape = as_shape(none)
-        if shape == (None, 20, 16):
-            return Result(False, "merge_mode=None does not merge at all: it returns a list of two tensors, the "
-                                 "forward and the backward outputs, [(None, 20, 8), (None, 20, 8)].")
-        return Result(False, "merge_mode=None returns a list of two tensors (forward, backward): write a list of "
-                             "two shapes.")
-    shapes = [as_shape(s) for s in none]
-    if shapes != [(None, 20, 8), (None, 20, 8)]:
-        if len(shapes) != 2:
-            return Result(False, f"merge_mode=None returns two tensors, one per direction; your list has {len(shapes)}.")
-        return Result(False, f"With merge_mode=None each direction is a GRU(8) returning sequences: (None, 20, 8) "
-                             f"each, not {shapes}.")
-    return Result(True, "concat doubles the last axis; sum, ave and mul keep it; None hands you both directions.")
+def _merge_check(steps: int, features: int, units: int):
+    """The check of q5 for Bidirectional(GRU(units, return_sequences=True)) on keras.Input(shape=(steps, features))."""
+    s, f, u = steps, features, units
+    one_way = (None, s, u)
+    merged = {"concat": (None, s, 2 * u), "sum": one_way, "ave": one_way, "mul": one_way}
 
+    def check(value):
+        if not isinstance(value, dict):
+            raise Reject(f"Expected a dict with one entry per merge_mode, {{'concat': ..., 'sum': ..., 'ave': ..., "
+                         f"'mul': ..., None: ...}}, got {describe(value)}.")
+        keys = set()
+        for key in value:
+            if key is not None and not isinstance(key, str):
+                raise Reject(f"The keys are the merge_mode values: 'concat', 'sum', 'ave', 'mul' and None; "
+                             f"{describe(key)} is not one of them.")
+            keys.add(key)
+        spellings = {"none": None, "null": None, "average": "ave", "avg": "ave", "mean": "ave", "add": "sum",
+                     "multiply": "mul", "product": "mul", "concatenate": "concat", "cat": "concat"}
+        for key in keys:
+            if not isinstance(key, str) or key in _MODES or key == "None":
+                continue
+            mode = spellings.get(key.strip().lower(), key.strip().lower())
+            if mode in _MODES and mode not in keys:
+                return Result(False, f"Keras spells that merge_mode {_mode_name(mode)}, not {key!r}: use the exact "
+                                     f"value you would pass to Bidirectional(..., merge_mode=...).")
+        if "None" in keys and None not in keys:
+            return Result(False, "Write the last key as None (the Python value), not the string 'None': "
+                                 "merge_mode=None is what you pass to Bidirectional.")
+        missing = [m for m in _MODES if m not in keys]
+        if missing:
+            return Result(False, f"Give a shape for every merge_mode; missing: {', '.join(map(_mode_name, missing))}.")
+        for mode in ("concat", "sum", "ave", "mul"):
+            got = as_shape(value[mode])
+            want = merged[mode]
+            if got == want:
+                continue
+            if mode == "concat" and got == one_way:
+                return Result(False, f"'concat' puts the forward and backward outputs side by side on the last "
+                                     f"axis: {u} + {u} values per step.")
+            if got == want[1:]:
+                return Result(False, f"{got} has no batch axis: the shapes Keras reports start with None, the batch "
+                                     f"size it leaves open. merge_mode={mode!r} gives {want}.")
+            if mode == "concat" and got == (None, s, u + f):
+                return Result(False, f"'concat' joins the outputs of the two directions, {u} + {u} values; the "
+                                     f"input's {f} features do not pass through the GRU.")
+            if mode == "concat" and got == (None, 2 * s, u):
+                return Result(False, f"'concat' joins the two directions along the last axis (features), not along "
+                                     f"time: still {s} steps, {2 * u} values each.")
+            if got == (None, s, 2 * u):
+                return Result(False, f"{mode!r} combines the two directions value by value (like + or *): each step "
+                                     f"keeps {u} values.")
+            if mode == "ave" and got == (None, s, u // 2):
+                return Result(False, f"'ave' averages the two directions value by value: (forward + backward) / 2 "
+                                     f"at each of the {u} positions. The size stays {u}; it does not halve.")
+            if got in ((None, u), (None, 2 * u)):
+                return Result(False, f"The GRU has return_sequences=True, so {mode!r} keeps the {s} steps.")
+            return Result(False, f"merge_mode={mode!r} gives {want}, not {got}.")
+        none = value[None]
+        if not isinstance(none, (list, tuple)) or (none and all(d is None or isinstance(d, numbers.Integral)
+                                                                for d in none)):
+            shape = as_shape(none)
+            if shape == (None, s, 2 * u):
+                return Result(False, f"merge_mode=None does not merge at all: it returns a list of two tensors, the "
+                                     f"forward and the backward outputs, [{one_way}, {one_way}].")
+            return Result(False, "merge_mode=None returns a list of two tensors (forward, backward): write a list of "
+                                 "two shapes.")
+        shapes = [as_shape(shape) for shape in none]
+        if shapes != [one_way, one_way]:
+            if len(shapes) != 2:
+                return Result(False, f"merge_mode=None returns two tensors, one per direction; your list has "
+                                     f"{len(shapes)}.")
+            return Result(False, f"With merge_mode=None each direction is a GRU({u}) returning sequences: {one_way} "
+                                 f"each, not {shapes}.")
+        return Result(True, "concat doubles the last axis; sum, ave and mul keep it; None hands you both directions.")
 
-q5 = Exercise(
-    lesson="08", id="q5", points=1,
-    prompt="Bidirectional(GRU(8, return_sequences=True), merge_mode=...) on keras.Input(shape=(20, 3)): give the "
-           "output shape for each merge_mode as a dict {'concat': ..., 'sum': ..., 'ave': ..., 'mul': ..., None: ...}.",
-    reads="merge_shapes",
-    check=_check_merge_shapes,
-    hints=["Each direction alone outputs (None, 20, 8). The merge_mode says how the two are combined at each step.",
-           "'concat' joins them side by side (the last axis doubles); 'sum', 'ave', 'mul' combine value by value; "
-           "None does not combine: it returns both.",
-           "{'concat': (None, 20, 16), 'sum': (None, 20, 8), 'ave': (None, 20, 8), 'mul': (None, 20, 8), "
-           "None: [(None, 20, 8), (None, 20, 8)]}"],
-    answer=("merge_shapes = {\n    \"concat\": (None, 20, 16),\n    \"sum\": (None, 20, 8),\n"
-            "    \"ave\": (None, 20, 8),\n    \"mul\": (None, 20, 8),\n"
-            "    None: [(None, 20, 8), (None, 20, 8)],\n}"),
-)
+    def form(value):
+        if not isinstance(value, dict):
+            raise Reject(f"Expected a dict with one entry per merge_mode, got {describe(value)}.")
+
+    check.expected, check.form = {**merged, None: [one_way, one_way]}, form
+    return check
 
 
 # -- q6: a one-to-many model ------------------------------------------------------------------
-def _one_to_many_tips(rows, input_shape):
-    types = [r["type"] for r in rows]
-    if input_shape is not None and len(input_shape) == 3:
-        return (f"The input is {input_shape}: a sequence. One-to-many starts from ONE vector per sample: "
-                "keras.Input(shape=(4,)).")
-    if input_shape is not None and len(input_shape) == 2 and input_shape != (None, 4):
-        return f"The input is {input_shape}; the vector here has 4 numbers: keras.Input(shape=(4,))."
-    if "Reshape" in types and "RepeatVector" not in types:
-        return ("Reshape turns the 4 numbers into a sequence of their own (4 steps of 1, or 1 step of 4); the output "
-                "needs 6 steps, each reading the whole vector. RepeatVector(6) copies it to 6 steps: (None, 6, 4).")
-    if "RepeatVector" not in types:
-        if rows and rows[-1]["output_shape"] == (None, 6):
-            return ("Dense(6) gives 6 numbers as one vector, (None, 6): a multi-step forecast, but not a sequence. "
-                    "Copy the input to 6 steps with RepeatVector(6) and let an LSTM walk through them.")
-        return "An LSTM needs a sequence to step through: start with RepeatVector(6), which copies the vector to 6 steps."
-    repeat = rows[types.index("RepeatVector")]
-    if repeat["output_shape"] != (None, 6, 4):
-        return (f"RepeatVector outputs {repeat['output_shape']}; the sequence needs 6 steps, so RepeatVector(6) "
-                "gives (None, 6, 4).")
-    lstms = [r for r in rows if r["type"] == "LSTM"]
-    if lstms and len(lstms[0]["output_shape"]) == 2:
-        return ("The LSTM returns only its last step, so one value comes out instead of 6. A prediction at every "
-                "step needs return_sequences=True.")
-    last = rows[-1]["output_shape"]
-    if rows[-1]["type"] == "Dense" and isinstance(last, tuple) and last[:2] == (None, 6) and last[2:] != (1,):
-        return (f"The last Dense outputs {last}: a Dense acts at every step, so Dense({last[-1]}) gives {last[-1]} "
-                "values at each of the 6 steps. One value per step is Dense(1).")
-    return None
+def _one_to_many_tips_for(vector: int, steps: int, step_values: int):
+    """The tips of q6 for a model from keras.Input(shape=(vector,)) to ``steps`` steps of ``step_values``."""
+    v, t, o = vector, steps, step_values
 
+    def tips(rows, input_shape):
+        types = [r["type"] for r in rows]
+        if input_shape is not None and len(input_shape) == 3:
+            return (f"The input is {input_shape}: a sequence. One-to-many starts from ONE vector per sample: "
+                    f"keras.Input(shape=({v},)).")
+        if input_shape is not None and len(input_shape) == 2 and input_shape != (None, v):
+            return f"The input is {input_shape}; the vector here has {v} numbers: keras.Input(shape=({v},))."
+        if "Reshape" in types and "RepeatVector" not in types:
+            return (f"Reshape turns the {v} numbers into a sequence of their own ({v} steps of 1, or 1 step of {v}); "
+                    f"the output needs {t} steps, each reading the whole vector. RepeatVector({t}) copies it to {t} "
+                    f"steps: (None, {t}, {v}).")
+        if "RepeatVector" not in types:
+            last = rows[-1]["output_shape"] if rows else None
+            if last in ((None, t), (None, t * o)):
+                return (f"Dense({last[1]}) gives {last[1]} numbers as one vector, {last}: a multi-step forecast, but "
+                        f"not a sequence. Copy the input to {t} steps with RepeatVector({t}) and let an LSTM walk "
+                        f"through them.")
+            return (f"An LSTM needs a sequence to step through: start with RepeatVector({t}), which copies the vector "
+                    f"to {t} steps.")
+        repeat = rows[types.index("RepeatVector")]
+        if repeat["output_shape"] != (None, t, v):
+            return (f"RepeatVector outputs {repeat['output_shape']}; the sequence needs {t} steps, so "
+                    f"RepeatVector({t}) gives (None, {t}, {v}).")
+        lstms = [r for r in rows if r["type"] == "LSTM"]
+        if lstms and len(lstms[0]["output_shape"]) == 2:
+            return (f"The LSTM returns only its last step, so one {'value' if o == 1 else 'step'} comes out instead "
+                    f"of {t}. A prediction at every step needs return_sequences=True.")
+        last = rows[-1]["output_shape"]
+        if rows[-1]["type"] == "Dense" and isinstance(last, tuple) and last[:2] == (None, t) and last[2:] != (o,):
+            return (f"The last Dense outputs {last}: a Dense acts at every step, so Dense({last[-1]}) gives "
+                    f"{last[-1]} values at each of the {t} steps. {'One value' if o == 1 else f'{o} values'} per "
+                    f"step is Dense({o}).")
+        return None
 
-q6 = Exercise(
-    lesson="08", id="q6", points=2,
-    prompt="Build one_to_many: from one vector of 4 numbers, a sequence of 6 steps with 1 value each: "
-           "RepeatVector, LSTM(16), Dense(1).",
-    reads="one_to_many",
-    check=model_with_tips([("RepeatVector", (None, 6, 4), 0), ("LSTM", (None, 6, 16), 1344),
-                           ("Dense", (None, 6, 1), 17)], (None, 4), _one_to_many_tips,
-                          hint="Every layer after RepeatVector keeps the 6 steps."),
-    hints=["The input is keras.Input(shape=(4,)). An LSTM needs steps: RepeatVector(n) makes n copies of the vector.",
-           "RepeatVector(6), then LSTM(16, return_sequences=True) so every step comes out, then Dense(1) at every step.",
-           "keras.Sequential([keras.Input(shape=(4,)), keras.layers.RepeatVector(6), "
-           "keras.layers.LSTM(16, return_sequences=True), keras.layers.Dense(1)])"],
-    answer=("one_to_many = keras.Sequential([\n    keras.Input(shape=(4,)),\n    keras.layers.RepeatVector(6),\n"
-            "    keras.layers.LSTM(16, return_sequences=True),\n    keras.layers.Dense(1),\n])"),
-)
+    return tips
 
 
 # -- q7: one decoder step at inference ---------------------------------------------------------
@@ -436,53 +475,208 @@ def _shape_list(value) -> list[tuple]:
     return [as_shape(item) for item in value]
 
 
-def _check_step_shapes(value):
-    shapes = _shape_list(value)
-    want = [(None, 1, 1), (None, 32), (None, 32)]
-    if shapes == want:
-        return Result(True, "One step in, one step out: a (None, 1, 1) prediction and the new h and c, each "
-                            "(None, 32), for the next call.")
-    if len(shapes) == 2:
-        return Result(False, "An LSTM carries two states, h and c, and the step model hands both back: three "
-                             "tensors in all.")
-    if len(shapes) != 3:
-        return Result(False, f"You listed {len(shapes)} shapes; the step model returns three: prediction, h, c.")
-    prediction, h, c = shapes
-    if sorted(map(str, shapes)) == sorted(map(str, want)):
-        return Result(False, "Right shapes, wrong order: the step model returns [prediction, h, c], the prediction "
-                             "first.")
-    if [(None, *s[1:]) if s and s[0] == 1 else s for s in shapes] == want:
-        return Result(False, "The step model is built on keras.Input, which leaves the batch size open: its shapes "
-                             "start with None, whatever batch you later call it on.")
-    if prediction == (None, 1, 32):
-        return Result(False, "(None, 1, 32) is what the decoder LSTM returns; the Dense(1) after it turns the 32 "
-                             "values of the step into 1 prediction.")
-    if prediction == (None, 1):
-        return Result(False, "The decoder LSTM returns sequences, so even one step keeps its time axis: the "
-                             "prediction is (None, 1, 1).")
-    if prediction in ((None, 6, 1), (None, 4, 1), (None, 12, 1)):
-        return Result(False, "At inference the decoder runs ONE step per call, so the prediction has 1 step: "
-                             "(None, 1, 1).")
-    if prediction != (None, 1, 1):
-        return Result(False, f"The prediction is Dense(1) on one decoder step: (None, 1, 1), not {prediction}.")
-    if h == (None, 1, 32) or c == (None, 1, 32):
-        return Result(False, "States have no time axis: h and c are one vector of 32 per sample, (None, 32).")
-    if (None, 1) in (h, c):
-        return Result(False, "A state has one value per unit of the LSTM (32), whatever the 1 value predicted.")
-    return Result(False, f"h and c are the LSTM(32)'s states: (None, 32) each, not {h} and {c}.")
+# Step counts a learner may mistake for the prediction's: the lesson's horizon (4), past (12) and q6's 6 steps.
+_OTHER_STEPS = (6, 4, 12)
 
 
-q7 = Exercise(
-    lesson="08", id="q7", points=1,
-    prompt="The decoder step model takes [previous prediction (None, 1, 1), h, c] and runs the decoder "
-           "LSTM(32, return_sequences=True, return_state=True) and Dense(1). List the shapes it returns: "
-           "[prediction, h, c].",
-    reads="step_shapes",
-    check=_check_step_shapes,
-    hints=["One call is one step: the input is a sequence of length 1, and the decoder returns sequences.",
-           "The states of an LSTM(32) are one vector of 32 per sample; they have no time axis.",
-           "[(None, 1, 1), (None, 32), (None, 32)]"],
-    answer="step_shapes = [(None, 1, 1), (None, 32), (None, 32)]",
-)
+def _step_check(units: int):
+    """The check of q7 for a decoder LSTM(units, return_sequences=True, return_state=True) and a Dense(1)."""
+    u = units
+    want = [(None, 1, 1), (None, u), (None, u)]
 
-EXERCISES = [q1, q2, q3, q4, q5, q6, q7]
+    def check(value):
+        shapes = _shape_list(value)
+        if shapes == want:
+            return Result(True, f"One step in, one step out: a (None, 1, 1) prediction and the new h and c, each "
+                                f"(None, {u}), for the next call.")
+        if len(shapes) == 2:
+            return Result(False, "An LSTM carries two states, h and c, and the step model hands both back: three "
+                                 "tensors in all.")
+        if len(shapes) != 3:
+            return Result(False, f"You listed {len(shapes)} shapes; the step model returns three: prediction, h, c.")
+        prediction, h, c = shapes
+        if sorted(map(str, shapes)) == sorted(map(str, want)):
+            return Result(False, "Right shapes, wrong order: the step model returns [prediction, h, c], the "
+                                 "prediction first.")
+        if [(None, *s[1:]) if s and s[0] == 1 else s for s in shapes] == want:
+            return Result(False, "The step model is built on keras.Input, which leaves the batch size open: its "
+                                 "shapes start with None, whatever batch you later call it on.")
+        if prediction == (None, 1, u):
+            return Result(False, f"(None, 1, {u}) is what the decoder LSTM returns; the Dense(1) after it turns the "
+                                 f"{u} values of the step into 1 prediction.")
+        if prediction == (None, 1):
+            return Result(False, "The decoder LSTM returns sequences, so even one step keeps its time axis: the "
+                                 "prediction is (None, 1, 1).")
+        if prediction in [(None, n, 1) for n in _OTHER_STEPS]:
+            return Result(False, "At inference the decoder runs ONE step per call, so the prediction has 1 step: "
+                                 "(None, 1, 1).")
+        if prediction != (None, 1, 1):
+            return Result(False, f"The prediction is Dense(1) on one decoder step: (None, 1, 1), not {prediction}.")
+        if h == (None, 1, u) or c == (None, 1, u):
+            return Result(False, f"States have no time axis: h and c are one vector of {u} per sample, (None, {u}).")
+        if (None, 1) in (h, c):
+            return Result(False, f"A state has one value per unit of the LSTM ({u}), whatever the 1 value predicted.")
+        return Result(False, f"h and c are the LSTM({u})'s states: (None, {u}) each, not {h} and {c}.")
+
+    check.expected, check.form = want, _shape_list
+    return check
+
+
+# -- the numbers: which are fair, and drawing other ones ----------------------------------------
+def _distinct(*items) -> bool:
+    return len(set(items)) == len(items)
+
+
+def valid(p: dict) -> bool:
+    """Whether the numbers make a fair variant: every typical wrong answer differs from the right one.
+
+    >>> valid(DEFAULTS)
+    True
+    """
+    s, t, v = p["samples"], p["steps"], p["values"]
+    n, w, b = p["series_length"], p["window"], p["batch_size"]
+    windows = n - w + 1
+    q1_keys = list(_q1_tips(s, t, v)) + [(s, t, v)]
+    q3_keys = list(_q3_tips(n, w, b)) + [(_last_batch(windows, b), w, 1)]
+    bs, bf, bu = p["bi_steps"], p["bi_features"], p["bi_units"]
+    return (min(p.values()) >= 1
+            and v >= 2 and t >= 2 and _distinct(*q1_keys)
+            and windows > b and 2 <= windows % b <= b - 2 and w >= 2 and _distinct(*q3_keys)
+            and bu % 2 == 0 and _distinct(bs, bf, bu, 2 * bu)
+            and p["vector"] >= 2 and p["out_steps"] >= 2 and p["vector"] != p["out_steps"] and p["lstm_units"] >= 2
+            and p["decoder_units"] not in (1, *_OTHER_STEPS))
+
+
+def draw(rng) -> dict:
+    """Other valid numbers, each exercise's answer different from the published one.
+
+    >>> valid(draw(np.random.default_rng(1)))
+    True
+    """
+    d = DEFAULTS
+    while True:
+        p = {"samples": int(rng.choice([16, 20, 24, 32, 40, 48, 50, 80, 96, 100, 128])),
+             "steps": int(rng.integers(4, 17)), "values": int(rng.integers(2, 7)),
+             "series_length": int(rng.integers(60, 201)), "window": int(rng.integers(5, 21)),
+             "batch_size": int(rng.choice([16, 20, 24, 32, 48, 64])),
+             "bi_steps": int(rng.integers(5, 31)), "bi_features": int(rng.integers(2, 7)),
+             "bi_units": int(rng.choice([4, 6, 10, 12, 16])),
+             "vector": int(rng.integers(2, 9)), "out_steps": int(rng.integers(3, 13)),
+             "lstm_units": int(rng.choice([8, 12, 16, 20, 24, 32])), "step_values": int(rng.choice([1, 1, 2, 3])),
+             "decoder_units": int(rng.choice([16, 20, 24, 40, 48, 64]))}
+
+        def key(names):
+            return tuple(p[name] for name in names), tuple(d[name] for name in names)
+
+        differs = [key(["samples", "steps", "values"]), key(["bi_steps", "bi_units"]),
+                   key(["vector", "out_steps", "lstm_units", "step_values"]), key(["decoder_units"])]
+        last, published_last = (_last_batch(q["series_length"] - q["window"] + 1, q["batch_size"]) for q in (p, d))
+        if (all(mine != theirs for mine, theirs in differs)
+                and (last, p["window"]) != (published_last, d["window"]) and valid(p)):
+            return p
+
+
+# -- the exercises ------------------------------------------------------------------------------
+def build(p: dict = DEFAULTS) -> list:
+    """The lesson's exercises for the numbers ``p`` (``DEFAULTS``: the published lesson)."""
+    p = {**DEFAULTS, **p}
+    s, t, v = p["samples"], p["steps"], p["values"]
+    n, w, b = p["series_length"], p["window"], p["batch_size"]
+    bs, bf, bu = p["bi_steps"], p["bi_features"], p["bi_units"]
+    vec, out_steps, lstm_units, o = p["vector"], p["out_steps"], p["lstm_units"], p["step_values"]
+    du = p["decoder_units"]
+    windows = n - w + 1
+    full = (windows - 1) // b
+    last = windows - full * b
+
+    q1 = Exercise(
+        lesson="08", id="q1", points=1, params=p,
+        prompt=f"A many-to-many model outputs (None, {t}, {v}): {v} values at each of {t} steps. You train it on {s} "
+               f"sequences. What shape must the targets y have?",
+        reads="many_to_many_targets",
+        check=shape_with_tips((s, t, v), ("samples", "timesteps", "values"), _q1_tips(s, t, v),
+                              f"y has the output's axes, with your {s} samples where the output has None."),
+        hints=["Targets are compared with predictions value by value: y needs one entry for every value the model "
+               "predicts.",
+               f"Take the output shape (None, {t}, {v}) and put the number of sequences where the None is.",
+               f"({s}, {t}, {v})"],
+        answer=f"many_to_many_targets = ({s}, {t}, {v})",
+    )
+
+    q3 = Exercise(
+        lesson="08", id="q3", points=1, params=p,
+        prompt=f"keras.utils.timeseries_dataset_from_array(series, None, sequence_length={w}, batch_size={b}) on a "
+               f"series of {n} values: what is the shape of the LAST batch once you add the features axis?",
+        reads="last_batch_shape",
+        check=shape_with_tips((last, w, 1), ("windows", "timesteps", "features"), _q3_tips(n, w, b),
+                              f"{windows} windows = {' + '.join([str(b)] * full + [str(last)])}, each {w} steps of "
+                              f"1 feature."),
+        hints=[f"A window can start at any value that still has {w - 1} values after it.",
+               f"{n} - {w} + 1 = {windows} windows, cut into batches of {b}: the last batch holds what is left.",
+               f"({windows} - {full} * {b}, {w}, 1)"],
+        answer=f"last_batch_shape = ({windows} - {full} * {b}, {w}, 1)",
+    )
+
+    merged = {"concat": (None, bs, 2 * bu), "sum": (None, bs, bu), "ave": (None, bs, bu), "mul": (None, bs, bu)}
+    both = f"[(None, {bs}, {bu}), (None, {bs}, {bu})]"
+    q5 = Exercise(
+        lesson="08", id="q5", points=1, params=p,
+        prompt=f"Bidirectional(GRU({bu}, return_sequences=True), merge_mode=...) on keras.Input(shape=({bs}, {bf})): "
+               f"give the output shape for each merge_mode as a dict {{'concat': ..., 'sum': ..., 'ave': ..., "
+               f"'mul': ..., None: ...}}.",
+        reads="merge_shapes",
+        check=_merge_check(bs, bf, bu),
+        hints=[f"Each direction alone outputs (None, {bs}, {bu}). The merge_mode says how the two are combined at "
+               f"each step.",
+               "'concat' joins them side by side (the last axis doubles); 'sum', 'ave', 'mul' combine value by value; "
+               "None does not combine: it returns both.",
+               "{" + ", ".join(f"{m!r}: {shape}" for m, shape in merged.items()) + f", None: {both}}}"],
+        release_hints=["Each direction alone is the GRU returning sequences: work out its output shape first. The "
+                       "merge_mode says how the two are combined at each step.",
+                       "'concat' joins them side by side (the last axis doubles); 'sum', 'ave', 'mul' combine value "
+                       "by value; None does not combine: it returns both."],
+        answer="merge_shapes = {\n" + "".join(f"    \"{m}\": {shape},\n" for m, shape in merged.items())
+               + f"    None: {both},\n}}",
+    )
+
+    values_each = _values(o)
+    dense = f"Dense({o})"
+    q6 = Exercise(
+        lesson="08", id="q6", points=2, params=p,
+        prompt=f"Build one_to_many: from one vector of {vec} numbers, a sequence of {out_steps} steps with "
+               f"{values_each} each: RepeatVector, LSTM({lstm_units}), {dense}.",
+        reads="one_to_many",
+        check=model_with_tips([("RepeatVector", (None, out_steps, vec), 0),
+                               ("LSTM", (None, out_steps, lstm_units), 4 * lstm_units * (vec + lstm_units + 1)),
+                               ("Dense", (None, out_steps, o), lstm_units * o + o)], (None, vec),
+                              _one_to_many_tips_for(vec, out_steps, o),
+                              hint=f"Every layer after RepeatVector keeps the {out_steps} steps."),
+        hints=[f"The input is keras.Input(shape=({vec},)). An LSTM needs steps: RepeatVector(n) makes n copies of the "
+               f"vector.",
+               f"RepeatVector({out_steps}), then LSTM({lstm_units}, return_sequences=True) so every step comes out, "
+               f"then {dense} at every step.",
+               f"keras.Sequential([keras.Input(shape=({vec},)), keras.layers.RepeatVector({out_steps}), "
+               f"keras.layers.LSTM({lstm_units}, return_sequences=True), keras.layers.{dense}])"],
+        answer_hints=2,   # the second hint assembles the model: a graded release shows only the first
+        answer=(f"one_to_many = keras.Sequential([\n    keras.Input(shape=({vec},)),\n"
+                f"    keras.layers.RepeatVector({out_steps}),\n"
+                f"    keras.layers.LSTM({lstm_units}, return_sequences=True),\n    keras.layers.{dense},\n])"),
+    )
+
+    q7 = Exercise(
+        lesson="08", id="q7", points=1, params=p,
+        prompt=f"The decoder step model takes [previous prediction (None, 1, 1), h, c] and runs the decoder "
+               f"LSTM({du}, return_sequences=True, return_state=True) and Dense(1). List the shapes it returns: "
+               f"[prediction, h, c].",
+        reads="step_shapes",
+        check=_step_check(du),
+        hints=["One call is one step: the input is a sequence of length 1, and the decoder returns sequences.",
+               f"The states of an LSTM({du}) are one vector of {du} per sample; they have no time axis.",
+               f"[(None, 1, 1), (None, {du}), (None, {du})]"],
+        answer=f"step_shapes = [(None, 1, 1), (None, {du}), (None, {du})]",
+    )
+    return [q1, q2, q3, q4, q5, q6, q7]
+
+
+EXERCISES = build(DEFAULTS)
+q1, q2, q3, q4, q5, q6, q7 = EXERCISES
