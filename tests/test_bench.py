@@ -45,12 +45,14 @@ def test_table_gives_medians_ratios_and_flags():
     assert "| **course (2 notebooks)** | 9.0 | 3.00 | 1200 (max) | 2.40 |" in text
     assert "| `--jobs 1` | 4 | 30.0 | 8.0 |" in text and "grader not available" in text
     assert "`make test`: 300 s wall, one run, passed." in text
-    cost = {"name": "01_a", "off": 8.0, "on": 8.4, "cost": 0.05}
+    cost = {"name": "01_a", "off": 8.0, "on": 8.4, "off_warm": 1.5, "cost": 0.05}
     text = report.table(rows, 3, grader, None, sandbox_cost=cost)
-    assert "| 01_a, `--sandbox off` | 8.00 |" in text and "| 01_a, `--sandbox on` | 8.40 |" in text
-    assert "| sandbox cost | +5.0 % |" in text
-    assert "| not measured | no bwrap |" in report.table(rows, 3, grader, None,
-                                                             sandbox_cost={"note": "no bwrap"})
+    assert "| 01_a, `--sandbox off`, cold kernels | 8.00 | 2.67 |" in text
+    assert "| 01_a, `--sandbox on` (the default where it runs; cold kernels) | 8.40 | 2.80 |" in text
+    assert "| 01_a, `--sandbox off`, warm kernels | 1.50 | 0.50 |" in text
+    assert "| sandbox cost (on against off, both cold) | +5.0 % | |" in text
+    assert "| not measured | no bwrap | |" in report.table(rows, 3, grader, None,
+                                                               sandbox_cost={"note": "no bwrap"})
 
 
 def test_warm_section_gives_ratios_and_memory():

@@ -176,38 +176,47 @@ def measure_grader(submissions: list[Path], jobs: int, runs: int, timeout: int, 
             "cold": cold}
 
 
+GRADER_MODES = {   # name: (--sandbox, warm kernels)
+    "on": ("on", False),          # the default: a sandboxed kernel always starts cold
+    "off": ("off", False),        # the same without the sandbox: the difference is the sandbox's cost
+    "off_warm": ("off", True),    # without the sandbox, kernels are forked warm (helpers.kernels)
+}
+
+
 def measure_sandbox_cost(submission: Path, runs: int, timeout: int, copies: int = 2) -> dict:
-    """Seconds per submission of ``python -m helpers.grade --jobs 1`` with ``--sandbox off`` and
-    ``on``, the two interleaved in every run so that both see the same machine load (medians)."""
+    """Seconds per submission of ``python -m helpers.grade --jobs 1``: sandboxed (cold kernels), not
+    sandboxed with cold kernels, and not sandboxed with warm kernels, interleaved in every run so that
+    all three see the same machine load (medians). The cost is ``on`` against ``off``, both cold."""
     from helpers.grade import sandbox
 
     if not grader_available():
         return {"note": "grader not available"}
     if sandbox.problem():
         return {"note": f"the sandbox cannot run here: {sandbox.problem()}"}
-    seconds: dict[str, list[float]] = {"off": [], "on": []}
+    seconds: dict[str, list[float]] = {mode: [] for mode in GRADER_MODES}
     for number in range(1, runs + 1):
-        for mode in ("off", "on"):
+        for mode, (flag, warm) in GRADER_MODES.items():
             with tempfile.TemporaryDirectory(prefix="bench-sandbox-") as tmp:
                 folder = Path(tmp) / "submissions"
                 folder.mkdir()
                 paths = [Path(shutil.copy(submission, folder / f"student_{n}.ipynb")) for n in range(copies)]
                 command = [sys.executable, "-m", "helpers.grade", *map(str, paths), "--out", str(Path(tmp) / "out"),
-                           "--jobs", "1", "--seed", "0", "--quiet", "--sandbox", mode]
+                           "--jobs", "1", "--seed", "0", "--quiet", "--sandbox", flag]
                 start = time.perf_counter()
                 try:
-                    done = subprocess.run(command, cwd=ROOT, env=kernel_env(), capture_output=True, text=True,
-                                          timeout=timeout * copies)
+                    done = subprocess.run(command, cwd=ROOT, env=kernel_env() if warm else cold_env(),
+                                          capture_output=True, text=True, timeout=timeout * copies)
                 except subprocess.TimeoutExpired:
-                    return {"note": f"grader timed out with --sandbox {mode}"}
+                    return {"note": f"grader timed out with --sandbox {flag}"}
                 took = (time.perf_counter() - start) / copies
                 if done.returncode != 0 or _graded_rows(Path(tmp) / "out" / "grades.csv") != copies:
                     last = (done.stderr.strip().splitlines() or ["no message"])[-1][:120]
-                    return {"note": f"grader failed with --sandbox {mode} ({last})"}
+                    return {"note": f"grader failed with --sandbox {flag} ({last})"}
             seconds[mode].append(took)
-            say(f"run {number}/{runs}: grader --sandbox {mode}: {took:.1f} s per submission")
-    off, on = statistics.median(seconds["off"]), statistics.median(seconds["on"])
-    return {"name": submission.stem, "off": off, "on": on, "cost": on / off - 1}
+            say(f"run {number}/{runs}: grader --sandbox {flag}{' (warm)' if warm else ''}: "
+                f"{took:.1f} s per submission")
+    medians = {mode: statistics.median(values) for mode, values in seconds.items()}
+    return {"name": submission.stem, **medians, "cost": medians["on"] / medians["off"] - 1}
 
 
 def _graded_rows(csv_path: Path) -> int:
@@ -316,21 +325,27 @@ def table(rows: dict[str, Samples], runs: int, grader: list[dict], make_test: di
         peak = max(rows[n].peak for n in lessons)
         lines.append(f"| **course ({len(lessons)} notebooks)** | {fmt(total)} | {fmt(total / floor.wall, 2)} | "
                      f"{fmt(peak / MB, 0)} (max) | {fmt(peak / floor.peak, 2)} | total wall; highest lesson peak |")
-    lines += ["", "| grader | submissions | wall s | submissions / min |", "| --- | ---: | ---: | ---: |"]
+    lines += ["", "Grader, default options (each kernel sandboxed where bubblewrap runs, and then cold):", "",
+              "| grader | submissions | wall s | submissions / min |", "| --- | ---: | ---: | ---: |"]
     for row in grader:
-        label = f"`--jobs {row['jobs']}`" + (", cold kernels" if row.get("cold") else "")
+        label = f"`--jobs {row['jobs']}`" + (", `COURSE_WARM_KERNELS=0`" if row.get("cold") else "")
         if "note" in row:
             lines.append(f"| {label} | | | {row['note']} |")
         else:
             lines.append(f"| {label} | {row['count']} | {fmt(row['seconds'])} | {fmt(row['per_minute'])} |")
     if sandbox_cost is not None:
-        lines += ["", "| grader sandbox (`--jobs 1`) | s per submission |", "| --- | ---: |"]
+        lines += ["", "| grading one submission (`--jobs 1`) | s per submission | x floor |", "| --- | ---: | ---: |"]
         if "note" in sandbox_cost:
-            lines.append(f"| not measured | {sandbox_cost['note']} |")
+            lines.append(f"| not measured | {sandbox_cost['note']} | |")
         else:
-            lines += [f"| {sandbox_cost['name']}, `--sandbox off` | {fmt(sandbox_cost['off'], 2)} |",
-                      f"| {sandbox_cost['name']}, `--sandbox on` | {fmt(sandbox_cost['on'], 2)} |",
-                      f"| sandbox cost | {100 * sandbox_cost['cost']:+.1f} % |"]
+            name = sandbox_cost["name"]
+            labels = {"on": "`--sandbox on` (the default where it runs; cold kernels)",
+                      "off": "`--sandbox off`, cold kernels", "off_warm": "`--sandbox off`, warm kernels"}
+            for mode, label in labels.items():
+                if mode in sandbox_cost:
+                    lines.append(f"| {name}, {label} | {fmt(sandbox_cost[mode], 2)} | "
+                                 f"{fmt(sandbox_cost[mode] / floor.wall, 2)} |")
+            lines.append(f"| sandbox cost (on against off, both cold) | {100 * sandbox_cost['cost']:+.1f} % | |")
     if warm is not None:
         lines += warm_table(warm)
     if make_test is not None:
