@@ -284,6 +284,14 @@ _NDIM = re.compile(r"of layer '(?P<layer>[^']+)' is incompatible with the layer:
                    r"found ndim=(?P<found>\d+)\. Full shape received: (?P<shape>\([^)]*\))")
 
 
+def _rnn_got_2d(message: str) -> tuple:
+    """``(match, received shape)`` when a layer wanting 3 axes got 2, else ``(None, None)``."""
+    match = _NDIM.search(message)
+    if not match or (int(match["expected"]), int(match["found"])) != (3, 2):
+        return None, None
+    return match, _parse_shape(match["shape"])
+
+
 def _ndim_error(error, message, model, namespace):
     match = _NDIM.search(message)
     if not match:
@@ -795,10 +803,7 @@ def _integer_tensor_of_shape(received: tuple, spaces: list[Mapping]) -> bool:
 
 def _ids_need_embedding(error, message, model, namespace):
     """An RNN fed (batch, timesteps) with no features axis: integer ids (Embedding) or values ([..., None])."""
-    match = _NDIM.search(message)
-    if not match or (int(match["expected"]), int(match["found"])) != (3, 2):
-        return None
-    received = _parse_shape(match["shape"])
+    match, received = _rnn_got_2d(message)
     if received is None or len(received) != 2:
         return None
     integers = _integer_tensor_of_shape(received, _namespaces(error, namespace))
@@ -1086,10 +1091,7 @@ def _window_datasets(error, namespace):
 
 
 def _windows_without_features(error, message, model, namespace):
-    match = _NDIM.search(message)
-    if not match or (int(match["expected"]), int(match["found"])) != (3, 2):
-        return None
-    received = _parse_shape(match["shape"])
+    match, received = _rnn_got_2d(message)
     if received is None:
         return None
     spaces = _namespaces(error, namespace)
