@@ -264,3 +264,56 @@ def test_pad_and_mask_valid_alternatives(valid):
 
 def test_pad_and_mask_returned_in_the_wrong_order():
     assert_verdict(ex.q8.check(lambda seqs: _pad_with_keras(seqs)[::-1]), NOT_YET, "padded first")
+
+
+# -- q7 with a student's numbers (graded releases) ---------------------------------------------------
+def _drawn_text_variants(count=3):
+    rng = np.random.default_rng(707)
+    return [ex.draw(rng) for _ in range(count)]
+
+
+def _variant_text_model(p, input_dim=None, output_dim=None, units=None, return_sequences=False):
+    return _text_model(input_dim=p["largest_id"] + 1 if input_dim is None else input_dim,
+                       output_dim=p["word_vector"] if output_dim is None else output_dim,
+                       rnn=_lstm(p["review_units"] if units is None else units, return_sequences))
+
+
+def _lstm(units, return_sequences=False):
+    import keras
+
+    return keras.layers.LSTM(units, return_sequences=return_sequences)
+
+
+@pytest.mark.parametrize("p", _drawn_text_variants(), ids=lambda p: f"{p['largest_id']}-{p['word_vector']}-{p['review_units']}")
+def test_text_model_variant_key_passes_and_the_published_model_fails(p):
+    q7 = ex.build(p)[6]
+    assert (p["largest_id"], p["word_vector"], p["review_units"]) != (50, 8, 16)
+    assert_verdict(q7.check(solution_value(q7)), CORRECT)
+    assert f"word ids 1..{p['largest_id']}" in q7.prompt and f"LSTM({p['review_units']})" in q7.prompt
+    assert f"input_dim={p['largest_id'] + 1}, output_dim={p['word_vector']}" in q7.answer
+    assert q7.judge(solution_value(ex.q7)).status == NOT_YET
+
+
+@pytest.mark.parametrize("p", _drawn_text_variants(), ids=lambda p: f"{p['largest_id']}-{p['word_vector']}-{p['review_units']}")
+def test_text_model_variant_tips_carry_the_variants_numbers(p):
+    q7 = ex.build(p)[6]
+    top, vector, units = p["largest_id"], p["word_vector"], p["review_units"]
+    assert_verdict(q7.check(_variant_text_model(p, input_dim=top)), NOT_YET,
+                   f"input_dim={top} accepts ids 0 to {top - 1} only")
+    assert_verdict(q7.check(_variant_text_model(p, input_dim=vector, output_dim=top + 1)), NOT_YET,
+                   f"swapped: input_dim counts the ids (0..{top}, so {top + 1})")
+    assert_verdict(q7.check(_variant_text_model(p, input_dim=top // 2)), NOT_YET,
+                   f"ids run from 0 (padding) to {top}, so input_dim = {top + 1}")
+    assert_verdict(q7.check(_variant_text_model(p, output_dim=units)), NOT_YET,
+                   f"gives {units} numbers per id; the exercise asks for {vector}")
+    assert_verdict(q7.check(_variant_text_model(p, units=vector)), NOT_YET,
+                   f"outputs (None, {vector}); the exercise asks for LSTM({units}): {units} units")
+    assert_verdict(q7.check(_variant_text_model(p, return_sequences=True)), NOT_YET,
+                   f"step only, (None, {units}): leave return_sequences off")
+    assert_verdict(q7.check(_variant_text_model(p, input_dim=top + 11)), CORRECT,
+                   f"{top + 1} (largest id + 1) is enough: the rows for ids above {top} are never used "
+                   f"({10 * vector} extra weights)")
+    masked_not = _text_model(input_dim=top + 1, output_dim=vector, mask_zero=False, rnn=_lstm(units))
+    assert_verdict(q7.check(masked_not), NOT_YET, "padding id 0 is read as a word")
+    params = (top + 1) * vector + 4 * units * (vector + units + 1) + units + 1
+    assert_verdict(q7.check(_variant_text_model(p)), CORRECT, f"{params} parameters")

@@ -134,72 +134,82 @@ q4 = Exercise(
 
 
 # -- q7: a masked model on integer ids -------------------------------------------------------------
-_Q7_PARAMS = [51 * 8, 4 * 16 * (8 + 16 + 1), 16 + 1]
+def _text_model_check(largest_id: int, vector: int, units: int):
+    """The check of q7: Embedding(largest_id + 1, vector, mask_zero=True), LSTM(units), Dense(1) on ids."""
+    ids, top = largest_id + 1, largest_id
+    want_params = [ids * vector, 4 * units * (vector + units + 1), units + 1]
+
+    def check(model):
+        rows = layer_table(model)
+        got_in = model_input_shape(model)
+        types = [r["type"] for r in rows]
+        if got_in is not None and len(got_in) == 3:
+            return Result(False, f"The model's input is {got_in}. Integer ids come as (batch, timesteps): "
+                                 "keras.Input(shape=(None,)). The Embedding adds the features axis.")
+        if got_in is not None and got_in != (None, None):
+            return Result(False, f"The model's input is {got_in}; reviews of any length need keras.Input(shape=(None,)).")
+        if "Masking" in types:
+            return Result(False, "Embedding(mask_zero=True) makes the mask itself, from the ids: no Masking layer "
+                                 "needed (Masking after the Embedding would compare vectors with 0.0 instead).")
+        if types != ["Embedding", "LSTM", "Dense"]:
+            return Result(False, f"Your layers are {', '.join(types) or 'none'}; expected Embedding, LSTM, Dense.")
+        embedding = next(layer for layer in model.layers if type(layer).__name__ == "Embedding")
+        if (embedding.input_dim, embedding.output_dim) == (vector, ids):
+            return Result(False, f"input_dim and output_dim are swapped: input_dim counts the ids (0..{top}, so {ids}), "
+                                 f"output_dim is the {vector} numbers each id becomes: "
+                                 f"Embedding(input_dim={ids}, output_dim={vector}).")
+        if embedding.input_dim == top:
+            return Result(False, f"input_dim={top} accepts ids 0 to {top - 1} only: id {top} would fail. With ids "
+                                 f"1..{top} and 0 for padding, input_dim = largest id + 1 = {ids}.")
+        if embedding.input_dim < ids:
+            return Result(False, f"The Embedding has input_dim={embedding.input_dim}; ids run from 0 (padding) to "
+                                 f"{top}, so input_dim = {ids}.")
+        if embedding.output_dim != vector:
+            return Result(False, f"The Embedding gives {embedding.output_dim} numbers per id; the exercise asks for "
+                                 f"{vector}.")
+        if not embedding.mask_zero:
+            return Result(False, "Without mask_zero=True the padding id 0 is read as a word: the LSTM steps through "
+                                 "the padding and the answer depends on it.")
+        lstm_out, dense_out = rows[1]["output_shape"], rows[2]["output_shape"]
+        if isinstance(lstm_out, tuple) and len(lstm_out) == 3:
+            return Result(False, f"The LSTM outputs {lstm_out}; one score per review needs its last "
+                                 f"step only, (None, {units}): leave return_sequences off.")
+        if lstm_out != (None, units):
+            return Result(False, f"The LSTM outputs {lstm_out}; the exercise asks for LSTM({units}): {units} units.")
+        if dense_out != (None, 1):
+            return Result(False, f"The Dense layer outputs {dense_out}; one score per review is Dense(1).")
+        want = [embedding.input_dim * vector, *want_params[1:]]
+        if [r["params"] for r in rows] != want:
+            return Result(False, f"Parameters per layer are {[r['params'] for r in rows]}; expected {want} for "
+                                 f"Embedding({embedding.input_dim}, {vector}), LSTM({units}), Dense(1).")
+        if embedding.input_dim > ids:
+            return Result(True, f"Ids of any length, masked from id 0: padding no longer changes the score. "
+                                f"input_dim={embedding.input_dim} works too; {ids} (largest id + 1) is enough: the "
+                                f"rows for ids above {top} are never used "
+                                f"({(embedding.input_dim - ids) * vector} extra weights).")
+        return Result(True, f"Ids of any length, masked from id 0, {sum(want_params)} parameters: padding no longer "
+                            "changes the score.")
+
+    return check
 
 
-def _check_text_model(model):
-    rows = layer_table(model)
-    got_in = model_input_shape(model)
-    types = [r["type"] for r in rows]
-    if got_in is not None and len(got_in) == 3:
-        return Result(False, f"The model's input is {got_in}. Integer ids come as (batch, timesteps): "
-                             "keras.Input(shape=(None,)). The Embedding adds the features axis.")
-    if got_in is not None and got_in != (None, None):
-        return Result(False, f"The model's input is {got_in}; reviews of any length need keras.Input(shape=(None,)).")
-    if "Masking" in types:
-        return Result(False, "Embedding(mask_zero=True) makes the mask itself, from the ids: no Masking layer needed "
-                             "(Masking after the Embedding would compare vectors with 0.0 instead).")
-    if types != ["Embedding", "LSTM", "Dense"]:
-        return Result(False, f"Your layers are {', '.join(types) or 'none'}; expected Embedding, LSTM, Dense.")
-    embedding = next(layer for layer in model.layers if type(layer).__name__ == "Embedding")
-    if (embedding.input_dim, embedding.output_dim) == (8, 51):
-        return Result(False, "input_dim and output_dim are swapped: input_dim counts the ids (0..50, so 51), "
-                             "output_dim is the 8 numbers each id becomes: Embedding(input_dim=51, output_dim=8).")
-    if embedding.input_dim == 50:
-        return Result(False, "input_dim=50 accepts ids 0 to 49 only: id 50 would fail. With ids 1..50 and 0 for "
-                             "padding, input_dim = largest id + 1 = 51.")
-    if embedding.input_dim < 51:
-        return Result(False, f"The Embedding has input_dim={embedding.input_dim}; ids run from 0 (padding) to 50, "
-                             "so input_dim = 51.")
-    if embedding.output_dim != 8:
-        return Result(False, f"The Embedding gives {embedding.output_dim} numbers per id; the exercise asks for 8.")
-    if not embedding.mask_zero:
-        return Result(False, "Without mask_zero=True the padding id 0 is read as a word: the LSTM steps through "
-                             "the padding and the answer depends on it.")
-    lstm_out, dense_out = rows[1]["output_shape"], rows[2]["output_shape"]
-    if isinstance(lstm_out, tuple) and len(lstm_out) == 3:
-        return Result(False, f"The LSTM outputs {lstm_out}; one score per review needs its last "
-                             "step only, (None, 16): leave return_sequences off.")
-    if lstm_out != (None, 16):
-        return Result(False, f"The LSTM outputs {lstm_out}; the exercise asks for LSTM(16): 16 units.")
-    if dense_out != (None, 1):
-        return Result(False, f"The Dense layer outputs {dense_out}; one score per review is Dense(1).")
-    want = [embedding.input_dim * 8, *_Q7_PARAMS[1:]]
-    if [r["params"] for r in rows] != want:
-        return Result(False, f"Parameters per layer are {[r['params'] for r in rows]}; expected {want} for "
-                             f"Embedding({embedding.input_dim}, 8), LSTM(16), Dense(1).")
-    if embedding.input_dim > 51:
-        return Result(True, f"Ids of any length, masked from id 0: padding no longer changes the score. "
-                            f"input_dim={embedding.input_dim} works too; 51 (largest id + 1) is enough: the rows for "
-                            f"ids above 50 are never used ({(embedding.input_dim - 51) * 8} extra weights).")
-    return Result(True, f"Ids of any length, masked from id 0, {sum(_Q7_PARAMS)} parameters: padding no longer "
-                        "changes the score.")
-
-
-q7 = Exercise(
-    lesson="07", id="q7", points=2,
-    prompt="Build text_model: reviews as integer ids of any length (word ids 1..50, 0 = padding), "
-           "Embedding to 8 numbers with the padding masked, LSTM(16), Dense(1).",
-    reads="text_model",
-    check=_check_text_model,
-    hints=["The input is a sequence of ids of any length: keras.Input(shape=(None,)).",
-           "input_dim is the largest id + 1 (ids 0..50), output_dim is 8, and mask_zero=True masks the padding id 0.",
-           "keras.Sequential([keras.Input(shape=(None,)), keras.layers.Embedding(51, 8, mask_zero=True), "
-           "keras.layers.LSTM(16), keras.layers.Dense(1)])"],
-    answer=("text_model = keras.Sequential([\n    keras.Input(shape=(None,)),\n"
-            "    keras.layers.Embedding(input_dim=51, output_dim=8, mask_zero=True),\n"
-            "    keras.layers.LSTM(16),\n    keras.layers.Dense(1),\n])"),
-)
+def _text_model_exercise(p: dict) -> Exercise:
+    top, vector, units = p["largest_id"], p["word_vector"], p["review_units"]
+    return Exercise(
+        lesson="07", id="q7", points=2, params=p,
+        prompt=f"Build text_model: reviews as integer ids of any length (word ids 1..{top}, 0 = padding), "
+               f"Embedding to {vector} numbers with the padding masked, LSTM({units}), Dense(1).",
+        reads="text_model",
+        check=_text_model_check(top, vector, units),
+        hints=["The input is a sequence of ids of any length: keras.Input(shape=(None,)).",
+               f"input_dim is the largest id + 1 (ids 0..{top}), output_dim is {vector}, and mask_zero=True masks "
+               "the padding id 0.",
+               f"keras.Sequential([keras.Input(shape=(None,)), keras.layers.Embedding({top + 1}, {vector}, "
+               f"mask_zero=True), keras.layers.LSTM({units}), keras.layers.Dense(1)])"],
+        answer=(f"text_model = keras.Sequential([\n    keras.Input(shape=(None,)),\n"
+                f"    keras.layers.Embedding(input_dim={top + 1}, output_dim={vector}, mask_zero=True),\n"
+                f"    keras.layers.LSTM({units}),\n    keras.layers.Dense(1),\n])"),
+    )
 
 
 # -- q8: pad a batch and build its mask yourself ---------------------------------------------------
@@ -299,7 +309,7 @@ q8 = Exercise(
 
 
 DEFAULTS = {"readings": 3, "lengths": [4, 9, 2, 7, 3], "step_features": 2, "real_steps": 5, "padded_to": 8,
-            "vocabulary": 1000, "embedding": 16}
+            "vocabulary": 1000, "embedding": 16, "largest_id": 50, "word_vector": 8, "review_units": 16}
 
 
 def _listed(numbers_: list) -> str:
@@ -309,7 +319,8 @@ def _listed(numbers_: list) -> str:
 def text_values(p: dict) -> dict:
     """The parameters plus the words and answers the lesson text derives from them."""
     return {**p, "count": len(p["lengths"]), "listed": _listed(p["lengths"]), "last_step": p["padded_to"] - 1,
-            "longest": max(p["lengths"]), "copied": p["real_steps"] - 1}
+            "longest": max(p["lengths"]), "copied": p["real_steps"] - 1,
+            "id_count": p["largest_id"] + 1}
 
 
 TEXTS = [
@@ -323,6 +334,10 @@ TEXTS = [
     "copied_from_step = {copied}",
     "Predict the output shape of `Embedding(input_dim={vocabulary}, output_dim={embedding}, mask_zero=True)`",
     "embedded_shape = (None, None, {embedding})",
+    "(word ids 1 to {largest_id}, 0 for padding), an `Embedding` to {word_vector} numbers per id **with the padding "
+    "masked**, `LSTM({review_units})`, then",
+    "keras.layers.Embedding(input_dim={id_count}, output_dim={word_vector}, mask_zero=True),\n"
+    "    keras.layers.LSTM({review_units}),",
 ]
 
 
@@ -344,12 +359,18 @@ def draw(rng) -> dict:
         fair = (lengths[0] != longest and lengths[0] != min(lengths) and features != longest
                 and (count, longest, features) != (5, 9, 2) and (real, p["padded_to"]) != (5, 8))
         if fair:
-            return p
+            break
+    while True:   # q7: none of the three is the published one, and each typical wrong model stays wrong
+        top = int(rng.choice([20, 30, 40, 60, 80, 99, 100, 120, 200, 500]))
+        vector = int(rng.choice([4, 6, 10, 12, 16, 24, 32]))
+        units = int(rng.choice([8, 12, 20, 24, 32, 48]))
+        if vector < top and vector != units:
+            return {**p, "largest_id": top, "word_vector": vector, "review_units": units}
 
 
-# -- q1, q2, q5, q6: the fixed-value exercises, for any numbers ----------------------------------
-# build(DEFAULTS) is the published lesson. q3, q4 (the lesson's own arrays), q7 (model) and q8
-# (function) are the same for every variant.
+# -- q1, q2, q5, q6, q7: the exercises with numbers, for any numbers -------------------------------
+# build(DEFAULTS) is the published lesson. q3, q4 (the lesson's own arrays) and q8 (function) are
+# the same for every variant.
 def build(p: dict = DEFAULTS) -> list:
     """The lesson's exercises for the numbers ``p`` (``DEFAULTS``: the published lesson)."""
     p = {**DEFAULTS, **p}
@@ -473,7 +494,7 @@ def build(p: dict = DEFAULTS) -> list:
                f"(None, None, {dim})"],
         answer=f"embedded_shape = (None, None, {dim})",
     )
-    return [q1, q2, q3, q4, q5, q6, q7, q8]
+    return [q1, q2, q3, q4, q5, q6, _text_model_exercise(p), q8]
 
 
 EXERCISES = build(DEFAULTS)
