@@ -137,3 +137,69 @@ def test_gates_are_counted_as_keras_3_builds_them():
     texts += list(ex.q5.rule.near.values()) + [ex.q5.check(96).message, ex.q5.check(50).message]
     for text in texts:
         assert "3 gates" not in text.replace("3 gates plus", "") and "4 gates" not in text, text
+
+
+# -- q4 for a student's own numbers (a graded release) --------------------------------------------
+def _variant(seed):
+    p = ex.draw(np.random.default_rng(seed))
+    return p, dict(zip([e.id for e in ex.EXERCISES], ex.build(p)))["q4"]
+
+
+def _seq2seq(p, *, units=None, decoder_units=None, dec_features=None, enc_steps=None, states="hc",
+             return_state=True, return_sequences=True):
+    """An encoder-decoder for the numbers ``p``, with one mistake chosen by the keywords."""
+    import keras
+
+    layers = keras.layers
+    units = p["s2s_units"] if units is None else units
+    enc_in = keras.Input(shape=(enc_steps or p["s2s_enc_steps"], p["s2s_enc_features"]))
+    dec_in = keras.Input(shape=(p["s2s_dec_steps"], dec_features or p["s2s_dec_features"]))
+    encoded = layers.LSTM(units, return_state=return_state)(enc_in)
+    decoder = layers.LSTM(decoder_units or units, return_sequences=return_sequences)
+    if not return_state:
+        joined = layers.Concatenate()([decoder(dec_in), layers.RepeatVector(p["s2s_dec_steps"])(encoded)])
+        return keras.Model([enc_in, dec_in], layers.Dense(1)(joined))
+    _, h, c = encoded
+    given = {"hc": [h, c], "ch": [c, h], "all": list(encoded), "none": None}[states]
+    decoded = decoder(dec_in) if given is None else decoder(dec_in, initial_state=given)
+    return keras.Model([enc_in, dec_in], layers.Dense(1)(decoded))
+
+
+@pytest.mark.parametrize("seed", [0, 1, 2])
+def test_q4_a_drawn_variants_key_passes_with_its_parameter_count_and_the_published_model_fails(seed):
+    import keras
+
+    p, q4 = _variant(seed)
+    space = {"keras": keras}
+    exec(q4.answer, space)  # noqa: S102 - the exercise's own answer
+    u, ef, df = p["s2s_units"], p["s2s_enc_features"], p["s2s_dec_features"]
+    total = 4 * u * (ef + u + 1) + 4 * u * (df + u + 1) + u + 1
+    assert_verdict(q4.check(space["seq2seq_model"]), CORRECT, f"{total} parameters")
+    assert_verdict(q4.check(solution_value(ex.q4)), NOT_YET)
+    assert (q4.prompt, q4.answer) != (ex.q4.prompt, ex.q4.answer)
+    assert f"LSTM({u}, return_state=True)" in q4.prompt and f"({p['s2s_dec_steps']}, {df})" in q4.prompt
+
+
+def test_q4_each_tip_fires_for_a_variant_with_the_variants_numbers():
+    p, q4 = _variant(3)
+    u, dt, df = p["s2s_units"], p["s2s_dec_steps"], p["s2s_dec_features"]
+    other = u + 3
+    assert_verdict(q4.check(_seq2seq(p, return_state=False)), NOT_YET, "return_state=True")
+    assert_verdict(q4.check(_seq2seq(p, return_sequences=False)), NOT_YET, f"each of its {dt} steps")
+    verdict = q4.check(_seq2seq(p, states="none"))
+    assert_verdict(verdict, NOT_YET, "initial_state=[h, c]", "leaves the encoder out", "2 layers: LSTM, Dense")
+    assert_verdict(q4.check(_seq2seq(p, states="ch")), NOT_YET, "swapped")
+    assert_verdict(q4.check(_seq2seq(p, states="all")), NOT_YET, "exactly [h, c]")
+    assert_verdict(q4.check(_seq2seq(p, decoder_units=other)), NOT_YET,
+                   f"{u} units and the decoder {other}", f"LSTM({u}) each")
+    assert_verdict(q4.check(_seq2seq(p, units=8)), NOT_YET, f"expected [(None, {u}), (None, {u}), (None, {u})]")
+    wrong_df = df + 1 if df + 1 != p["s2s_enc_features"] else df + 2
+    assert_verdict(q4.check(_seq2seq(p, dec_features=wrong_df)), NOT_YET,
+                   f"{4 * u * (wrong_df + u + 1)} parameters", f"expected {4 * u * (df + u + 1)}")
+    wrong_steps = p["s2s_enc_steps"] + 1
+    assert_verdict(q4.check(_seq2seq(p, enc_steps=wrong_steps)), NOT_YET,
+                   f"(None, {p['s2s_enc_steps']}, {p['s2s_enc_features']})", f"(None, {dt}, {df})")
+
+
+def test_q4_a_units_mismatch_between_encoder_and_decoder_is_named():
+    assert_verdict(ex.q4.check(_seq2seq(ex.DEFAULTS, decoder_units=4)), NOT_YET, "8 units and the decoder 4")

@@ -91,18 +91,26 @@ q2 = Exercise(
 
 
 # -- q4: an encoder hands its states to a decoder ----------------------------------------------
-def _encoder_decoder_tips(rows, input_shape):
-    lstms = [r for r in rows if r["type"] == "LSTM"]
-    if len(lstms) == 1 and shape_matches(lstms[0]["output_shape"], (None, 6, 8), any_length=True):
-        return ("The decoder LSTM needs the encoder's states: call it with initial_state=[h, c]. Without it nothing "
-                "connects the encoder to the output, so Keras leaves the encoder out of the model "
-                f"(yours has {len(rows)} layers: {', '.join(layer_forms(rows))}).")
-    if rows[0]["type"] == "LSTM" and not isinstance(rows[0]["output_shape"], list):
-        return ("The encoder LSTM returns a single tensor: add return_state=True so it also gives back h and c "
-                "for the decoder.")
-    if len(rows) >= 2 and rows[1]["type"] == "LSTM" and rows[1]["output_shape"] == (None, 8):
-        return "The decoder must return a prediction for each of its 6 steps: return_sequences=True."
-    return None
+def _encoder_decoder_tips_for(units: int, dec_steps: int):
+    """The tips of q4 for LSTMs of ``units`` and a decoder of ``dec_steps`` steps."""
+    def tips(rows, input_shape):
+        lstms = [r for r in rows if r["type"] == "LSTM"]
+        if len(lstms) == 1 and shape_matches(lstms[0]["output_shape"], (None, dec_steps, units), any_length=True):
+            return ("The decoder LSTM needs the encoder's states: call it with initial_state=[h, c]. Without it "
+                    "nothing connects the encoder to the output, so Keras leaves the encoder out of the model "
+                    f"(yours has {len(rows)} layers: {', '.join(layer_forms(rows))}).")
+        if rows[0]["type"] == "LSTM" and not isinstance(rows[0]["output_shape"], list):
+            return ("The encoder LSTM returns a single tensor: add return_state=True so it also gives back h and c "
+                    "for the decoder.")
+        sizes = [r["output_shape"][0] if isinstance(r["output_shape"], list) else r["output_shape"] for r in lstms]
+        if len(sizes) == 2 and all(isinstance(s, tuple) and s for s in sizes) and sizes[0][-1] != sizes[1][-1]:
+            return (f"The encoder LSTM has {sizes[0][-1]} units and the decoder {sizes[1][-1]}. The decoder starts "
+                    f"from the encoder's h and c, so the two need the same size: LSTM({units}) each.")
+        if len(rows) >= 2 and rows[1]["type"] == "LSTM" and rows[1]["output_shape"] == (None, units):
+            return f"The decoder must return a prediction for each of its {dec_steps} steps: return_sequences=True."
+        return None
+
+    return tips
 
 
 def _states_swapped(model, rows) -> bool:
@@ -118,75 +126,71 @@ def _states_swapped(model, rows) -> bool:
         return False
 
 
-_ENCODER_DECODER = [("LSTM", [(None, 8)] * 3, 384), ("LSTM", (None, 6, 8), 352), ("Dense", (None, 6, 1), 9)]
+def encoder_decoder_params(units: int, enc_features: int, dec_features: int) -> list[int]:
+    """The parameters of q4's encoder LSTM, decoder LSTM and Dense(1) head.
+
+    >>> encoder_decoder_params(8, 3, 2)
+    [384, 352, 9]
+    """
+    return [4 * units * (enc_features + units + 1), 4 * units * (dec_features + units + 1), units + 1]
 
 
-def _check_encoder_decoder(model):
-    base = model_with_tips(_ENCODER_DECODER, None, _encoder_decoder_tips, any_length=True)
-    result = base(model)
-    if not result.ok:
-        return result
-    rows = layer_table(model)
-    shapes = [tuple(t.shape) for t in model.inputs]
-    wanted = [(None, 10, 3), (None, 6, 2)]
-    if len(shapes) != 2 or not any(shape_matches(shapes[a], wanted[0], True)
-                                   and shape_matches(shapes[1 - a], wanted[1], True) for a in (0, 1)):
-        return Result(False, f"The model's inputs are {shapes}; it needs two: the encoder's (None, 10, 3) "
-                             "and the decoder's (None, 6, 2).")
-    # The decoder must start from the encoder's states: changing only the encoder's input must change the output.
-    rng = np.random.default_rng(0)
-    enc = [rng.normal(size=(2, 10, 3)).astype("float32") for _ in range(2)]
-    dec = rng.normal(size=(2, 6, 2)).astype("float32")
-    order = [0, 1] if shapes[0][2] == 3 else [1, 0]
+def _encoder_decoder_check(units: int, enc_steps: int, enc_features: int, dec_steps: int, dec_features: int):
+    """q4's check: LSTM(units, return_state=True) on (enc_steps, enc_features) hands [h, c] to an
+    LSTM(units, return_sequences=True) on (dec_steps, dec_features), then Dense(1)."""
+    u, enc_shape, dec_shape = units, (None, enc_steps, enc_features), (None, dec_steps, dec_features)
+    enc_params, dec_params, head_params = encoder_decoder_params(u, enc_features, dec_features)
+    base = model_with_tips([("LSTM", [(None, u)] * 3, enc_params), ("LSTM", (None, dec_steps, u), dec_params),
+                            ("Dense", (None, dec_steps, 1), head_params)], None,
+                           _encoder_decoder_tips_for(u, dec_steps), any_length=True)
 
-    def run(enc_x):
-        feed = [None, None]
-        feed[order[0]], feed[order[1]] = enc_x, dec
-        return np.asarray(model(feed))
+    def check(model):
+        result = base(model)
+        if not result.ok:
+            return result
+        rows = layer_table(model)
+        shapes = [tuple(t.shape) for t in model.inputs]
+        if len(shapes) != 2 or not any(shape_matches(shapes[a], enc_shape, True)
+                                       and shape_matches(shapes[1 - a], dec_shape, True) for a in (0, 1)):
+            return Result(False, f"The model's inputs are {shapes}; it needs two: the encoder's {enc_shape} "
+                                 f"and the decoder's {dec_shape}.")
+        # The decoder must start from the encoder's states: changing only the encoder's input must change the output.
+        rng = np.random.default_rng(0)
+        enc = [rng.normal(size=(2, enc_steps, enc_features)).astype("float32") for _ in range(2)]
+        dec = rng.normal(size=(2, dec_steps, dec_features)).astype("float32")
+        order = [0, 1] if shapes[0][2] == enc_features else [1, 0]
 
-    try:
-        first, second = run(enc[0]), run(enc[1])
-    except Exception as err:  # noqa: BLE001 - a model that builds but cannot run
-        return Result(False, f"Your model builds but fails when called ({type(err).__name__}). Check the decoder's "
-                             "initial_state: an LSTM takes exactly [h, c], the 2nd and 3rd tensors that "
-                             "return_state=True gives back (encoded[1:]), not all three and not h alone.")
-    if np.allclose(first, second):
-        return Result(False, "The decoder ignores the encoder: pass the encoder's states to it with "
-                             "initial_state=[h, c].")
-    if _states_swapped(model, rows):
-        return Result(False, "The decoder's initial_state has h and c swapped. return_state=True gives "
-                             "[output, h, c], and an LSTM takes initial_state=[h, c] in that order.")
-    total = sum(r["params"] for r in rows)
-    return Result(True, with_notes(f"The decoder starts from the encoder's h and c: {total} parameters, two inputs, "
-                                   "one prediction per decoder step.", rows))
+        def run(enc_x):
+            feed = [None, None]
+            feed[order[0]], feed[order[1]] = enc_x, dec
+            return np.asarray(model(feed))
 
+        try:
+            first, second = run(enc[0]), run(enc[1])
+        except Exception as err:  # noqa: BLE001 - a model that builds but cannot run
+            return Result(False, f"Your model builds but fails when called ({type(err).__name__}). Check the "
+                                 "decoder's initial_state: an LSTM takes exactly [h, c], the 2nd and 3rd tensors "
+                                 "that return_state=True gives back (encoded[1:]), not all three and not h alone.")
+        if np.allclose(first, second):
+            return Result(False, "The decoder ignores the encoder: pass the encoder's states to it with "
+                                 "initial_state=[h, c].")
+        if _states_swapped(model, rows):
+            return Result(False, "The decoder's initial_state has h and c swapped. return_state=True gives "
+                                 "[output, h, c], and an LSTM takes initial_state=[h, c] in that order.")
+        total = sum(r["params"] for r in rows)
+        return Result(True, with_notes(f"The decoder starts from the encoder's h and c: {total} parameters, two "
+                                       "inputs, one prediction per decoder step.", rows))
 
-q4 = Exercise(
-    lesson="05", id="q4", points=2,
-    prompt="Build an encoder-decoder: LSTM(8, return_state=True) reads (10, 3); its [h, c] start an LSTM(8, return_sequences=True) on (6, 2); Dense(1) on top.",
-    reads="seq2seq_model",
-    check=_check_encoder_decoder,
-    hints=["Two keras.Input tensors, one per sequence. The encoder call returns three tensors: "
-           "_, h, c = keras.layers.LSTM(8, return_state=True)(encoder_input).",
-           "The decoder takes them as initial_state=[h, c] when you call it on the decoder input; "
-           "then keras.Model([encoder_input, decoder_input], output).",
-           "enc_in = keras.Input(shape=(10, 3)); dec_in = keras.Input(shape=(6, 2))\n"
-           "_, h, c = keras.layers.LSTM(8, return_state=True)(enc_in)\n"
-           "seq = keras.layers.LSTM(8, return_sequences=True)(dec_in, initial_state=[h, c])\n"
-           "seq2seq_model = keras.Model([enc_in, dec_in], keras.layers.Dense(1)(seq))"],
-    answer=("encoder_input = keras.Input(shape=(10, 3))\n"
-            "decoder_input = keras.Input(shape=(6, 2))\n"
-            "_, h, c = keras.layers.LSTM(8, return_state=True)(encoder_input)\n"
-            "decoded = keras.layers.LSTM(8, return_sequences=True)(decoder_input, initial_state=[h, c])\n"
-            "seq2seq_model = keras.Model([encoder_input, decoder_input], keras.layers.Dense(1)(decoded))"),
-)
+    check.form = base.form
+    return check
 
 
 q2.answer_hints = 2   # its second hint spells out the indexing
 
 DEFAULTS = {"lstm_units": 5, "lstm_steps": 7, "lstm_features": 3, "gru_units": 16, "gru_steps": 20, "gru_features": 4,
             "count_units": 4, "count_features": 2, "cell_a": 4, "cell_b": 6, "cell_steps": 5, "cell_features": 3,
-            "bidi_units": 4, "bidi_steps": 5, "bidi_features": 3}
+            "bidi_units": 4, "bidi_steps": 5, "bidi_features": 3,
+            "s2s_units": 8, "s2s_enc_steps": 10, "s2s_enc_features": 3, "s2s_dec_steps": 6, "s2s_dec_features": 2}
 
 TEXTS = [
     "An `LSTM({lstm_units}, return_state=True)` reads `keras.Input(shape=({lstm_steps}, {lstm_features}))`.",
@@ -204,6 +208,13 @@ TEXTS = [
     "`keras.Input(shape=({bidi_steps}, {bidi_features}))`.",
     "bidi_shapes = [(None, {bidi_both}), (None, {bidi_units}), (None, {bidi_units}), (None, {bidi_units}), "
     "(None, {bidi_units})]",
+    "**Your turn.** Build `seq2seq_model` with **LSTMs**: an encoder `LSTM({s2s_units}, return_state=True)` reads "
+    "`({s2s_enc_steps}, {s2s_enc_features})`; its `[h, c]` start a decoder `LSTM({s2s_units}, return_sequences=True)` "
+    "reading `({s2s_dec_steps}, {s2s_dec_features})`;",
+    "encoder_input = keras.Input(shape=({s2s_enc_steps}, {s2s_enc_features}))",
+    "decoder_input = keras.Input(shape=({s2s_dec_steps}, {s2s_dec_features}))",
+    "encoded = keras.layers.LSTM({s2s_units}, return_state=True)(encoder_input)",
+    "decoded = keras.layers.LSTM({s2s_units}, return_sequences=True)(decoder_input,",
 ]
 
 
@@ -243,7 +254,10 @@ def draw(rng) -> dict:
              "count_units": int(rng.integers(2, 9)), "count_features": int(rng.integers(1, 7)),
              "cell_a": int(rng.integers(2, 13)), "cell_b": int(rng.integers(2, 13)), "cell_steps": int(rng.integers(3, 15)),
              "cell_features": int(rng.integers(2, 7)), "bidi_units": int(rng.integers(2, 17)),
-             "bidi_steps": int(rng.integers(3, 15)), "bidi_features": int(rng.integers(2, 7))}
+             "bidi_steps": int(rng.integers(3, 15)), "bidi_features": int(rng.integers(2, 7)),
+             "s2s_units": int(rng.integers(2, 17)), "s2s_enc_steps": int(rng.integers(3, 21)),
+             "s2s_enc_features": int(rng.integers(2, 9)), "s2s_dec_steps": int(rng.integers(2, 13)),
+             "s2s_dec_features": int(rng.integers(1, 7))}
         gru = _gru_near(p["count_features"], p["count_units"])
         gru_answer = 3 * (p["count_features"] * p["count_units"] + p["count_units"] ** 2 + 2 * p["count_units"])
         fair = (len({p["lstm_units"], p["lstm_steps"], p["lstm_features"]}) == 3 and p["lstm_units"] != 5
@@ -251,13 +265,16 @@ def draw(rng) -> dict:
                 and len(gru) == 5 and gru_answer not in gru and gru_answer != 96
                 and p["cell_a"] != p["cell_b"] and p["cell_steps"] not in (p["cell_a"], p["cell_b"])
                 and (p["cell_a"], p["cell_b"]) != (4, 6)
-                and p["bidi_units"] != 4 and p["bidi_steps"] != p["bidi_units"])
+                and p["bidi_units"] != 4 and p["bidi_steps"] != p["bidi_units"]
+                # q4: the published model's units never fit; the features tell the two inputs apart
+                and p["s2s_units"] != 8 and p["s2s_enc_features"] != p["s2s_dec_features"]
+                and p["s2s_enc_steps"] != p["s2s_dec_steps"])
         if fair:
             return p
 
 
-# -- q1, q3, q5-q7: the fixed-value exercises, for any numbers -------------------------------
-# build(DEFAULTS) is the published lesson; q2 (function) and q4 (encoder-decoder) keep their numbers.
+# -- q1, q3-q7: the fixed-value exercises and the model, for any numbers -------------------------------
+# build(DEFAULTS) is the published lesson; q2 (a function on random inputs) is the same in every variant.
 def build(p: dict = DEFAULTS) -> list:
     """The lesson's exercises for the numbers ``p`` (``DEFAULTS``: the published lesson)."""
     p = {**DEFAULTS, **p}
@@ -266,6 +283,8 @@ def build(p: dict = DEFAULTS) -> list:
     cu, cf = p["count_units"], p["count_features"]
     a, b, ct = p["cell_a"], p["cell_b"], p["cell_steps"]
     bu, bt, bf = p["bidi_units"], p["bidi_steps"], p["bidi_features"]
+    su, et, ef, dt, df = (p["s2s_units"], p["s2s_enc_steps"], p["s2s_enc_features"], p["s2s_dec_steps"],
+                          p["s2s_dec_features"])
     q1 = Exercise(
         lesson="05", id="q1", points=1, params=p,
         prompt=f"keras.layers.LSTM({lu}, return_state=True) on keras.Input(shape=({lt}, {lf})): list the shapes of "
@@ -304,6 +323,26 @@ def build(p: dict = DEFAULTS) -> list:
                f"How many values does a GRU({gu}) keep per sample? keras.Input adds the batch axis for you.",
                f"({gu},)"],
         answer=f"h0_input_shape = ({gu},)",
+    )
+    q4 = Exercise(
+        lesson="05", id="q4", points=2, params=p,
+        prompt=f"Build an encoder-decoder: LSTM({su}, return_state=True) reads ({et}, {ef}); its [h, c] start an "
+               f"LSTM({su}, return_sequences=True) on ({dt}, {df}); Dense(1) on top.",
+        reads="seq2seq_model",
+        check=_encoder_decoder_check(su, et, ef, dt, df),
+        hints=["Two keras.Input tensors, one per sequence. The encoder call returns three tensors: "
+               f"_, h, c = keras.layers.LSTM({su}, return_state=True)(encoder_input).",
+               "The decoder takes them as initial_state=[h, c] when you call it on the decoder input; "
+               "then keras.Model([encoder_input, decoder_input], output).",
+               f"enc_in = keras.Input(shape=({et}, {ef})); dec_in = keras.Input(shape=({dt}, {df}))\n"
+               f"_, h, c = keras.layers.LSTM({su}, return_state=True)(enc_in)\n"
+               f"seq = keras.layers.LSTM({su}, return_sequences=True)(dec_in, initial_state=[h, c])\n"
+               "seq2seq_model = keras.Model([enc_in, dec_in], keras.layers.Dense(1)(seq))"],
+        answer=(f"encoder_input = keras.Input(shape=({et}, {ef}))\n"
+                f"decoder_input = keras.Input(shape=({dt}, {df}))\n"
+                f"_, h, c = keras.layers.LSTM({su}, return_state=True)(encoder_input)\n"
+                f"decoded = keras.layers.LSTM({su}, return_sequences=True)(decoder_input, initial_state=[h, c])\n"
+                "seq2seq_model = keras.Model([encoder_input, decoder_input], keras.layers.Dense(1)(decoded))"),
     )
     # A GRU has 2 gates (update, reset) and a candidate: 3 blocks of weights side by side.
     q5 = Exercise(
