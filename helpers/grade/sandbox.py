@@ -86,8 +86,7 @@ class Sandbox:
                    self.project / "solutions", self.project / ".git", *self.hidden]
         unique: list[Path] = []
         for path in map(_resolved, folders):
-            # /tmp is replaced as a whole by the kernel's private one
-            if path != Path("/") and not _inside(path, Path("/tmp")) and path.is_dir() and path not in unique:
+            if path != Path("/") and path.is_dir() and path not in unique:
                 unique.append(path)
         return unique
 
@@ -133,27 +132,32 @@ class Confinement:
     def command(self, argv: list[str], limits, env: dict | None = None) -> list[str]:
         """``argv`` run inside the sandbox, with the scratch folder its only writable folder and only
         the :data:`PASSED_ENV` variables of ``env`` (default: this process's environment)."""
-        scratch = self.scratch
-        hidden = self.box.hidden_paths()
-        needed = [p for p in needed_paths() if any(_inside(p, h) for h in hidden) and not _inside(p, scratch)]
+        scratch, tmp = self.scratch, Path("/tmp")
+        every_hidden = self.box.hidden_paths()
+        # /tmp is replaced as a whole by the kernel's private one; other folders by empty ones
+        hidden = [path for path in every_hidden if not _inside(path, tmp)]
+        masked = [*hidden, tmp]
+        # the course and its Python may live in a masked folder (a clone in /tmp, a venv in a home)
+        needed = [p for p in needed_paths() if any(_inside(p, h) for h in masked) and not _inside(p, scratch)]
         needed = [p for p in needed if not any(_inside(p, other) and p != other for other in needed)]
         box = [self.box.bwrap, "--ro-bind", "/", "/", "--dev", "/dev", "--proc", "/proc"]
         for path in hidden:
             box += ["--tmpfs", str(path)]
+        box += ["--bind", str(scratch / "tmp"), "/tmp", "--bind", str(scratch / "shm"), "/dev/shm"]
         for path in needed:   # bwrap would make the missing parents 0700: make them readable
-            parents = [a for a in reversed(path.parents) if any(_inside(a, h) and a != h for h in hidden)]
+            parents = [a for a in reversed(path.parents) if any(_inside(a, h) and a != h for h in masked)]
             for parent in parents:
                 box += ["--perms", "0755", "--dir", str(parent)]
             box += ["--ro-bind", str(path), str(path)]
-        for path in hidden:   # hide again what a bound-back folder holds (e.g. project/submissions)
-            if any(_inside(path, n) and path != n for n in needed):
-                box += ["--tmpfs", str(path)]
+        rehidden = [path for path in every_hidden   # what a bound-back folder holds (e.g. project/solutions)
+                    if any(_inside(path, n) and path != n for n in needed)]
+        for path in rehidden:
+            box += ["--tmpfs", str(path)]
         for path in self.box.hidden:   # files, e.g. a submission lying in a folder the kernel needs
-            if path.is_file() and not _inside(path, Path("/tmp")):
+            if path.is_file() and (not _inside(path, tmp) or any(_inside(path, n) for n in needed)):
                 box += ["--ro-bind", "/dev/null", str(path)]
-        box += ["--bind", str(scratch / "tmp"), "/tmp", "--bind", str(scratch / "shm"), "/dev/shm",
-                "--bind", str(scratch), str(scratch)]
-        for path in [*hidden, Path("/dev")]:
+        box += ["--bind", str(scratch), str(scratch)]
+        for path in [*dict.fromkeys([*hidden, *rehidden]), Path("/dev")]:
             box += ["--remount-ro", str(path)]
         box += ["--unshare-pid", "--unshare-net", "--unshare-ipc", "--unshare-uts", "--unshare-cgroup-try",
                 "--die-with-parent", "--new-session", "--hostname", "sandbox",
