@@ -230,3 +230,28 @@ def test_the_sandbox_command_hides_and_binds_what_it_should(tmp_path):
     assert ["--ro-bind", "/dev/null", str(submission)] == argv[argv.index(str(submission)) - 2:][:3]
     assert "--nproc=512" in argv and any(a.startswith("--data=") for a in argv)
     assert json.dumps(argv).count("JPY_PARENT_PID") == 0
+
+
+def test_a_course_cloned_into_tmp_keeps_its_python_and_hides_its_solutions(tmp_path, monkeypatch):
+    """/tmp is replaced by the kernel's own: a course (and its venv) living there is bound back after it."""
+    project = Path(tempfile.mkdtemp(prefix="clone-", dir="/tmp"))
+    try:
+        venv = project / ".venv"
+        for folder in (venv, project / "solutions", project / ".git", project / "helpers"):
+            folder.mkdir()
+        monkeypatch.setattr(sandbox, "needed_paths", lambda: [project, venv])
+        scratch = Path(tempfile.mkdtemp(prefix="scratch-", dir="/tmp"))
+        try:
+            argv = sandbox.Sandbox(project=project).confine(scratch).command(["python"], Limits())
+        finally:
+            shutil.rmtree(scratch)
+    finally:
+        shutil.rmtree(project)
+    joined = [" ".join(argv[i:i + 3]) for i in range(len(argv))]
+    tmp_bind = joined.index(f"--bind {scratch / 'tmp'} /tmp")
+    bind_back = joined.index(f"--ro-bind {project} {project}")
+    assert tmp_bind < bind_back, "the course must be bound back after /tmp is replaced"
+    assert f"--ro-bind {venv} {venv}" not in joined   # inside the project: bound with it
+    for secret in (project / "solutions", project / ".git"):
+        position = next(i for i, j in enumerate(joined) if j.startswith(f"--tmpfs {secret} "))
+        assert position > bind_back, f"{secret} must be hidden again inside the bound-back course"
