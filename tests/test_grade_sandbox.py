@@ -35,8 +35,13 @@ DISK_MB = 300
 
 
 def skip_without_bubblewrap() -> None:
-    if sandbox.problem():
-        pytest.skip(f"no sandbox here: {sandbox.problem()}")
+    """Skip where bubblewrap cannot run; fail instead where it must (``.ci/run`` installs it and sets
+    ``COURSE_REQUIRE_SANDBOX=1``, so a sandbox broken by our own code cannot hide behind a skip)."""
+    why = sandbox.problem()
+    if why and os.environ.get("COURSE_REQUIRE_SANDBOX") == "1":
+        pytest.fail(f"the sandbox must run here (COURSE_REQUIRE_SANDBOX=1): {why}")
+    if why:
+        pytest.skip(f"no sandbox here: {why}")
 
 
 class LoopbackServer:
