@@ -18,15 +18,16 @@ export TF_ENABLE_ONEDNN_OPTS := 0
 export PYTHONHASHSEED := 0
 export MPLBACKEND := Agg
 
-.PHONY: help install lab test test-fast test-browser solutions notebooks grade lint bench clean
+.PHONY: help install lab test test-fast test-browser site site-preview solutions notebooks grade lint bench clean
 
 help:
 	@echo "make lab         start JupyterLab on notebooks/ at lesson 00 (installs on first run)"
 	@echo "make test        install if needed, then run the whole test suite"
 	@echo "make test-fast   unit tests only (no notebooks)"
-	@echo "make test-browser lesson 01 and the shape explorer in JupyterLab, in headless Chromium"
+	@echo "make test-browser lesson 01, the shape explorer and the website, in headless Chromium"
 	@echo "make solutions   re-execute solutions/ in place (LESSON=03 for one), then rebuild notebooks/"
 	@echo "make notebooks   rebuild notebooks/ from solutions/"
+	@echo "make site        build the course website into build/site/ (offline); make site-preview serves it"
 	@echo "make grade SUBMISSIONS=\"dir/*.ipynb\"  grade submitted notebooks into grades/"
 	@echo "make bench       time and measure every lesson (see README)"
 	@echo "make clean       remove .venv and caches"
@@ -60,6 +61,18 @@ test-fast: $(STAMP)
 test-browser: $(STAMP)
 	bash .ci/browser-setup.sh
 	COURSE_BROWSER=1 $(BIN)/python -m pytest -v tests/browser
+
+# The course website (README: "The course as a website"): build/site/index.html, built offline from
+# solutions/' stored outputs. Installs the `site` extra when missing. Preview on 127.0.0.1:8000.
+site: $(STAMP)
+	@bash .ci/site-setup.sh
+	$(BIN)/python -m helpers.site
+
+SITE_PORT ?= 8000
+site-preview:
+	@test -f build/site/index.html || { echo "no build/site/index.html: run make site first"; exit 2; }
+	@echo "Serving build/site at http://127.0.0.1:$(SITE_PORT)/ (Ctrl+C stops it)"
+	$(PYTHON) -m http.server $(SITE_PORT) --bind 127.0.0.1 --directory build/site
 
 solutions: $(STAMP)
 	$(BIN)/python -m helpers.build --execute $(wildcard solutions/$(LESSON)_*.ipynb)

@@ -2,7 +2,8 @@
 # Install what `make test-browser` needs, only when it is missing:
 #   - Debian's Chromium (/usr/bin/chromium), from apt; no browser is downloaded from anywhere else
 #     (never `playwright install`: the tests point Playwright at the system Chromium);
-#   - the Python driver, Playwright, as the project's `browser` extra in .venv.
+#   - the Python driver, Playwright, as the project's `browser` extra in .venv;
+#   - what the website test needs: the `site` extra and axe-core (.ci/site-setup.sh --axe).
 # Usage: bash .ci/browser-setup.sh   (from the project folder; needs root or sudo for apt-get)
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -24,3 +25,4 @@ if ! .venv/bin/python -c "import playwright.sync_api" 2>/dev/null; then
     .venv/bin/python -m pip install --quiet -e '.[cpu,test,browser]'
 fi
 .venv/bin/python -c "from importlib.metadata import version; print('playwright', version('playwright'))"
+bash .ci/site-setup.sh --axe

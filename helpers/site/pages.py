@@ -17,7 +17,7 @@ import html
 import re
 from typing import Iterable
 
-BEGIN = "### BEGIN SOLUTION"
+BEGIN, END = "### BEGIN SOLUTION", "### END SOLUTION"
 BRANCH = "main"
 # Owner and repository names as GitHub allows them; anything else (quotes, spaces, another host,
 # a javascript: address) is refused before it reaches a page.
@@ -143,6 +143,9 @@ def lesson_page(nb: dict, notebook: str, repository: str, hints: dict[str, Itera
                     raise SiteError(f"{notebook}: ex.{exercise_id} is not an exercise of lesson {lesson}")
                 key = f"{lesson}.{exercise_id}"
                 cells.append(_markdown_cell(hints_block(key, hints[exercise_id]), f"site-hints-{lesson}-{exercise_id}"))
+            # The markers are for helpers.build; a reader sees the answer and its check.
+            cell["source"] = "\n".join(line for line in source.splitlines()
+                                       if line.strip() not in (BEGIN, END))
             metadata = cell.setdefault("metadata", {})
             tags = metadata.setdefault("tags", [])
             if "hide-cell" not in tags:
