@@ -126,7 +126,7 @@ def test_links_are_rewritten_to_site_pages_or_to_the_repository():
     anchors = {"setup.md": {"two-commands"}}
     source = ("[g](INSTRUCTORS.md) [s](README.md#two-commands) [x](README.md#grading) [l](notebooks/02_a.ipynb) "
               "[c](CONTRIBUTING.md) [w](https://keras.io) [a](#two-commands) [b](#elsewhere)\n"
-              "```\n[kept](INSTRUCTORS.md)\n```\n")
+              "[o](#own-heading)\n```\n[kept](INSTRUCTORS.md)\n```\n## Own heading\n")
     out = rewrite_links(source, pages, anchors, "README.md", REPO)
     assert "[g](instructors.md)" in out and "[s](setup.md#two-commands)" in out
     assert "[x](https://github.com/ada/rnn-course#grading)" in out
@@ -135,6 +135,7 @@ def test_links_are_rewritten_to_site_pages_or_to_the_repository():
     assert "[w](https://keras.io)" in out and "[a](setup.md#two-commands)" in out
     assert "[b](https://github.com/ada/rnn-course#elsewhere)" in out
     assert "[kept](INSTRUCTORS.md)" in out, "code blocks are left as they are"
+    assert "[o](#own-heading)" in out, "a link to a heading of the same text stays on the page"
 
 
 def test_sections_cut_at_level_two_headings_outside_code():

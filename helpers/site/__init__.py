@@ -113,7 +113,7 @@ def _readme_parts(root: Path) -> dict[str, str]:
 
 
 def home_page(root: Path, lessons: list[tuple[str, str, str]], links) -> str:
-    """index.md: what the course teaches and for whom (README's opening), the lesson map, how to start."""
+    """index.md: what the course teaches and for whom (README's opening), how to start, the lesson map."""
     readme = _readme_parts(root)
     intro = readme[""]
     lesson_map = readme.get("The lessons", "")
@@ -128,13 +128,14 @@ def home_page(root: Path, lessons: list[tuple[str, str, str]], links) -> str:
 - **Run it yourself.** Each lesson page has launch links: *Open in Binder* (nothing to install),
   *Open in Colab*, or *Download the notebook*. The notebooks you run have blank answers and check
   them as you go.
+- **Lesson map:** [below](#the-lessons); 99 is a gallery of every kind of diagram the course draws.
 - **On your own machine:** clone the repository and run `make lab`; see [Set-up](setup.md).
 - **Teaching with it:** [For instructors](instructors.md).
 """
     toc = ["```{toctree}", ":hidden:", ":caption: Lessons", ""]
     toc += [f"lessons/{stem}" for stem, _, _ in lessons]
     toc += ["```", "", "```{toctree}", ":hidden:", ":caption: About the course", "", "setup", "instructors", "```"]
-    text = "\n".join([intro.rstrip(), "", lesson_map.rstrip(), "", start, "\n".join(toc), ""])
+    text = "\n".join([intro.rstrip(), "", start, lesson_map.rstrip(), "", "\n".join(toc), ""])
     return links(text, "README.md")
 
 

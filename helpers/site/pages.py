@@ -185,13 +185,15 @@ def rewrite_links(markdown: str, pages: dict[str, str], anchors: dict[str, set[s
 
     ``pages`` maps a repository path to the site page made from it (``"INSTRUCTORS.md"`` ->
     ``"instructors.md"``); ``anchors[page]`` are the anchors that page has; ``here`` is the file
-    being rewritten. Links to files that have no page go to the file on GitHub; web links stay.
+    being rewritten. A ``#anchor`` of the text's own headings stays; links to files that have no
+    page go to the file on GitHub; web links stay.
     """
     owner, name = parse_repository(repository)
     github = f"https://github.com/{owner}/{name}"
+    own = heading_anchors(markdown)
 
     def target_for(target: str) -> str:
-        if re.match(r"[a-z][a-z0-9+.-]*:", target, re.I):
+        if re.match(r"[a-z][a-z0-9+.-]*:", target, re.I) or (target.startswith("#") and target[1:] in own):
             return target
         path, _, anchor = target.partition("#")
         path = path or here
