@@ -76,7 +76,8 @@ def test_a_lesson_page_has_launch_links_hints_and_folded_solutions():
     nb = solution(LESSON_02)
     before = copy.deepcopy(nb)
     hints = published_hints("02")
-    page = lesson_page(nb, LESSON_02, REPO, hints, "02")
+    prompts = {e.id: e.prompt for e in exercises.exercises_for("02")}
+    page = lesson_page(nb, LESSON_02, REPO, hints, "02", prompts)
     assert nb == before, "the solution notebook itself is not changed"
 
     first = text(page["cells"][0])
@@ -89,6 +90,7 @@ def test_a_lesson_page_has_launch_links_hints_and_folded_solutions():
     for hint_cell, exercise in zip(hint_cells, exercises.exercises_for("02")):
         assert text(hint_cell).count("<details class=\"course-hint\">") == len(exercise.hints)
         assert f"exercise 02.{exercise.id}" in text(hint_cell)
+        assert f"<strong>Exercise 02.{exercise.id}:</strong>" in text(hint_cell), "the question is stated"
         assert "\n\n" not in text(hint_cell), "one raw-HTML block for MyST: no blank line inside"
     for cell in folded:
         assert cell["metadata"]["mystnb"]["code_prompt_show"] == SHOW_SOLUTION
@@ -113,7 +115,9 @@ def test_a_lesson_page_refuses_an_exercise_the_lesson_does_not_declare():
 
 
 def test_hints_are_escaped_html_and_code_keeps_its_lines():
-    block = hints_block("02.q1", ["Use `shape=(5, 1)`", "<script>alert(1)</script>", "model = [\n\n  Dense(1)]"])
+    block = hints_block("02.q1", ["Use `shape=(5, 1)`", "<script>alert(1)</script>", "model = [\n\n  Dense(1)]"],
+                        prompt="What <b>shape</b>?")
+    assert "What &lt;b&gt;shape&lt;/b&gt;?" in block
     assert "<script>" not in block and "&lt;script&gt;" in block
     assert "<code>shape=(5, 1)</code>" in block
     assert "<pre>model = [&#10;&#10;  Dense(1)]</pre>" in block

@@ -91,13 +91,14 @@ def _lesson_of(nb: dict, path: Path) -> str:
     return str(nb.get("metadata", {}).get("course", {}).get("lesson") or path.name[:2])
 
 
-def _declared_hints(lesson: str) -> dict[str, tuple[str, ...]]:
-    """Hints of the published lesson's exercises, by id (``{}`` for a lesson without exercises)."""
+def _declared(lesson: str) -> tuple[dict[str, tuple[str, ...]], dict[str, str]]:
+    """Hints and questions of the published lesson's exercises, by id (empty for a lesson without any)."""
     from helpers import exercises
 
     if lesson not in exercises.lessons():
-        return {}
-    return {exercise.id: tuple(exercise.hints) for exercise in exercises.exercises_for(lesson)}
+        return {}, {}
+    declared = exercises.exercises_for(lesson)
+    return {e.id: tuple(e.hints) for e in declared}, {e.id: e.prompt for e in declared}
 
 
 def _title(nb: dict, path: Path) -> str:
@@ -168,7 +169,8 @@ def write_sources(src: Path, repository: str, root: Path = ROOT) -> dict:
     for path in lesson_notebooks(root):
         nb = json.loads(path.read_text(encoding="utf-8"))
         lesson = _lesson_of(nb, path)
-        page = pages.lesson_page(nb, path.name, repository, _declared_hints(lesson), lesson)
+        hints, prompts = _declared(lesson)
+        page = pages.lesson_page(nb, path.name, repository, hints, lesson, prompts)
         (src / "lessons" / path.name).write_text(json.dumps(page, indent=1, ensure_ascii=False), encoding="utf-8")
         learner = root / "notebooks" / path.name
         if not learner.exists():

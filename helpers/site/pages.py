@@ -91,10 +91,14 @@ def inline_html(text: str) -> str:
     return escaped
 
 
-def hints_block(key: str, hints: Iterable[str]) -> str:
-    """One raw-HTML block: every hint of exercise ``key`` behind its own "Show hint" toggle."""
+def hints_block(key: str, hints: Iterable[str], prompt: str = "") -> str:
+    """One raw-HTML block: the exercise's question (``prompt``), then every hint of exercise ``key``
+    behind its own "Show hint" toggle."""
     hints = [h for h in hints if str(h).strip()]
     parts = [f'<div class="course-hints" role="group" aria-label="Hints for exercise {html.escape(key)}">']
+    if str(prompt).strip():
+        parts.append(f'<p class="course-exercise-prompt"><strong>Exercise {html.escape(key)}:</strong> '
+                     f"{inline_html(' '.join(str(prompt).split()))}</p>")
     for number, hint in enumerate(hints, start=1):
         parts.append(
             f'<details class="course-hint"><summary>Show hint {number} of {len(hints)}</summary>'
@@ -119,10 +123,10 @@ def _markdown_cell(text: str, cell_id: str) -> dict:
 
 
 def lesson_page(nb: dict, notebook: str, repository: str, hints: dict[str, Iterable[str]],
-                lesson: str) -> dict:
+                lesson: str, prompts: dict[str, str] | None = None) -> dict:
     """The site's copy of solution notebook ``nb`` (``notebook`` is its file name).
 
-    ``hints`` maps an exercise id (``"q1"``) to its declared hints. Raises :class:`SiteError` when
+    ``hints`` maps an exercise id (``"q1"``) to its declared hints, ``prompts`` to its question. Raises :class:`SiteError` when
     an exercise cell names no exercise, or one that ``hints`` does not know.
     """
     page = copy.deepcopy(nb)
@@ -142,7 +146,8 @@ def lesson_page(nb: dict, notebook: str, repository: str, hints: dict[str, Itera
                 if exercise_id not in hints:
                     raise SiteError(f"{notebook}: ex.{exercise_id} is not an exercise of lesson {lesson}")
                 key = f"{lesson}.{exercise_id}"
-                cells.append(_markdown_cell(hints_block(key, hints[exercise_id]), f"site-hints-{lesson}-{exercise_id}"))
+                block = hints_block(key, hints[exercise_id], (prompts or {}).get(exercise_id, ""))
+                cells.append(_markdown_cell(block, f"site-hints-{lesson}-{exercise_id}"))
             # The markers are for helpers.build; a reader sees the answer and its check.
             cell["source"] = "\n".join(line for line in source.splitlines()
                                        if line.strip() not in (BEGIN, END))
