@@ -8,7 +8,7 @@ outputs (nothing is executed), the diagram gallery, the set-up (README's section
 INSTRUCTORS.md. The launch links come from one setting, the repository's address:
 ``[project.urls] Repository`` in pyproject.toml, or ``COURSE_REPOSITORY`` in the environment
 (the publishing workflow sets it to the repository it runs in), or ``--repository``.
-The site's sources are generated into ``build/site-src/`` (both folders are git-ignored).
+The site's sources are generated into ``build/site-src/`` (``build/`` is git-ignored).
 
 >>> from helpers.site.pages import parse_repository
 >>> parse_repository(repository_setting())[1] != ""
@@ -234,11 +234,13 @@ def build_site(out: Path, repository: str | None = None, root: Path = ROOT, quie
     if out.exists():
         shutil.rmtree(out)
     warnings = out.with_name(out.name + "-warnings.txt")
-    args = ["-b", "html", "-E", "-n", "--keep-going", "-w", str(warnings), str(src), str(out)]
+    doctrees = out.with_name(out.name + "-doctrees")   # Sphinx's cache stays out of the published folder
+    args = ["-b", "html", "-E", "-n", "--keep-going", "-d", str(doctrees), "-w", str(warnings), str(src), str(out)]
     status = build_main((["-q"] if quiet else []) + args)
     if status != 0:
         raise SiteError(f"sphinx-build failed (exit {status}); see {warnings}")
     fix_html(out)
+    (out / ".buildinfo").unlink(missing_ok=True)
     html_files = site_pages(out)
     size = sum(p.stat().st_size for p in out.rglob("*") if p.is_file())
     found = [line for line in warnings.read_text(encoding="utf-8").splitlines() if line.strip()]
