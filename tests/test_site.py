@@ -14,7 +14,7 @@ import pytest
 import yaml
 
 from helpers import exercises
-from helpers.site import repository_setting, write_sources
+from helpers.site import copy_local_images, repository_setting, write_sources
 from helpers.site.pages import (SHOW_SOLUTION, SiteError, hints_block, launch_links, lesson_page,
                                 parse_repository, rewrite_links, sections)
 
@@ -189,3 +189,14 @@ def test_the_pages_workflow_builds_with_make_site_and_publishes_build_site_on_pu
     upload = next(s for s in steps if str(s.get("uses", "")).startswith("actions/upload-pages-artifact"))
     assert upload["with"]["path"] == "build/site"
     assert any(str(s.get("uses", "")).startswith("actions/deploy-pages") for s in flow["jobs"]["deploy"]["steps"])
+
+
+def test_images_of_a_markdown_page_are_copied_and_nothing_outside_the_repository(tmp_path):
+    root, src = tmp_path / "repo", tmp_path / "src"
+    (root / "docs").mkdir(parents=True)
+    (root / "docs" / "fig.png").write_bytes(b"png")
+    (tmp_path / "secret.png").write_bytes(b"secret")
+    page = "![a](docs/fig.png) ![b](../secret.png) ![c](/etc/passwd) ![d](https://x.org/y.png) ![e](docs/none.png)"
+    assert copy_local_images(page, root, src) == ["docs/fig.png"]
+    assert (src / "docs" / "fig.png").read_bytes() == b"png"
+    assert sorted(p.name for p in src.rglob("*") if p.is_file()) == ["fig.png"]

@@ -150,6 +150,21 @@ def setup_page(root: Path, links) -> str:
     return links("# Set-up\n\n" + body, "README.md")
 
 
+def copy_local_images(markdown: str, root: Path, src: Path) -> list[str]:
+    """Copy the repository images a markdown page shows (``![alt](docs/x.png)``) to the same place in
+    ``src``, so the page keeps them; returns their paths. Paths outside the repository are ignored."""
+    copied = []
+    for target in re.findall(r"!\[[^\]]*\]\(([^)\s]+)\)", markdown):
+        if re.match(r"[a-z][a-z0-9+.-]*:", target, re.I) or target.startswith("/"):
+            continue
+        path = (root / target).resolve()
+        if path.is_file() and path.is_relative_to(root.resolve()) and ".." not in Path(target).parts:
+            (src / target).parent.mkdir(parents=True, exist_ok=True)
+            shutil.copy2(path, src / target)
+            copied.append(target)
+    return copied
+
+
 def write_sources(src: Path, repository: str, root: Path = ROOT) -> dict:
     """Write the Sphinx project into ``src`` (emptied first); returns what was written."""
     if src.exists():
@@ -181,6 +196,7 @@ def write_sources(src: Path, repository: str, root: Path = ROOT) -> dict:
         site_pages[f"solutions/{path.name}"] = f"lessons/{path.name}"
 
     def links(text: str, here: str) -> str:
+        copy_local_images(text, root, src)
         return pages.rewrite_links(text, site_pages, anchors, here, repository)
 
     (src / "index.md").write_text(home_page(root, lessons, links), encoding="utf-8")
