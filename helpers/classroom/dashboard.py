@@ -109,7 +109,7 @@ function drawLearners(summary) {
   const body = document.querySelector("#learners tbody");
   body.replaceChildren();
   for (const p of summary.progress) {
-    const tr = row([el("td", p.learner, "learner"), el("td", p.right), el("td", p.stuck.join(", ") || "-", "stuck"),
+    const tr = row([el("td", p.learner, "learner"), el("td", p.right), el("td", p.stuck.join(", ") || "-", "stuck-on"),
                     el("td", p.last_exercise), el("td", ago(p.last_seen))]);
     tr.className = "learner";
     body.appendChild(tr);

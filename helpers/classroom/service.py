@@ -160,6 +160,10 @@ class Base(web.RequestHandler):
         value = self.get_signed_cookie(INSTRUCTOR_COOKIE, max_age_days=1)
         return value == b"1"
 
+    def set_instructor_cookie(self) -> None:
+        self.set_signed_cookie(INSTRUCTOR_COOKIE, "1", expires_days=1, httponly=True, samesite="Strict",
+                               path=self.classroom.prefix)
+
     def hub_instructor(self) -> bool:
         """Overridden on a hub: a user the hub let through OAuth with access to this service."""
         return False
@@ -226,13 +230,14 @@ class Dashboard(Base):
     def get(self) -> None:
         token = self.get_argument("token", "")
         if token and self.classroom.is_instructor_token(token):
-            self.set_signed_cookie(INSTRUCTOR_COOKIE, "1", expires_days=1, httponly=True, samesite="Strict",
-                                   path=self.classroom.prefix)
+            self.set_instructor_cookie()
             self.redirect(self.classroom.prefix)   # drop the token from the address bar and history
             return
         if not self.instructor():
             self.not_instructor(bool(token))
             return
+        if not self.cookie_instructor():
+            self.set_instructor_cookie()   # on a hub: after its OAuth; the page's script then uses this cookie
         self.set_header("Content-Type", "text/html; charset=utf-8")
         self.write(DASHBOARD_HTML)
 
@@ -326,7 +331,12 @@ def hub_auth_from_environment():
 def serve(db: str | Path, port: int, instructor_token_file: str | Path | None,
           class_token_file: str | Path | None = None, ip: str = "127.0.0.1") -> None:
     """Serve until SIGTERM or SIGINT (then finish the batch in flight and close the database)."""
-    logging.basicConfig(level=logging.INFO, format="[classroom %(asctime)s] %(message)s", stream=sys.stderr)
+    if not log.handlers:
+        handler = logging.StreamHandler(sys.stderr)
+        handler.setFormatter(logging.Formatter("[classroom %(asctime)s] %(message)s"))
+        log.addHandler(handler)
+        log.setLevel(logging.INFO)
+        log.propagate = False
     hub_auth = hub_auth_from_environment()
     instructor_token = read_token(instructor_token_file, "the instructor token")
     class_token = read_token(class_token_file, "the class token")
