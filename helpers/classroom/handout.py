@@ -59,7 +59,7 @@ def student_ids(pattern: str, paths: list[str] | None = None) -> list[str]:
     else:
         paths = [Path(*Path(p).parts[: depth + 1]).as_posix() for p in paths]
     regex = re.compile(re.escape(before) + r"(?P<id>[A-Za-z0-9@+_.-]+)" + re.escape(after) + "$")
-    found = {m["id"] for p in paths if (m := regex.match(p))}
+    found = {m["id"] for p in paths if (m := regex.match(p)) and m["id"] not in (".", "..")}
     return sorted(found)
 
 
