@@ -24,7 +24,7 @@ help:
 	@echo "make lab         start JupyterLab on notebooks/ at lesson 00 (installs on first run)"
 	@echo "make test        install if needed, then run the whole test suite"
 	@echo "make test-fast   unit tests only (no notebooks)"
-	@echo "make test-browser lesson 01 and the shape explorer in JupyterLab, in headless Chromium"
+	@echo "make test-browser lesson 01, the shape explorer and a JupyterHub workshop, in headless Chromium"
 	@echo "make solutions   re-execute solutions/ in place (LESSON=03 for one), then rebuild notebooks/"
 	@echo "make notebooks   rebuild notebooks/ from solutions/"
 	@echo "make grade SUBMISSIONS=\"dir/*.ipynb\"  grade submitted notebooks into grades/"
@@ -55,10 +55,13 @@ test: $(STAMP)
 test-fast: $(STAMP)
 	$(BIN)/python -m pytest -n $(JOBS) tests -m "not slow"
 
-# The course as a learner sees it: JupyterLab driven in Debian's headless Chromium through Playwright.
-# Installs chromium (apt-get) and the `browser` extra when missing; screenshots: bench-results/browser/.
+# The course as a learner sees it: JupyterLab driven in Debian's headless Chromium through Playwright;
+# and a workshop on a local JupyterHub with the classroom service (tests/browser/test_classroom_hub.py).
+# Installs chromium (apt-get), the `browser` and `hub` extras and configurable-http-proxy (npm) when
+# missing; screenshots: bench-results/browser/.
 test-browser: $(STAMP)
 	bash .ci/browser-setup.sh
+	bash .ci/hub-setup.sh
 	COURSE_BROWSER=1 $(BIN)/python -m pytest -v tests/browser
 
 solutions: $(STAMP)
