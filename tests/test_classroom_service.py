@@ -252,3 +252,13 @@ def test_on_a_hub_the_dashboard_sends_a_stranger_to_the_hub_login(hub_service):
     status, headers, _ = get(hub_service.url, follow=False)
     assert status == 302 and "/hub/api/oauth2/authorize" in headers["Location"]
     assert get(hub_service.url + "api/summary", {"Authorization": "token token-of-ada-0123456789"})[0] == 403
+
+
+def test_the_bench_measures_checks_in_three_modes_and_a_small_flood():
+    from helpers.bench.classroom import MODES, measure_classroom, section
+
+    numbers = measure_classroom(samples=5, learners=3, posts=60)
+    assert numbers["stored"] == 60 and numbers["summary_verdicts"] >= 60 and numbers["summary_learners"] >= 3
+    assert set(numbers["check_median_us"]) == set(MODES) and numbers["loaded_rss"] > 0
+    text = "\n".join(section(numbers))
+    assert all(f"| {mode} |" in text for mode in MODES) and "posts/s" in text

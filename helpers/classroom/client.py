@@ -86,6 +86,18 @@ def flush(timeout: float = 10.0) -> bool:
     return True
 
 
+def clear() -> int:
+    """Drop every verdict still waiting (the bench, after pointing checks at a service that is down)."""
+    dropped = 0
+    while True:
+        try:
+            _queue.get_nowait()
+        except queue.Empty:
+            return dropped
+        _queue.task_done()
+        dropped += 1
+
+
 def _ensure_worker() -> None:
     global _worker
     if _worker is not None and _worker.is_alive():
