@@ -129,3 +129,14 @@ def test_the_command_line_reports_both_steps(course, tmp_path, capsys):
     assert "ada: 01" in printed and "cy: NOTHING handed in" in printed
     with pytest.raises(SystemExit):
         main(["collect", "--homes", pattern, "--lessons", "one", "--out", str(tmp_path / "s")])
+
+
+def test_the_classroom_modules_examples_run():
+    import doctest
+
+    import helpers.classroom as package
+    from helpers.classroom import client, handout, local, service, store
+
+    for module in (package, client, handout, local, service, store):
+        result = doctest.testmod(module, optionflags=doctest.ELLIPSIS)
+        assert result.failed == 0, module.__name__

@@ -109,14 +109,11 @@ def _ensure_worker() -> None:
 
 
 def _run() -> None:
-    import urllib.request   # imported here, not in the learner's check()
-
-    opener = urllib.request.build_opener()
     while True:
         endpoint, token, payload = _queue.get()
         try:
             for attempt in range(TRIES):
-                outcome = _post(opener, endpoint, token, payload)
+                outcome = _post(endpoint, token, payload)
                 if outcome != "retry":
                     stats[outcome] += 1
                     break
@@ -130,17 +127,24 @@ def _run() -> None:
             _queue.task_done()
 
 
-def _post(opener, endpoint: str, token: str, payload: dict) -> str:
+def _post(endpoint: str, token: str, payload: dict) -> str:
     """POST one verdict: ``"sent"`` (stored), ``"refused"`` (a 4xx: retrying cannot help) or ``"retry"``."""
-    import urllib.error
-    import urllib.request
+    import http.client   # imported here, in the background thread, not in the learner's check()
+    from urllib.parse import urlsplit
 
-    request = urllib.request.Request(endpoint, data=json.dumps(payload, ensure_ascii=False).encode(), method="POST", headers={
-        "Authorization": f"token {token}", "Content-Type": "application/json"})
+    parts = urlsplit(endpoint)
+    kind = http.client.HTTPSConnection if parts.scheme == "https" else http.client.HTTPConnection
+    body = json.dumps(payload, ensure_ascii=False).encode()
     try:
-        with opener.open(request, timeout=TIMEOUT_S) as response:
-            return "sent" if response.status == 201 else "retry"
-    except urllib.error.HTTPError as error:
-        return "refused" if 400 <= error.code < 500 else "retry"
-    except (OSError, ValueError):
+        connection = kind(parts.hostname, parts.port, timeout=TIMEOUT_S)
+        try:
+            connection.request("POST", parts.path or "/", body=body, headers={
+                "Authorization": f"token {token}", "Content-Type": "application/json"})
+            status = connection.getresponse().status
+        finally:
+            connection.close()
+    except (OSError, http.client.HTTPException, ValueError):
         return "retry"
+    if status == 201:
+        return "sent"
+    return "refused" if 400 <= status < 500 else "retry"

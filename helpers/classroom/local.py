@@ -16,8 +16,6 @@ import subprocess
 import sys
 import threading
 import time
-import urllib.error
-import urllib.request
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -76,11 +74,11 @@ class LocalService:
             if self.process.poll() is not None:
                 raise RuntimeError(f"the classroom service exited with {self.process.returncode}:\n{self.log_tail()}")
             try:
-                with urllib.request.urlopen(self.url + "api/health", timeout=2) as response:
-                    if response.status == 200:
-                        return self
-            except (urllib.error.URLError, OSError):
-                time.sleep(0.05)
+                if request("GET", self.url + "api/health", timeout=2)[0] == 200:
+                    return self
+            except (OSError, http.client.HTTPException):
+                pass
+            time.sleep(0.05)
         self.stop()
         raise TimeoutError(f"the classroom service did not answer on {self.url}:\n{self.log_tail()}")
 
@@ -103,10 +101,10 @@ class LocalService:
         return "\n".join(self.log_path.read_text(errors="replace").splitlines()[-lines:])
 
     def summary(self) -> dict:
-        request = urllib.request.Request(self.url + "api/summary",
-                                         headers={"Authorization": f"token {self.instructor_token}"})
-        with urllib.request.urlopen(request, timeout=30) as response:
-            return json.loads(response.read())
+        status, body = request("GET", self.url + "api/summary", {"Authorization": f"token {self.instructor_token}"})
+        if status != 200:
+            raise RuntimeError(f"GET api/summary answered {status}: {body[:200]!r}")
+        return json.loads(body)
 
     def __enter__(self) -> "LocalService":
         return self.start()
@@ -115,22 +113,31 @@ class LocalService:
         self.stop()
 
 
+def request(method: str, url: str, headers: dict | None = None, body: bytes | None = None,
+            timeout: float = 30.0) -> tuple[int, bytes]:
+    """One HTTP request to ``url`` on this machine: ``(status, body)``."""
+    address, _, path = url.split("//", 1)[1].partition("/")
+    host, _, port = address.partition(":")
+    connection = http.client.HTTPConnection(host, int(port or 80), timeout=timeout)
+    try:
+        connection.request(method, "/" + path, body=body, headers=headers or {})
+        response = connection.getresponse()
+        return response.status, response.read()
+    finally:
+        connection.close()
+
+
 def post(url: str, token: str | None, body, timeout: float = 10.0) -> tuple[int, dict]:
     """POST ``body`` (a dict, or raw bytes) to ``url`` + ``api/verdicts``: ``(status, decoded JSON)``."""
     data = body if isinstance(body, bytes) else json.dumps(body, ensure_ascii=False).encode()
     headers = {"Content-Type": "application/json"}
     if token is not None:
         headers["Authorization"] = f"token {token}"
-    request = urllib.request.Request(url + "api/verdicts", data=data, method="POST", headers=headers)
+    status, raw = request("POST", url + "api/verdicts", headers, data, timeout)
     try:
-        with urllib.request.urlopen(request, timeout=timeout) as response:
-            return response.status, json.loads(response.read() or b"{}")
-    except urllib.error.HTTPError as error:
-        raw = error.read()
-        try:
-            return error.code, json.loads(raw or b"{}")
-        except ValueError:
-            return error.code, {"raw": raw[:200].decode(errors="replace")}
+        return status, json.loads(raw or b"{}")
+    except ValueError:
+        return status, {"raw": raw[:200].decode(errors="replace")}
 
 
 def verdict(learner: str, number: int, lessons: dict[str, list[str]] | None = None) -> dict:

@@ -12,7 +12,7 @@ Verdicts are written by one thread in batches (group commit): a 201 is sent afte
 the verdict is committed and synced, so a crash after a 201 loses nothing.
 
 >>> app = make_app(Classroom(Store(":memory:"), instructor_token="i" * 32, class_token="c" * 32))
->>> sorted(r.regex.pattern for r in app.wildcard_router.rules)[:2]
+>>> sorted(rule.matcher.regex.pattern for rule in app.wildcard_router.rules)[:2]
 ['/$', '/api/health$']
 """
 from __future__ import annotations
