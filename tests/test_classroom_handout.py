@@ -129,6 +129,14 @@ def test_the_command_line_reports_both_steps(course, tmp_path, capsys):
     assert "ada: 01" in printed and "cy: NOTHING handed in" in printed
     with pytest.raises(SystemExit):
         main(["collect", "--homes", pattern, "--lessons", "one", "--out", str(tmp_path / "s")])
+    roster = tmp_path / "roster.csv"
+    roster.write_text("id,name\nada,Ada\nbo,Bo\ncy,Cy\n")
+    assert main(["collect", "--homes", pattern, "--lessons", "01", "02", "--out", str(tmp_path / "r"),
+                 "--roster", str(roster)]) == 0
+    assert capsys.readouterr().out.strip().splitlines()[-1] == "2 handed in, 1 handed in nothing: cy"
+    roster.write_text("name\nAda\n")
+    with pytest.raises(SystemExit):
+        main(["collect", "--homes", pattern, "--lessons", "01", "--out", str(tmp_path / "r"), "--roster", str(roster)])
 
 
 def test_the_classroom_modules_examples_run():

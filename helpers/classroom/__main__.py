@@ -53,6 +53,7 @@ def main(argv: list[str] | None = None) -> int:
         print(f"wrote a new token to {args.file}")
         return 0
 
+    from ..release import ReleaseError
     from .handout import HandOutError, collect, hand_out
 
     try:
@@ -65,7 +66,7 @@ def main(argv: list[str] | None = None) -> int:
 
                 students = list(read_roster(args.roster).ids)
             report = collect(args.homes, args.lessons, args.out, students)
-    except HandOutError as error:
+    except (HandOutError, ReleaseError) as error:
         parser.error(str(error))
     print("\n".join(report.lines()))
     return 0
