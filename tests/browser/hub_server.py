@@ -135,7 +135,7 @@ class HubServer:
             "Spawner.args": singleuser_args,
             "Spawner.notebook_dir": "~/course",
             "Spawner.default_url": "/lab",
-            "Spawner.http_timeout": 120, "Spawner.start_timeout": 120,
+            "Spawner.ip": "127.0.0.1", "Spawner.http_timeout": 120, "Spawner.start_timeout": 120,
             "Spawner.environment": {
                 "COURSE_CLASSROOM_URL": f"{self.dashboard_url}",
                 "PYTHONPATH": str(ROOT), "TF_CPP_MIN_LOG_LEVEL": "3", "TF_ENABLE_ONEDNN_OPTS": "0",
