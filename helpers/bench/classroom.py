@@ -26,6 +26,13 @@ def _rss(pid: int) -> int:
     return psutil.Process(pid).memory_info().rss
 
 
+def _cpu(pid: int) -> float:
+    import psutil
+
+    times = psutil.Process(pid).cpu_times()
+    return times.user + times.system
+
+
 def time_checks(url: str, token: str, samples: int = 200) -> dict[str, list[float]]:
     """Seconds of ``lesson_01.q1.check`` on a wrong answer, ``samples`` times in each mode, interleaved
     (unset, up, down, unset, ...) so all three see the same machine load."""
@@ -69,7 +76,9 @@ def measure_classroom(samples: int = 200, learners: int = 30, posts: int = 10_00
         with LocalService(Path(folder) / "service") as service:
             idle = _rss(service.process.pid)
             checks = time_checks(service.url, service.class_token, samples)
+            cpu_before = _cpu(service.process.pid)
             result = flood(service.url, service.class_token, learners=learners, posts=posts)
+            cpu_seconds = _cpu(service.process.pid) - cpu_before
             start = time.perf_counter()
             summary = service.summary()
             summary_seconds = time.perf_counter() - start
@@ -79,6 +88,7 @@ def measure_classroom(samples: int = 200, learners: int = 30, posts: int = 10_00
         "check_p95_us": {m: sorted(v)[int(0.95 * (len(v) - 1))] * 1e6 for m, v in checks.items()},
         "learners": learners, "posts": posts, "stored": result.stored, "flood_seconds": result.seconds,
         "posts_per_second": result.per_second, "failures": result.failures[:3],
+        "cpu_ms_per_post": 1000 * cpu_seconds / max(result.stored, 1),
         "idle_rss": idle, "loaded_rss": loaded, "summary_seconds": summary_seconds,
         "summary_learners": summary["learners"], "summary_verdicts": summary["verdicts"],
     }
@@ -96,7 +106,9 @@ def section(numbers: dict) -> list[str]:
     complete = "all stored" if numbers["stored"] == numbers["posts"] else f"ONLY {numbers['stored']} stored"
     lines += ["", f"Service (one process, SQLite WAL, every batch synced): {numbers['posts']} posts from "
               f"{numbers['learners']} learners at once in {numbers['flood_seconds']:.1f} s, "
-              f"**{numbers['posts_per_second']:.0f} posts/s**, {complete}; resident memory "
+              f"**{numbers['posts_per_second']:.0f} posts/s**, {complete} (the service used "
+              f"{numbers['cpu_ms_per_post']:.2f} ms of CPU per post: the rest is waiting for the disk and for "
+              f"the machine); resident memory "
               f"{numbers['idle_rss'] / 1e6:.0f} MB idle, **{numbers['loaded_rss'] / 1e6:.0f} MB** with "
               f"{numbers['summary_learners']} learners and {numbers['summary_verdicts']} verdicts; "
               f"the summary of those took {numbers['summary_seconds'] * 1000:.0f} ms."]
