@@ -210,7 +210,7 @@ class FakeHubAPI(http.server.BaseHTTPRequestHandler):
 
 @pytest.fixture
 def hub_service(tmp_path):
-    pytest.importorskip("jupyterhub", reason="the `hub` extra (jupyterhub) is not installed")
+    import jupyterhub  # noqa: F401 - the `hub` extra, which `make install` installs: fail loudly when missing
     hub = http.server.ThreadingHTTPServer(("127.0.0.1", 0), FakeHubAPI)
     thread = threading.Thread(target=hub.serve_forever, daemon=True)
     thread.start()
