@@ -24,7 +24,7 @@ help:
 	@echo "make lab         start JupyterLab on notebooks/ at lesson 00 (installs on first run)"
 	@echo "make test        install if needed, then run the whole test suite"
 	@echo "make test-fast   unit tests only (no notebooks)"
-	@echo "make test-browser lesson 01, the shape explorer and the website, in headless Chromium"
+	@echo "make test-browser lesson 01, the shape explorer, a JupyterHub workshop and the website, in headless Chromium"
 	@echo "make solutions   re-execute solutions/ in place (LESSON=03 for one), then rebuild notebooks/"
 	@echo "make notebooks   rebuild notebooks/ from solutions/"
 	@echo "make site        build the course website into build/site/ (offline); make site-preview serves it"
@@ -37,7 +37,7 @@ install: $(STAMP)
 $(STAMP): pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e '.[cpu,test]'
+	$(BIN)/python -m pip install --quiet -e '.[cpu,test,hub]'
 	$(BIN)/python -m ipykernel install --sys-prefix --name python3 --display-name "Python 3 (RNN course)" \
 		--env TF_CPP_MIN_LOG_LEVEL 3 --env TF_ENABLE_ONEDNN_OPTS 0 >/dev/null
 	$(BIN)/python -m helpers.kernels python3 >/dev/null
@@ -56,10 +56,13 @@ test: $(STAMP)
 test-fast: $(STAMP)
 	$(BIN)/python -m pytest -n $(JOBS) tests -m "not slow"
 
-# The course as a learner sees it: JupyterLab driven in Debian's headless Chromium through Playwright.
-# Installs chromium (apt-get) and the `browser` extra when missing; screenshots: bench-results/browser/.
+# The course as a learner sees it: JupyterLab driven in Debian's headless Chromium through Playwright;
+# and a workshop on a local JupyterHub with the classroom service (tests/browser/test_classroom_hub.py).
+# Installs chromium (apt-get), the `browser` and `hub` extras and configurable-http-proxy (npm) when
+# missing; screenshots: bench-results/browser/.
 test-browser: $(STAMP)
 	bash .ci/browser-setup.sh
+	bash .ci/hub-setup.sh
 	COURSE_BROWSER=1 $(BIN)/python -m pytest -v tests/browser
 
 # The course website (README: "The course as a website"): build/site/index.html, built offline from

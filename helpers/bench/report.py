@@ -377,6 +377,9 @@ def main(argv: list[str] | None = None) -> int:
     sandbox_cost = measure_sandbox_cost(lesson_01[0], args.runs, args.timeout) if lesson_01 else None
     make_test = measure_make_test() if args.full else None
     report = table(rows, args.runs, grader, make_test, warm, sandbox_cost)
+    from .classroom import measure_classroom, section   # the live classroom's costs (helpers.classroom)
+
+    report += "\n".join(section(measure_classroom())) + "\n"
     args.out.parent.mkdir(parents=True, exist_ok=True)
     args.out.write_text(report, encoding="utf-8")
     print(report)
