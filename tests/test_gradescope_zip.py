@@ -20,7 +20,7 @@ import pytest
 
 from helpers.exercises import exercises_for
 from helpers.grade import autograder
-from helpers.grade.gradescope import main
+from helpers.grade.autograder import main
 
 ROOT = Path(__file__).resolve().parent.parent
 SOLUTION_01 = next((ROOT / "solutions").glob("01_*.ipynb"))
@@ -101,7 +101,7 @@ def test_zip_holds_the_scripts_at_its_top_and_a_small_copy_of_the_course(zip_01)
         assert (infos[script].external_attr >> 16) & 0o111 == 0o111, f"{script} must be executable"
     assert {"course/pyproject.toml", "course/README.md", "course/helpers/grade/__main__.py",
             "course/helpers/exercises/lesson_01.py"} <= set(infos)
-    assert config == {"lesson": "01", "grader_options": [], "roster": None, "secret_file": None}
+    assert config == {"lesson": "01", "grader_options": [], "roster": None, "secret_file": None, "match": None}
     tops = {name.split("/")[0] for name in infos}
     assert tops == {"setup.sh", "run_autograder", "autograder.json", "course"}, tops
     assert not [n for n in infos if "__pycache__" in n or n.endswith(".pyc")]
@@ -217,15 +217,19 @@ def test_a_graded_release_zip_carries_the_roster_and_secret(release_zip):
     assert archive_text(release_zip, "roster.csv") == ROSTER
     assert archive_text(release_zip, "secret.key") == "not-a-real-secret\n"
     config = json.loads(archive_text(release_zip, "autograder.json"))
-    assert (config["roster"], config["secret_file"]) == ("roster.csv", "secret.key")
+    assert (config["roster"], config["secret_file"], config["match"]) == ("roster.csv", "secret.key", "auto")
 
 
-@pytest.mark.parametrize("user, student", [
-    ({"email": "ana@example.org", "id": 1234, "name": "Ana Lima", "sid": "s2"}, "s2"),        # student ID
-    ({"email": "C.Diaz@Example.org", "id": 99, "name": "Cy Diaz", "sid": ""}, "c.diaz@example.org"),  # email
-    ({"email": "x@example.org", "id": "s1", "name": "?"}, "s1"),                                # Gradescope id
+@pytest.mark.parametrize("user, student, rule", [
+    ({"email": "ana@example.org", "id": 1234, "name": "Ana Lima", "sid": "s2"}, "s2",
+     "Gradescope sid 's2' = the roster's id column"),
+    ({"email": "C.Diaz@Example.org", "id": 99, "name": "Cy Diaz", "sid": ""}, "c.diaz@example.org",
+     "Gradescope email 'C.Diaz@Example.org' = the roster's id column"),
+    ({"email": "Bo@Example.org", "id": 5, "name": "Bo Chen", "sid": "20231234"}, "s1",
+     "Gradescope email 'Bo@Example.org' = the roster's email column"),
 ])
-def test_the_student_comes_from_submission_metadata_and_reaches_the_grader(release_zip, tmp_path, user, student):
+def test_the_student_comes_from_submission_metadata_and_reaches_the_grader(release_zip, tmp_path, user, student,
+                                                                          rule):
     root = gradescope_tree(release_zip, tmp_path / "ag", metadata={**METADATA, "users": [user]})
     calls = []
 
@@ -240,7 +244,7 @@ def test_the_student_comes_from_submission_metadata_and_reaches_the_grader(relea
     assert calls == [["--gradescope", "--quiet", "--lesson", "01", "--submission-dir", str(root / "submission"),
                       "--results", str(root / "results" / "results.json"),
                       "--roster", str(source / "roster.csv"), "--secret-file", str(source / "secret.key"),
-                      "--student", student]]
+                      "--student", student, "--matched-by", rule]]
 
 
 def test_a_student_missing_from_the_roster_gets_0_and_is_told_why(release_zip, tmp_path):
