@@ -266,3 +266,75 @@ def test_a_grader_that_refuses_its_options_still_gives_a_results_json(release_zi
     results = autograder.autograde(root, grade=old_grader)
     assert_gradescope_format(results)
     assert results["score"] == 0 and "unrecognized arguments: --roster" in results["output"]
+
+
+# -- the README's example roster (ids alice and bob, an email column) on Gradescope --------------------------------
+README_ROSTER = "id,name,email\nalice,Alice A,alice@uni.edu\nbob,Bob B,bob@uni.edu\n"
+ALICE = {"email": "Alice@Uni.edu", "id": 4242, "name": "Alice A", "sid": "20231234"}   # Gradescope knows no "alice"
+
+
+def readme_zip(folder: Path, *options: str, lesson: str = "01") -> Path:
+    (folder / "roster.csv").write_text(README_ROSTER)
+    (folder / "course-secret.txt").write_text("a secret for this course offering only\n")
+    out = folder / "readme.zip"
+    assert main(["build", "--lesson", lesson, "--out", str(out), "--roster", str(folder / "roster.csv"),
+                 "--secret-file", str(folder / "course-secret.txt"), *options]) == 0
+    return out
+
+
+@pytest.mark.parametrize("options, student", [((), "alice"), (("--match", "email"), "alice"), (("--match", "sid"), None)])
+def test_the_readme_roster_finds_the_submitter_by_email_and_says_so(tmp_path, options, student):
+    root = gradescope_tree(readme_zip(tmp_path, *options), tmp_path / "ag", metadata={**METADATA, "users": [ALICE]})
+    calls = []
+
+    def fake_grader(argv):
+        calls.append(argv)
+        autograder.write_results(root / "results" / "results.json", autograder.failure("graded"))
+        return 0, ""
+
+    results = autograder.autograde(root, grade=fake_grader)
+    assert_gradescope_format(results)
+    if student is None:   # --match sid: Gradescope's Student ID 20231234 is no roster id
+        assert calls == [] and results["score"] == 0
+        assert "not on this assignment's roster" in results["output"] and "your sid = the roster's id" in results["output"]
+        assert results["extra_data"] == {"matched_by": None, "match": "sid"}
+    else:
+        assert calls[0][calls[0].index("--student") + 1] == student
+        assert calls[0][calls[0].index("--matched-by") + 1] == "Gradescope email 'Alice@Uni.edu' = the roster's email column"
+
+
+def test_match_email_needs_an_email_column_and_two_rules_naming_two_students_are_refused(tmp_path, capsys):
+    (tmp_path / "roster.csv").write_text("id,name\nalice,Alice A\n")
+    (tmp_path / "key").write_text("k3y")
+    with pytest.raises(SystemExit) as stop:
+        main(["build", "--lesson", "01", "--out", str(tmp_path / "a.zip"), "--roster", str(tmp_path / "roster.csv"),
+              "--secret-file", str(tmp_path / "key"), "--match", "email"])
+    assert stop.value.code == 2 and "needs an 'email' column" in capsys.readouterr().err
+    from helpers.grade.roster import match_submitter
+    from helpers.release import read_roster
+
+    (tmp_path / "two.csv").write_text("id,email\ns1,bo@x.org\ns2,ana@x.org\n")
+    student, why = match_submitter({"users": [{"sid": "s1", "email": "ana@x.org"}]}, read_roster(tmp_path / "two.csv"))
+    assert student is None and "several students" in why and "s1" in why and "s2" in why
+    (tmp_path / "dup.csv").write_text("id,email\ns1,bo@x.org\ns2,BO@x.org\n")
+    student, why = match_submitter({"users": [{"email": "bo@x.org"}]}, read_roster(tmp_path / "dup.csv"), "email")
+    assert student is None and "2 times" in why
+
+
+@pytest.mark.slow
+def test_the_readme_example_works_on_gradescope_end_to_end(tmp_path):
+    """The README's roster, alice's own filled key from the release, graded by run_autograder: full marks."""
+    zip_path = readme_zip(tmp_path)
+    release = tmp_path / "release"
+    subprocess.run([sys.executable, "-m", "helpers.release", "--roster", str(tmp_path / "roster.csv"), "--secret-file",
+                    str(tmp_path / "course-secret.txt"), "--out", str(release), "--lessons", "01", "--keys"],
+                   check=True, timeout=120, capture_output=True)
+    key = next((release / "keys" / "alice").glob("01_*.ipynb"))
+    done, results = run_autograder(gradescope_tree(zip_path, tmp_path / "ag", [key],
+                                                   metadata={**METADATA, "users": [ALICE]}))
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert_gradescope_format(results)
+    assert results["score"] == sum(e.points for e in exercises_for("01")), results["output"]
+    assert results["extra_data"]["student"] == "alice"
+    assert results["extra_data"]["matched_by"] == "Gradescope email 'Alice@Uni.edu' = the roster's email column"
+    assert results["output"].startswith("Graded as alice (Gradescope email 'Alice@Uni.edu' = the roster's email column).")
