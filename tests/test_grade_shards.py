@@ -274,3 +274,81 @@ def test_three_shards_at_once_merged_equal_one_run_and_a_dead_shard_is_rerun(cla
     assert book["s10"]["lesson 00"] == "0" and "other variant" in book["s10"]["flags"]
     assert book["s09"]["flags"] == "lesson 00: other variant"
     assert book["Points Possible"]["lesson 00"] == "2"
+
+
+# -- the cluster recipes in INSTRUCTORS.md: they cannot run here, the commands they call can ----------------------
+def recipe_section() -> str:
+    text = (ROOT / "INSTRUCTORS.md").read_text(encoding="utf-8")
+    start = text.index("### A large class: grading in shards on a cluster")
+    end = text.find("\n### ", start + 10)
+    return text[start:end if end > 0 else len(text)]
+
+
+def fenced(section: str, language: str) -> list[str]:
+    import re
+
+    return re.findall(rf"```{language}\n(.*?)```", section, re.S)
+
+
+def strings_in(value):
+    if isinstance(value, str):
+        yield value
+    elif isinstance(value, dict):
+        for item in value.values():
+            yield from strings_in(item)
+    elif isinstance(value, list):
+        for item in value:
+            yield from strings_in(item)
+
+
+SAMPLE = {"${{ matrix.shard }}": "2", "$((JOB_COMPLETION_INDEX + 1))": "2", "$SLURM_ARRAY_TASK_ID": "2", "$I": "2",
+          "$N": "10", "$G": "/g", "$RUNNER_TEMP": "/tmp", "$HOME": "/home/me"}
+
+
+def grader_commands(text: str) -> list[list[str]]:
+    import shlex
+
+    commands = []
+    for line in text.replace("\\\n", " ").splitlines():
+        if "-m helpers.grade " not in line:
+            continue
+        command = line[line.index("-m helpers.grade ") + len("-m helpers.grade "):].split("&&")[0]
+        for name, value in SAMPLE.items():
+            command = command.replace(name, value)
+        commands.append(shlex.split(command, comments=True))
+    return commands
+
+
+def test_the_cluster_recipes_parse_and_call_only_the_courses_commands():
+    import yaml
+
+    from helpers.grade.cli import merge_parser, parser
+
+    section = recipe_section()
+    scripts, manifests = fenced(section, "bash"), fenced(section, "yaml")
+    assert len(scripts) == 3 and len(manifests) == 2
+    texts = list(scripts)
+    for script in scripts:
+        subprocess.run(["bash", "-n", "-c", script], check=True)
+    for manifest in manifests:
+        loaded = yaml.safe_load(manifest)
+        texts += list(strings_in(loaded))
+    kinds = [yaml.safe_load(m).get("kind") for m in manifests]
+    assert kinds == ["Job", None] and yaml.safe_load(manifests[0])["spec"]["completionMode"] == "Indexed"
+    jobs = yaml.safe_load(manifests[1])["jobs"]
+    assert jobs["grade"]["strategy"]["matrix"]["shard"] == [1, 2, 3, 4] and jobs["merge"]["needs"] == "grade"
+    import re
+
+    inline = [span for span in re.findall(r"`([^`\n]+)`", section) if "-m helpers.grade " in span]
+    commands = [c for text in texts + inline + fenced(section, "bash") for c in grader_commands(text)]
+    grading = [c for c in commands if c[0] != "merge"]
+    merging = [c for c in commands if c[0] == "merge"]
+    assert len(grading) >= 4 and len(merging) >= 4
+    for argv in grading:
+        args = parser().parse_args(argv)
+        assert args.shard and shards.parse_shard(args.shard) and args.out, argv
+    for argv in merging:
+        assert merge_parser().parse_args(argv[1:]).out, argv
+    others = [line for text in texts for line in text.splitlines()
+              if "python" in line and "-m helpers.grade" not in line and "helpers.grade" not in line]
+    assert not others, others

@@ -135,3 +135,11 @@ def test_docstring_examples_hold(module):
 
     result = doctest.testmod(importlib.import_module(module), optionflags=doctest.ELLIPSIS)
     assert result.attempted > 0 and result.failed == 0
+
+
+def test_git_ignores_the_secret_roster_release_submissions_and_grades_but_not_the_course():
+    ignored = ["course-secret.txt", "course.key", "roster.csv", "release/keys/alice/01.ipynb",
+               "submissions/alice/01.ipynb", "grades/gradebook.csv", "grades_2/shard.json"]
+    kept = ["helpers/release/__init__.py", "tests/fixtures/submissions/empty.ipynb", "helpers/grade/roster.py"]
+    done = subprocess.run(["git", "check-ignore", "--no-index", *ignored, *kept], cwd=ROOT, capture_output=True, text=True)
+    assert done.stdout.split() == ignored
