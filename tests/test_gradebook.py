@@ -129,7 +129,8 @@ def test_the_cli_refuses_lms_without_a_roster(tmp_path):
     assert done.returncode == 2 and "--lms" in done.stderr and "--roster" in done.stderr
 
 
-@pytest.mark.parametrize("module", ["helpers.grade.gradebook", "helpers.grade.roster", "helpers.grade.shards"])
+@pytest.mark.parametrize("module", ["helpers.grade.gradebook", "helpers.grade.roster", "helpers.grade.shards",
+                                    "helpers.bench.shards"])
 def test_docstring_examples_hold(module):
     import importlib
 

@@ -126,6 +126,15 @@ def test_the_same_source_builds_the_same_zip(zip_01, tmp_path):
         main(["build", "--lesson", "01", "--out", str(again), "--total-timeout", "0"])
 
 
+def test_the_older_command_builds_the_same_zip(zip_01, tmp_path):
+    """``python -m helpers.grade.gradescope build`` (older notes) runs the autograder's command line."""
+    out = tmp_path / "old.zip"
+    done = subprocess.run([sys.executable, "-m", "helpers.grade.gradescope", "build", "--lesson", "01", "--out", str(out)],
+                          cwd=ROOT, capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr
+    assert out.read_bytes() == zip_01.read_bytes()
+
+
 @pytest.mark.parametrize("roster, secret, error", [
     ("name,email\nAna,a@x.org\n", "k3y", "`id` column"),
     ("id,name\ns1,Ana\ns1,Bo\n", "k3y", "duplicate ids in the roster: s1"),
