@@ -20,7 +20,7 @@ import pytest
 
 from helpers.exercises import exercises_for
 from helpers.grade import autograder
-from helpers.grade.gradescope import main
+from helpers.grade.autograder import main
 
 ROOT = Path(__file__).resolve().parent.parent
 SOLUTION_01 = next((ROOT / "solutions").glob("01_*.ipynb"))
@@ -101,7 +101,7 @@ def test_zip_holds_the_scripts_at_its_top_and_a_small_copy_of_the_course(zip_01)
         assert (infos[script].external_attr >> 16) & 0o111 == 0o111, f"{script} must be executable"
     assert {"course/pyproject.toml", "course/README.md", "course/helpers/grade/__main__.py",
             "course/helpers/exercises/lesson_01.py"} <= set(infos)
-    assert config == {"lesson": "01", "grader_options": [], "roster": None, "secret_file": None}
+    assert config == {"lesson": "01", "grader_options": [], "roster": None, "secret_file": None, "match": None}
     tops = {name.split("/")[0] for name in infos}
     assert tops == {"setup.sh", "run_autograder", "autograder.json", "course"}, tops
     assert not [n for n in infos if "__pycache__" in n or n.endswith(".pyc")]
@@ -124,6 +124,15 @@ def test_the_same_source_builds_the_same_zip(zip_01, tmp_path):
     assert again.read_bytes() == zip_01.read_bytes()
     with pytest.raises(SystemExit):
         main(["build", "--lesson", "01", "--out", str(again), "--total-timeout", "0"])
+
+
+def test_the_older_command_builds_the_same_zip(zip_01, tmp_path):
+    """``python -m helpers.grade.gradescope build`` (older notes) runs the autograder's command line."""
+    out = tmp_path / "old.zip"
+    done = subprocess.run([sys.executable, "-m", "helpers.grade.gradescope", "build", "--lesson", "01", "--out", str(out)],
+                          cwd=ROOT, capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr
+    assert out.read_bytes() == zip_01.read_bytes()
 
 
 @pytest.mark.parametrize("roster, secret, error", [
@@ -217,15 +226,19 @@ def test_a_graded_release_zip_carries_the_roster_and_secret(release_zip):
     assert archive_text(release_zip, "roster.csv") == ROSTER
     assert archive_text(release_zip, "secret.key") == "not-a-real-secret\n"
     config = json.loads(archive_text(release_zip, "autograder.json"))
-    assert (config["roster"], config["secret_file"]) == ("roster.csv", "secret.key")
+    assert (config["roster"], config["secret_file"], config["match"]) == ("roster.csv", "secret.key", "auto")
 
 
-@pytest.mark.parametrize("user, student", [
-    ({"email": "ana@example.org", "id": 1234, "name": "Ana Lima", "sid": "s2"}, "s2"),        # student ID
-    ({"email": "C.Diaz@Example.org", "id": 99, "name": "Cy Diaz", "sid": ""}, "c.diaz@example.org"),  # email
-    ({"email": "x@example.org", "id": "s1", "name": "?"}, "s1"),                                # Gradescope id
+@pytest.mark.parametrize("user, student, rule", [
+    ({"email": "ana@example.org", "id": 1234, "name": "Ana Lima", "sid": "s2"}, "s2",
+     "Gradescope sid 's2' = the roster's id column"),
+    ({"email": "C.Diaz@Example.org", "id": 99, "name": "Cy Diaz", "sid": ""}, "c.diaz@example.org",
+     "Gradescope email 'C.Diaz@Example.org' = the roster's id column"),
+    ({"email": "Bo@Example.org", "id": 5, "name": "Bo Chen", "sid": "20231234"}, "s1",
+     "Gradescope email 'Bo@Example.org' = the roster's email column"),
 ])
-def test_the_student_comes_from_submission_metadata_and_reaches_the_grader(release_zip, tmp_path, user, student):
+def test_the_student_comes_from_submission_metadata_and_reaches_the_grader(release_zip, tmp_path, user, student,
+                                                                          rule):
     root = gradescope_tree(release_zip, tmp_path / "ag", metadata={**METADATA, "users": [user]})
     calls = []
 
@@ -240,7 +253,7 @@ def test_the_student_comes_from_submission_metadata_and_reaches_the_grader(relea
     assert calls == [["--gradescope", "--quiet", "--lesson", "01", "--submission-dir", str(root / "submission"),
                       "--results", str(root / "results" / "results.json"),
                       "--roster", str(source / "roster.csv"), "--secret-file", str(source / "secret.key"),
-                      "--student", student]]
+                      "--student", student, "--matched-by", rule]]
 
 
 def test_a_student_missing_from_the_roster_gets_0_and_is_told_why(release_zip, tmp_path):
@@ -262,3 +275,75 @@ def test_a_grader_that_refuses_its_options_still_gives_a_results_json(release_zi
     results = autograder.autograde(root, grade=old_grader)
     assert_gradescope_format(results)
     assert results["score"] == 0 and "unrecognized arguments: --roster" in results["output"]
+
+
+# -- the README's example roster (ids alice and bob, an email column) on Gradescope --------------------------------
+README_ROSTER = "id,name,email\nalice,Alice A,alice@uni.edu\nbob,Bob B,bob@uni.edu\n"
+ALICE = {"email": "Alice@Uni.edu", "id": 4242, "name": "Alice A", "sid": "20231234"}   # Gradescope knows no "alice"
+
+
+def readme_zip(folder: Path, *options: str, lesson: str = "01") -> Path:
+    (folder / "roster.csv").write_text(README_ROSTER)
+    (folder / "course-secret.txt").write_text("a secret for this course offering only\n")
+    out = folder / "readme.zip"
+    assert main(["build", "--lesson", lesson, "--out", str(out), "--roster", str(folder / "roster.csv"),
+                 "--secret-file", str(folder / "course-secret.txt"), *options]) == 0
+    return out
+
+
+@pytest.mark.parametrize("options, student", [((), "alice"), (("--match", "email"), "alice"), (("--match", "sid"), None)])
+def test_the_readme_roster_finds_the_submitter_by_email_and_says_so(tmp_path, options, student):
+    root = gradescope_tree(readme_zip(tmp_path, *options), tmp_path / "ag", metadata={**METADATA, "users": [ALICE]})
+    calls = []
+
+    def fake_grader(argv):
+        calls.append(argv)
+        autograder.write_results(root / "results" / "results.json", autograder.failure("graded"))
+        return 0, ""
+
+    results = autograder.autograde(root, grade=fake_grader)
+    assert_gradescope_format(results)
+    if student is None:   # --match sid: Gradescope's Student ID 20231234 is no roster id
+        assert calls == [] and results["score"] == 0
+        assert "not on this assignment's roster" in results["output"] and "your sid = the roster's id" in results["output"]
+        assert results["extra_data"] == {"matched_by": None, "match": "sid"}
+    else:
+        assert calls[0][calls[0].index("--student") + 1] == student
+        assert calls[0][calls[0].index("--matched-by") + 1] == "Gradescope email 'Alice@Uni.edu' = the roster's email column"
+
+
+def test_match_email_needs_an_email_column_and_two_rules_naming_two_students_are_refused(tmp_path, capsys):
+    (tmp_path / "roster.csv").write_text("id,name\nalice,Alice A\n")
+    (tmp_path / "key").write_text("k3y")
+    with pytest.raises(SystemExit) as stop:
+        main(["build", "--lesson", "01", "--out", str(tmp_path / "a.zip"), "--roster", str(tmp_path / "roster.csv"),
+              "--secret-file", str(tmp_path / "key"), "--match", "email"])
+    assert stop.value.code == 2 and "needs an 'email' column" in capsys.readouterr().err
+    from helpers.grade.roster import match_submitter
+    from helpers.release import read_roster
+
+    (tmp_path / "two.csv").write_text("id,email\ns1,bo@x.org\ns2,ana@x.org\n")
+    student, why = match_submitter({"users": [{"sid": "s1", "email": "ana@x.org"}]}, read_roster(tmp_path / "two.csv"))
+    assert student is None and "several students" in why and "s1" in why and "s2" in why
+    (tmp_path / "dup.csv").write_text("id,email\ns1,bo@x.org\ns2,BO@x.org\n")
+    student, why = match_submitter({"users": [{"email": "bo@x.org"}]}, read_roster(tmp_path / "dup.csv"), "email")
+    assert student is None and "2 times" in why
+
+
+@pytest.mark.slow
+def test_the_readme_example_works_on_gradescope_end_to_end(tmp_path):
+    """The README's roster, alice's own filled key from the release, graded by run_autograder: full marks."""
+    zip_path = readme_zip(tmp_path)
+    release = tmp_path / "release"
+    subprocess.run([sys.executable, "-m", "helpers.release", "--roster", str(tmp_path / "roster.csv"), "--secret-file",
+                    str(tmp_path / "course-secret.txt"), "--out", str(release), "--lessons", "01", "--keys"],
+                   check=True, timeout=120, capture_output=True)
+    key = next((release / "keys" / "alice").glob("01_*.ipynb"))
+    done, results = run_autograder(gradescope_tree(zip_path, tmp_path / "ag", [key],
+                                                   metadata={**METADATA, "users": [ALICE]}))
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert_gradescope_format(results)
+    assert results["score"] == sum(e.points for e in exercises_for("01")), results["output"]
+    assert results["extra_data"]["student"] == "alice"
+    assert results["extra_data"]["matched_by"] == "Gradescope email 'Alice@Uni.edu' = the roster's email column"
+    assert results["output"].startswith("Graded as alice (Gradescope email 'Alice@Uni.edu' = the roster's email column).")

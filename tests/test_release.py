@@ -326,7 +326,8 @@ def test_the_published_solutions_are_flagged_published(roster_batch):
 
 @pytest.mark.slow
 def test_the_gradebook_has_a_row_per_roster_student_and_unknown_folders_are_reported(roster_batch):
-    book = roster_batch["book"]
+    points_possible, *book = roster_batch["book"]   # gradebook.csv's first row (tests/test_gradebook.py)
+    assert points_possible["id"] == "Points Possible" and points_possible["lesson 01"] == "9"
     assert [row["id"] for row in book] == STUDENTS
     assert [row["email"] for row in book] == [f"{s}@uni" for s in STUDENTS]
     assert book[0]["lesson 01"] == book[0]["total"] == "9"

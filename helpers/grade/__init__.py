@@ -10,8 +10,13 @@ A pipeline with one module per step:
 4. :mod:`~helpers.grade.judge`: decide every verdict in the grader's process with the lesson's own checks;
 5. :mod:`~helpers.grade.report`: ``grades.csv``, Gradescope ``results.json`` and ``feedback.md``.
 
-:mod:`~helpers.grade.pipeline` chains them (``grade_batch``), :mod:`~helpers.grade.gradescope`
-is the Gradescope entry point. Importing this package does not import TensorFlow.
+:mod:`~helpers.grade.pipeline` chains them (``grade_batch``). Around it: :mod:`~helpers.grade.cli`
+(``python -m helpers.grade``, and ``merge``), :mod:`~helpers.grade.gradescope` (grade one Gradescope
+submission folder), :mod:`~helpers.grade.autograder` (the Gradescope zip, which calls the CLI),
+:mod:`~helpers.grade.roster` (graded releases: whose numbers, who submitted),
+:mod:`~helpers.grade.gradebook` (``gradebook.csv`` and the LMS files) and :mod:`~helpers.grade.shards`
+(``--shard I/N`` and the merge). Imports never loop (``tests/test_grade_shards.py`` checks).
+Importing this package does not import TensorFlow.
 
 >>> from helpers.grade import grade_batch
 >>> grade_batch(["alice.ipynb"], "out")      # doctest: +SKIP

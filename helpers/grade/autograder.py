@@ -1,6 +1,7 @@
 """The Gradescope autograder zip: what it holds, how it is built, and the code its ``run_autograder`` calls.
 
-``python -m helpers.grade.gradescope build --lesson 01 --out autograder.zip`` writes a zip with, at its top:
+``python -m helpers.grade.autograder build --lesson 01 --out autograder.zip`` writes a zip with, at its top
+(``python -m helpers.grade.gradescope build`` is the same command, kept for older notes):
 
 - ``setup.sh``: Gradescope runs it once, on its Ubuntu image, to build the autograder: Python 3.11 or
   newer from apt, a virtual environment in ``/autograder/venv``, and the course installed from the
@@ -10,13 +11,19 @@
 - ``autograder.json``: the lesson and the grader's options, read by ``run_autograder``;
 - ``course/``: ``pyproject.toml``, ``README.md``, ``LICENSE`` and ``helpers/`` (no notebooks, tests or outputs);
 - with ``--roster ROSTER.csv --secret-file KEY`` (a graded release): ``roster.csv`` and ``secret.key``;
-  the student is then taken from Gradescope's ``submission_metadata.json`` and handed to the grader.
+  the student is then taken from Gradescope's ``submission_metadata.json`` (``--match``: their ``sid``
+  against the roster's ``id``, their email against its ``email`` column, or ``auto``: both, see
+  :func:`helpers.grade.roster.match_submitter`) and handed to the grader; ``results.json`` says
+  which rule found them (``extra_data.matched_by``).
+
+Imports point one way: ``autograder`` -> ``cli`` (the grader's command line) -> ``gradescope``.
 
 >>> build("01", Path("autograder.zip")).name      # doctest: +SKIP
 'autograder.zip'
 """
 from __future__ import annotations
 
+import argparse
 import contextlib
 import csv
 import io
@@ -30,8 +37,6 @@ PROJECT = Path(__file__).resolve().parents[2]
 CONFIG = "autograder.json"
 COURSE = "course"
 ROSTER, SECRET = "roster.csv", "secret.key"
-# The fields of a Gradescope user that may hold the roster's id, tried in this order.
-ID_FIELDS = ("sid", "email", "id")
 _SKIPPED = {"__pycache__", ".ipynb_checkpoints", ".pytest_cache"}
 _FIXED_TIME = (2020, 1, 1, 0, 0, 0)   # every entry's date, so the same source gives the same zip
 
@@ -74,7 +79,7 @@ export TF_CPP_MIN_LOG_LEVEL=3 TF_ENABLE_ONEDNN_OPTS=0 MPLBACKEND=Agg
 export PYTHONPATH="$COURSE${PYTHONPATH:+:$PYTHONPATH}"
 mkdir -p "$ROOT/results"
 rm -f "$ROOT/results/results.json"
-cd "$COURSE" && "$PYTHON" -m helpers.grade.gradescope run --root "$ROOT"
+cd "$COURSE" && "$PYTHON" -m helpers.grade.autograder run --root "$ROOT"
 status=$?
 if [ ! -s "$ROOT/results/results.json" ]; then
     printf '%s\n' '{"score": 0, "execution_time": 0, "visibility": "visible", "tests": [], "output": "The autograder stopped before it could grade your notebook: a problem on the course side, not in your work. Your instructor can read its log (exit code '"$status"'); submit again later or ask them."}' \
@@ -124,7 +129,7 @@ def read_roster_ids(path: Path) -> list[str]:
 
 
 def build(lesson: str, out: Path, roster: Path | None = None, secret_file: Path | None = None,
-          grader_options: list[str] | tuple = (), project: Path = PROJECT) -> Path:
+          grader_options: list[str] | tuple = (), project: Path = PROJECT, match: str = "auto") -> Path:
     """Write the autograder zip for ``lesson`` to ``out``; returns ``out``."""
     from ..exercises import lessons
 
@@ -136,6 +141,15 @@ def build(lesson: str, out: Path, roster: Path | None = None, secret_file: Path 
     extras: list[tuple[bytes, str]] = []
     if roster is not None:
         read_roster_ids(roster)
+        from ..release import ReleaseError, read_roster
+        from .roster import check_match
+
+        try:
+            problem = check_match(read_roster(roster), match)
+        except ReleaseError as err:
+            problem = str(err)
+        if problem:
+            raise BuildError(problem)
         try:
             secret = Path(secret_file).read_bytes()
         except OSError as err:
@@ -145,7 +159,8 @@ def build(lesson: str, out: Path, roster: Path | None = None, secret_file: Path 
         extras = [(Path(roster).read_bytes(), ROSTER), (secret, SECRET)]
     config = {"lesson": lesson, "grader_options": list(grader_options),
               "roster": ROSTER if roster is not None else None,
-              "secret_file": SECRET if roster is not None else None}
+              "secret_file": SECRET if roster is not None else None,
+              "match": match if roster is not None else None}
     out = Path(out)
     out.parent.mkdir(parents=True, exist_ok=True)
     partial = out.with_name(f".{out.name}.part")
@@ -169,33 +184,7 @@ def _add(archive: zipfile.ZipFile, name: str, data: bytes, executable: bool = Fa
 
 
 # -- inside the autograder ---------------------------------------------------------------------------------------
-def student_from_metadata(metadata: dict, roster_ids: list[str]) -> tuple[str | None, str]:
-    """The roster id of the submitting student, matched on the user's ``sid``, ``email`` or ``id``.
-
-    Returns ``(id, "")``, or ``(None, message for the student)``. In a group submission the first
-    member on the roster is the one graded.
-
-    >>> student_from_metadata({"users": [{"email": "Ana@x.org", "id": 7, "sid": ""}]}, ["ana@x.org"])
-    ('ana@x.org', '')
-    """
-    known = {i.casefold(): i for i in roster_ids}
-    users = metadata.get("users") if isinstance(metadata, dict) else None
-    users = [u for u in users if isinstance(u, dict)] if isinstance(users, list) else []
-    for user in users:
-        for field in ID_FIELDS:
-            value = user.get(field)
-            if value not in (None, "") and str(value).strip().casefold() in known:
-                return known[str(value).strip().casefold()], ""
-    if not users:
-        return None, ("Gradescope did not say who submitted (no users in submission_metadata.json), so this "
-                      "graded release cannot pick your version of the exercises. Tell your instructor.")
-    seen = "; ".join(", ".join(f"{f} {u[f]}" for f in ID_FIELDS if u.get(f) not in (None, "")) for u in users)
-    return None, (f"Your Gradescope account ({seen}) is not on this assignment's roster, so the autograder "
-                  "does not know which version of the exercises is yours. Ask your instructor to add you "
-                  "(the roster's id must be your student ID or your email as Gradescope has it).")
-
-
-def grader_arguments(root: Path, config: dict, student: str | None = None) -> list[str]:
+def grader_arguments(root: Path, config: dict, student: str | None = None, matched_by: str = "") -> list[str]:
     """The command line handed to ``python -m helpers.grade`` for one Gradescope submission."""
     root = Path(root)
     source = root / "source"
@@ -205,6 +194,8 @@ def grader_arguments(root: Path, config: dict, student: str | None = None) -> li
         argv += ["--roster", str(source / config["roster"]), "--secret-file", str(source / config["secret_file"])]
         if student is not None:
             argv += ["--student", student]
+            if matched_by:
+                argv += ["--matched-by", matched_by]
     return argv
 
 
@@ -221,7 +212,7 @@ def write_results(path: Path, results: dict) -> None:
 
 def call_grader(argv: list[str]) -> tuple[int, str]:
     """Run ``python -m helpers.grade`` in this process; returns its exit code and what it wrote to stderr."""
-    from .__main__ import main as grade_main
+    from .cli import main as grade_main
 
     errors = io.StringIO()
     with contextlib.redirect_stderr(errors):
@@ -251,12 +242,17 @@ def autograde(root: Path, grade=call_grader) -> dict:
             except (OSError, ValueError) as err:
                 metadata = {}
                 print(f"cannot read {metadata_path}: {err}", file=sys.stderr)
-            student, why = student_from_metadata(metadata, read_roster_ids(root / "source" / config["roster"]))
+            from ..release import read_roster
+            from .roster import match_submitter
+
+            how = config.get("match") or "auto"
+            student, matched_by = match_submitter(metadata, read_roster(root / "source" / config["roster"]), how)
             if student is None:
-                write_results(results_path, failure(why))
-                return failure(why)
-            print(f"student: {student}", flush=True)
-        code, errors = grade(grader_arguments(root, config, student))
+                results = {**failure(matched_by), "extra_data": {"matched_by": None, "match": how}}
+                write_results(results_path, results)
+                return results
+            print(f"student: {student} ({matched_by})", flush=True)
+        code, errors = grade(grader_arguments(root, config, student, matched_by if config.get("roster") else ""))
         if code != 0 or not results_path.is_file():
             detail = errors.strip().splitlines()[-1] if errors.strip() else f"exit code {code}"
             raise RuntimeError(f"the grader stopped: {detail}")
@@ -269,3 +265,49 @@ def autograde(root: Path, grade=call_grader) -> dict:
         results["execution_time"] = round(time.monotonic() - started, 2)
         write_results(results_path, results)
         return results
+
+
+def parser() -> argparse.ArgumentParser:
+    from .roster import MATCH_CHOICES
+
+    p = argparse.ArgumentParser(prog="python -m helpers.grade.autograder",
+                                description="Build the Gradescope autograder zip, or run it (what run_autograder calls).")
+    commands = p.add_subparsers(dest="command", required=True)
+    build_ = commands.add_parser("build", help="write the autograder zip for one lesson")
+    build_.add_argument("--lesson", required=True, help="the lesson (NN) the assignment grades")
+    build_.add_argument("--out", type=Path, default=Path("autograder.zip"), help="the zip to write (default autograder.zip)")
+    build_.add_argument("--roster", type=Path, help="graded release: the roster CSV (an `id` column)")
+    build_.add_argument("--secret-file", type=Path, help="graded release: the file holding the release's secret")
+    build_.add_argument("--match", choices=MATCH_CHOICES, default="auto",
+                        help="graded release: find the submitter by their Gradescope sid (= roster id), their email "
+                             "(= roster email column), or auto: sid, then email, then email = id (default)")
+    for option, kind in (("--timeout", float), ("--total-timeout", float), ("--memory-mb", int)):
+        build_.add_argument(option, type=kind, help="passed to the grader (see python -m helpers.grade --help)")
+    run_ = commands.add_parser("run", help="grade ROOT/submission into ROOT/results/results.json")
+    run_.add_argument("--root", type=Path, default=Path("/autograder"), help="the autograder root (default /autograder)")
+    return p
+
+
+def main(argv: list[str] | None = None) -> int:
+    p = parser()
+    args = p.parse_args(argv)
+    if args.command == "run":
+        results = autograde(args.root)
+        print(f"{results.get('score', 0):g} points; wrote {args.root / 'results' / 'results.json'}")
+        return 0
+    given = {name: getattr(args, name) for name in ("timeout", "total_timeout", "memory_mb")
+             if getattr(args, name) is not None}
+    if any(value <= 0 for name, value in given.items() if name != "memory_mb") or given.get("memory_mb", 0) < 0:
+        p.error("--timeout and --total-timeout must be positive, --memory-mb not negative")
+    options = [item for name, value in given.items() for item in (f"--{name.replace('_', '-')}", f"{value:g}")]
+    try:
+        out = build(args.lesson, args.out, roster=args.roster, secret_file=args.secret_file,
+                    grader_options=options, match=args.match)
+    except BuildError as err:
+        p.error(str(err))
+    print(f"wrote {out} ({out.stat().st_size / 1024:.0f} KB): upload it on the assignment's Configure Autograder page")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -2,26 +2,25 @@
 
 ``python -m helpers.grade --gradescope --lesson 01`` grades it and writes
 ``/autograder/results/results.json``. Both paths can be changed (``--submission-dir``, ``--results``),
-which is how the tests run it on a temporary folder.
+which is how the tests run it on a temporary folder. With a roster, the submitter is found in
+``submission_metadata.json`` (:func:`helpers.grade.roster.match_submitter`, ``--match``), and
+``results.json`` says how (``extra_data.matched_by``).
 
-Run as a module, it builds the autograder zip to upload to Gradescope, and is what the zip's
-``run_autograder`` calls (see :mod:`~helpers.grade.autograder`)::
+The autograder zip (build it, and what its ``run_autograder`` calls) is :mod:`~helpers.grade.autograder`::
 
-    python -m helpers.grade.gradescope build --lesson 01 --out autograder.zip
-    python -m helpers.grade.gradescope run --root /autograder
+    python -m helpers.grade.autograder build --lesson 01 --out autograder.zip
 
 >>> run(Path("/tmp/sub"), Path("/tmp/results.json"), lesson="01")["score"]   # doctest: +SKIP
 7
 """
 from __future__ import annotations
 
-import argparse
 import json
-import sys
 import tempfile
 from pathlib import Path
 
 from . import load, pipeline, report
+from .roster import match_submitter
 from .execute import Limits
 
 SUBMISSION_DIR = Path("/autograder/submission")
@@ -57,38 +56,32 @@ def choose(notebooks: list[Path], lesson: str | None) -> tuple[Path, list[Path]]
     return notebooks[0], notebooks[1:]
 
 
-def submitter(submission_dir: Path, roster_ids) -> str | None:
-    """The roster id of the Gradescope submitter, from ``submission_metadata.json`` next to the
-    submission folder (its users' ``sid``, ``email`` or ``id``, whichever is on the roster)."""
+def read_metadata(submission_dir: Path) -> dict:
+    """Gradescope's ``submission_metadata.json``, next to the submission folder ({} when unreadable)."""
     try:
         metadata = json.loads((Path(submission_dir).parent / "submission_metadata.json").read_text(encoding="utf-8"))
-        users = metadata.get("users") or []
-    except (OSError, ValueError, AttributeError):
-        return None
-    for user in users if isinstance(users, list) else []:
-        for field in ("sid", "email", "id"):
-            value = user.get(field) if isinstance(user, dict) else None
-            if value is not None and str(value).strip() in roster_ids:
-                return str(value).strip()
-    return None
+    except (OSError, ValueError):
+        return {}
+    return metadata if isinstance(metadata, dict) else {}
 
 
 def run(submission_dir: Path = SUBMISSION_DIR, results_path: Path = RESULTS_PATH, lesson: str | None = None,
         limits: Limits = Limits(), seed: int | None = None, variants=None, student: str | None = None,
-        sandbox: str = "auto", hide=()) -> dict:
+        sandbox: str = "auto", hide=(), match: str = "auto", matched_by: str = "") -> dict:
     """Grade the submission folder and write Gradescope's ``results.json``; returns its content.
 
     With ``variants`` (a graded release), the answers are judged against ``student``'s numbers
-    (by default the submitter named in ``submission_metadata.json``). ``sandbox``: auto, on or off;
+    (by default the submitter named in ``submission_metadata.json``, found as ``match`` says:
+    auto, sid or email; ``matched_by`` says how a given ``student`` was found). ``sandbox``: auto, on or off;
     ``hide``: files the kernel must not see (the release's roster and secret).
     """
     notebooks = pipeline.collect([submission_dir]) if Path(submission_dir).is_dir() else []
+    matched_by = (matched_by or "--student") if student is not None else ""
     if variants is not None and student is None:
-        student = submitter(submission_dir, variants.roster.rows)
+        student, matched_by = match_submitter(read_metadata(submission_dir), variants.roster, match)
     if variants is not None and student is None:
-        results = {"score": 0, "execution_time": 0, "visibility": "visible", "tests": [],
-                   "output": "Your Gradescope account is not on this course's roster, so your numbers are "
-                             "unknown: please tell your instructor."}
+        results = {"score": 0, "execution_time": 0, "visibility": "visible", "tests": [], "output": matched_by,
+                   "extra_data": {"matched_by": None, "match": match}}
     elif not notebooks:
         results = {"score": 0, "execution_time": 0, "visibility": "visible", "tests": [],
                    "output": "No .ipynb file was found in your submission: upload the notebook file itself."}
@@ -100,6 +93,9 @@ def run(submission_dir: Path = SUBMISSION_DIR, results_path: Path = RESULTS_PATH
             graded = pipeline.grade_batch([chosen], out_dir, lesson=lesson, limits=limits, seed=seed, force=True,
                                           variants=variants, sandbox=sandbox, hide=hide)
         results = report.gradescope_results(graded[0])
+        if variants is not None:
+            results["extra_data"].update(matched_by=matched_by, match=match)
+            results["output"] = f"Graded as {student} ({matched_by}). {results['output']}"
         if left_out:
             names = ", ".join(p.name for p in left_out)
             results["output"] += f" Graded {chosen.name}; not graded: {names}."
@@ -112,44 +108,9 @@ def run(submission_dir: Path = SUBMISSION_DIR, results_path: Path = RESULTS_PATH
     return results
 
 
-def parser() -> argparse.ArgumentParser:
-    p = argparse.ArgumentParser(prog="python -m helpers.grade.gradescope",
-                                description="Build the Gradescope autograder zip, or run it (what run_autograder calls).")
-    commands = p.add_subparsers(dest="command", required=True)
-    build = commands.add_parser("build", help="write the autograder zip for one lesson")
-    build.add_argument("--lesson", required=True, help="the lesson (NN) the assignment grades")
-    build.add_argument("--out", type=Path, default=Path("autograder.zip"), help="the zip to write (default autograder.zip)")
-    build.add_argument("--roster", type=Path, help="graded release: the roster CSV (an `id` column)")
-    build.add_argument("--secret-file", type=Path, help="graded release: the file holding the release's secret")
-    for option, kind in (("--timeout", float), ("--total-timeout", float), ("--memory-mb", int)):
-        build.add_argument(option, type=kind, help="passed to the grader (see python -m helpers.grade --help)")
-    run_ = commands.add_parser("run", help="grade ROOT/submission into ROOT/results/results.json")
-    run_.add_argument("--root", type=Path, default=SUBMISSION_DIR.parent, help="the autograder root (default /autograder)")
-    return p
-
-
-def main(argv: list[str] | None = None) -> int:
-    from . import autograder
-
-    p = parser()
-    args = p.parse_args(argv)
-    if args.command == "run":
-        results = autograder.autograde(args.root)
-        print(f"{results.get('score', 0):g} points; wrote {args.root / 'results' / 'results.json'}")
-        return 0
-    given = {name: getattr(args, name) for name in ("timeout", "total_timeout", "memory_mb")
-             if getattr(args, name) is not None}
-    if any(value <= 0 for name, value in given.items() if name != "memory_mb") or given.get("memory_mb", 0) < 0:
-        p.error("--timeout and --total-timeout must be positive, --memory-mb not negative")
-    options = [item for name, value in given.items() for item in (f"--{name.replace('_', '-')}", f"{value:g}")]
-    try:
-        out = autograder.build(args.lesson, args.out, roster=args.roster, secret_file=args.secret_file,
-                               grader_options=options)
-    except autograder.BuildError as err:
-        p.error(str(err))
-    print(f"wrote {out} ({out.stat().st_size / 1024:.0f} KB): upload it on the assignment's Configure Autograder page")
-    return 0
-
-
 if __name__ == "__main__":
-    sys.exit(main())
+    # ``python -m helpers.grade.gradescope build|run`` (older zips and notes call it so) is the
+    # autograder's command line; run as a script, not imported, so no import loop.
+    import runpy
+
+    runpy.run_module("helpers.grade.autograder", run_name="__main__", alter_sys=True)

@@ -190,6 +190,14 @@ def unique_names(paths: list[Path], taken: Iterable[str] = ()) -> list[str]:
     return names
 
 
+def submission_names(paths: list[Path], variants=None, taken: Iterable[str] = ()) -> list[str]:
+    """The output folder names of ``paths``: :func:`unique_names`, with the student in front when
+    grading a roster (``variants``)."""
+    if variants is None:
+        return unique_names(paths, taken)
+    return unique_names([Path(f"{variants.student_of(p)}__{Path(p).name}") for p in paths], taken)
+
+
 def collect(paths: Iterable[str | Path]) -> list[Path]:
     """The submission files: files as given, folders searched for ``*.ipynb`` (checkpoints skipped)."""
     found: list[Path] = []
@@ -210,7 +218,8 @@ def collect(paths: Iterable[str | Path]) -> list[Path]:
 def grade_batch(paths: Iterable[str | Path], out_dir: str | Path, *, jobs: int = 1, limits: Limits = Limits(),
                 lesson: str | None = None, force: bool = False, seed: int | None = None,
                 log: Callable[[str], None] | None = None, variants=None,
-                sandbox: str = "auto", hide: Iterable[str | Path] = ()) -> list[report.Graded]:
+                sandbox: str = "auto", hide: Iterable[str | Path] = (),
+                names: dict[str, str] | None = None) -> list[report.Graded]:
     """Grade every submission, ``jobs`` at a time; write the reports as each one finishes.
 
     Files already in ``out_dir/grades.csv`` are skipped unless ``force``. Returns what was graded now.
@@ -218,7 +227,8 @@ def grade_batch(paths: Iterable[str | Path], out_dir: str | Path, *, jobs: int =
     roster student (``variants.student_of``); grades.csv gains a ``student`` column.
     ``sandbox`` is auto, on or off (see the module docstring); ``on`` raises
     :class:`~helpers.grade.sandbox.SandboxUnavailable` where the sandbox cannot run. ``hide`` names more
-    files the kernels must not see (a graded release's roster and secret).
+    files the kernels must not see (a graded release's roster and secret). ``names``: each file's
+    output folder name, by resolved path (a shard passes the names of the whole listing).
     """
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
@@ -240,12 +250,11 @@ def grade_batch(paths: Iterable[str | Path], out_dir: str | Path, *, jobs: int =
             log(f"skip   {s.path} (already in grades.csv; --force grades it again)")
     taken = {row.get("submission", "") for file, row in table.rows.items()
              if file not in {str(s.path.resolve()) for s in todo}}
-    if variants is not None:
-        students = [variants.student_of(s.path) for s in todo]
-        names = unique_names([Path(f"{student}__{s.path.name}") for student, s in zip(students, todo)], taken)
+    students = [variants.student_of(s.path) for s in todo] if variants is not None else [""] * len(todo)
+    if names is not None:
+        names = [names[str(s.path.resolve())] for s in todo]
     else:
-        students = [""] * len(todo)
-        names = unique_names([s.path for s in todo], taken)
+        names = submission_names([s.path for s in todo], variants, taken)
     results = []
     _STOP.clear()
     pool = ThreadPoolExecutor(max_workers=max(1, int(jobs)), thread_name_prefix="grade")

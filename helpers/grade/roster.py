@@ -13,15 +13,12 @@ student, a column per lesson (best submission) and a total.
 """
 from __future__ import annotations
 
-import csv
-import io
 import threading
 from pathlib import Path
 
 from ..exercises import NOT_YET, Verdict, exercises_for
 from ..release import Roster, variant
 from . import judge
-from .report import _number, _write_atomically
 
 OTHER_VARIANT = "other variant"
 PUBLISHED = "published"
@@ -64,6 +61,12 @@ class RosterGrading:
                 unknown.append(f"{path}: the folder {student!r} is not an id on the roster")
         return known, unknown
 
+    def secret_digest(self) -> str:
+        """Tells two secrets apart without revealing either (shards graded with another secret are refused)."""
+        from .shards import secret_digest
+
+        return secret_digest(self._secret)
+
     def student_of(self, path: Path) -> str:
         return self._owners[str(Path(path).resolve())]
 
@@ -105,38 +108,83 @@ class RosterGrading:
             graded.message = (f"{len(graded.flags)} answer(s) fit other numbers than yours and earn nothing. "
                               f"{graded.message}").strip()
 
-    # -- gradebook -------------------------------------------------------------------------------
+    # -- gradebook (see helpers.grade.gradebook) ---------------------------------------------------
     def gradebook(self, rows: list[dict], lessons: list[str]) -> str:
         """``gradebook.csv``: one row per roster student, their best score per lesson, and a total."""
-        best: dict[tuple[str, str], float] = {}
-        for row in rows:
-            try:
-                score = float(row.get("score") or 0)
-            except ValueError:
-                score = 0.0
-            key = (row.get("student", ""), row.get("lesson", ""))
-            best[key] = max(best.get(key, 0.0), score)
-        columns = list(self.roster.columns) + [f"lesson {n}" for n in lessons] + ["total"]
-        buffer = io.StringIO()
-        writer = csv.DictWriter(buffer, fieldnames=columns, extrasaction="ignore", lineterminator="\n")
-        writer.writeheader()
-        for student in self.roster.ids:
-            line = dict(self.roster.rows[student])
-            scores = [best.get((student, n), 0.0) for n in lessons]
-            line.update({f"lesson {n}": _number(s) for n, s in zip(lessons, scores)})
-            line["total"] = _number(sum(scores))
-            writer.writerow(line)
-        return buffer.getvalue()
+        from . import gradebook
 
-    def write_gradebook(self, out_dir: Path, lesson: str | None = None) -> Path:
-        """Write ``out_dir/gradebook.csv`` from ``out_dir/grades.csv``; returns its path."""
-        out_dir = Path(out_dir)
-        rows = []
-        grades = out_dir / "grades.csv"
-        if grades.exists():
-            with open(grades, newline="", encoding="utf-8") as handle:
-                rows = [row for row in csv.DictReader(handle) if row.get("student") in self.roster.rows]
-        lessons = sorted({row["lesson"] for row in rows if row.get("lesson")} | ({lesson} if lesson else set()))
-        path = out_dir / "gradebook.csv"
-        _write_atomically(path, self.gradebook(rows, lessons))
-        return path
+        return gradebook.gradebook_csv(gradebook.build(self.roster, rows, lessons))
+
+    def write_gradebook(self, out_dir: Path, lesson: str | None = None, lms=()) -> list[Path]:
+        """Write ``out_dir/gradebook.csv`` (and each ``lms`` file) from ``out_dir/grades.csv``; returns the paths."""
+        from . import gradebook
+
+        return gradebook.write(out_dir, self.roster, lesson, lms)
+
+
+# -- who submitted on Gradescope: the roster's id or email column ------------------------------------------
+MATCH_CHOICES = ("auto", "sid", "email")
+# (Gradescope user field, roster column) pairs each choice tries, in order.
+MATCH_RULES = {"sid": (("sid", "id"),), "email": (("email", "email"),),
+               "auto": (("sid", "id"), ("email", "email"), ("email", "id"))}
+
+
+def check_match(roster: Roster, how: str) -> str:
+    """``""`` when ``how`` can work with ``roster``, else why not (``--match email`` needs an email column)."""
+    if how not in MATCH_RULES:
+        return f"--match {how!r}: choose one of {', '.join(MATCH_CHOICES)}"
+    if how == "email" and "email" not in roster.columns:
+        return ("--match email needs an 'email' column in the roster (found: "
+                f"{', '.join(roster.columns)}); use --match sid or add the column")
+    return ""
+
+
+def match_submitter(metadata, roster: Roster, how: str = "auto") -> tuple[str | None, str]:
+    """The roster id of the Gradescope submitter and how it was found, or ``(None, why not)``.
+
+    ``how``: ``sid`` (Gradescope's Student ID = the roster's ``id``), ``email`` (Gradescope's email
+    = the roster's ``email`` column) or ``auto`` (sid = id, then email = email column, then
+    email = id). Letter case is ignored. Two rules naming two different students is refused.
+
+    >>> from helpers.release import Roster
+    >>> r = Roster(("alice",), {"alice": {"id": "alice", "email": "Alice@uni.edu"}}, ("id", "email"))
+    >>> match_submitter({"users": [{"email": "alice@uni.edu", "sid": "12345"}]}, r)
+    ('alice', "Gradescope email 'alice@uni.edu' = the roster's email column")
+    """
+    users = metadata.get("users") if isinstance(metadata, dict) else None
+    users = [u for u in users if isinstance(u, dict)] if isinstance(users, list) else []
+    if not users:
+        return None, ("Gradescope did not say who submitted (no users in submission_metadata.json), so this "
+                      "graded release cannot pick your version of the exercises. Tell your instructor.")
+    columns = {}
+    for column in ("id", "email"):
+        index: dict[str, list[str]] = {}
+        for student in roster.ids:
+            value = str(roster.rows[student].get(column, "") or "").strip().casefold()
+            if value:
+                index.setdefault(value, []).append(student)
+        columns[column] = index
+    for user in users:
+        found: dict[str, str] = {}
+        for field, column in MATCH_RULES.get(how, ()):
+            value = str(user.get(field) if user.get(field) is not None else "").strip()
+            students = columns[column].get(value.casefold(), []) if value else []
+            if len(students) > 1:
+                return None, (f"Your Gradescope {field} {value!r} is on the roster's {column} column "
+                              f"{len(students)} times, so the autograder cannot tell which student you are. "
+                              "Tell your instructor.")
+            if students and students[0] not in found.values():
+                found[f"Gradescope {field} {value!r} = the roster's {column} column"] = students[0]
+        if len(set(found.values())) > 1:
+            return None, ("Your Gradescope account matches several students on the roster ("
+                          + "; ".join(f"{rule}: {who}" for rule, who in found.items())
+                          + "), so the autograder cannot tell which one you are. Tell your instructor.")
+        if found:
+            rule, student = next(iter(found.items()))
+            return student, rule
+    tried = " or ".join(f"your {f} = the roster's {c}" for f, c in MATCH_RULES.get(how, ()))
+    seen = "; ".join(", ".join(f"{f} {u[f]}" for f in ("sid", "email") if u.get(f) not in (None, "")) or "no sid or email"
+                     for u in users)
+    return None, (f"Your Gradescope account ({seen}) is not on this assignment's roster, so the autograder does "
+                  f"not know which version of the exercises is yours (it looked for {tried}). Ask your "
+                  "instructor to add you.")
