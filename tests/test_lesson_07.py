@@ -113,13 +113,18 @@ def test_text_model_mistakes():
 
     layers = keras.layers
     assert_verdict(ex.q7.check(_text_model(mask_zero=False)), NOT_YET, "padding id 0 is read as a word")
-    assert_verdict(ex.q7.check(_text_model(input_dim=50)), NOT_YET, "largest id + 1")
+    assert_verdict(ex.q7.check(_text_model(input_dim=50)), NOT_YET, "ids 0 to 49", "largest word id, 50, has no row")
+    assert "51" not in ex.q7.check(_text_model(input_dim=50)).message     # diagnosed, not answered
     assert_verdict(ex.q7.check(_text_model(output_dim=16)), NOT_YET, "asks for 8")
     assert_verdict(ex.q7.check(_text_model(input_shape=(20,))), NOT_YET, "any length")
     assert_verdict(ex.q7.check(_text_model(rnn=layers.LSTM(16, return_sequences=True))), NOT_YET,
                    "return_sequences")
     assert_verdict(ex.q7.check(_text_model(rnn=layers.GRU(16))), NOT_YET, "Embedding, LSTM, Dense")
-    assert_verdict(ex.q7.check(_text_model(extra=[layers.Masking()])), NOT_YET, "no Masking layer needed")
+    assert_verdict(ex.q7.check(_text_model(extra=[layers.Masking()])), NOT_YET, "no Masking layer",
+                   "after the Embedding")
+    masking_first = keras.Sequential([keras.Input(shape=(None,)), layers.Masking(), layers.Embedding(51, 8),
+                                      layers.LSTM(16), layers.Dense(1)])
+    assert_verdict(ex.q7.check(masking_first), NOT_YET, "no Masking layer", "in front of the Embedding", "raw ids")
     three_d = keras.Sequential([keras.Input(shape=(None, 1)), layers.Masking(), layers.LSTM(16), layers.Dense(1)])
     assert_verdict(ex.q7.check(three_d), NOT_YET, "(batch, timesteps)")
     no_embedding = keras.Sequential([keras.Input(shape=(None, 8)), layers.LSTM(16), layers.Dense(1)])
@@ -299,11 +304,15 @@ def test_text_model_variant_tips_carry_the_variants_numbers(p):
     q7 = ex.build(p)[6]
     top, vector, units = p["largest_id"], p["word_vector"], p["review_units"]
     assert_verdict(q7.check(_variant_text_model(p, input_dim=top)), NOT_YET,
-                   f"input_dim={top} accepts ids 0 to {top - 1} only")
+                   f"ids 0 to {top - 1}: the largest word id, {top}, has no row")
     assert_verdict(q7.check(_variant_text_model(p, input_dim=vector, output_dim=top + 1)), NOT_YET,
-                   f"swapped: input_dim counts the ids (0..{top}, so {top + 1})")
+                   "swapped: input_dim counts the different ids")
     assert_verdict(q7.check(_variant_text_model(p, input_dim=top // 2)), NOT_YET,
-                   f"ids run from 0 (padding) to {top}, so input_dim = {top + 1}")
+                   f"input_dim={top // 2}: rows for ids 0 to {top // 2 - 1} only")
+    for wrong in (top, top // 2, vector):
+        message = q7.check(_variant_text_model(p, input_dim=wrong, output_dim=top + 1 if wrong == vector else None)
+                           ).message
+        assert f"input_dim={top + 1}" not in message and f"= {top + 1}" not in message, message
     assert_verdict(q7.check(_variant_text_model(p, output_dim=units)), NOT_YET,
                    f"gives {units} numbers per id; the exercise asks for {vector}")
     assert_verdict(q7.check(_variant_text_model(p, units=vector)), NOT_YET,

@@ -28,6 +28,7 @@ def test_solution_is_correct_and_blank_is_not_attempted(exercise):
     (ex.q3, (28, 10, 1), ["one window too many", "index 90"]),
     (ex.q3, (26, 10, 1), ["one window too few", "both ends"]),
     (ex.q3, (10, 10, 1), ["overlap"]),
+    (ex.q3, (4, 10, 1), ["100 windows, one for every value", "too close to its end"]),
     (ex.q3, (27, 1, 10), ["timesteps", "axis 1"]),
     (ex.q5, {"concat": (None, 20, 8), "sum": (None, 20, 8), "ave": (None, 20, 8), "mul": (None, 20, 8),
              None: [(None, 20, 8)] * 2}, ["side by side", "8 + 8"]),
@@ -70,7 +71,7 @@ def _pairs(series, window, k, count=None, features_axis=True, offset=0, swap=Fal
 
 @pytest.mark.parametrize("wrong, words", [
     (lambda s, w, k: _pairs(s, w, k, features_axis=False), ["no features axis", "[..., None]"]),
-    (lambda s, w, k: _pairs(s, w, k, count=len(s) - w - k), ["pairs", "fit", "len(series) - window - k + 1"]),
+    (lambda s, w, k: _pairs(s, w, k, count=len(s) - w - k), ["pairs", "one too few", "count both ends"]),
     (lambda s, w, k: _pairs(s, w, k, offset=1), ["window's own last value"]),
     (lambda s, w, k: _pairs(s, w, k, swap=True), ["swapped"]),
     (lambda s, w, k: _pairs(s, w, k, y_axis=True), ["dense(k)", "(pairs, k)"]),
@@ -79,7 +80,7 @@ def _pairs(series, window, k, count=None, features_axis=True, offset=0, swap=Fal
     (lambda s, w, k: 1 / 0, ["ZeroDivisionError"]),
     (lambda s, w, k: (np.array([s[i:i + w] for i in range(len(s) - w)])[..., None],
                       np.array([s[i + w:i + w + k] for i in range(len(s) - w)])),
-     ["raised ValueError", "fewer than k values", "range(len(series) - window - k + 1)"]),
+     ["raised ValueError", "fewer than k values", "stop the start index earlier"]),
     (lambda s, w, k: (np.stack([s[i:i + w] for i in range(len(s) - w)])[..., None],
                       np.stack([s[i + w:i + w + k] for i in range(len(s) - w)])), ["fewer than k values"]),
 ])
@@ -104,17 +105,33 @@ def _valid(t, k, s):
 
 @pytest.mark.parametrize("wrong, words", [
     (lambda t, k, s, p: math.ceil(t / s) if p == "same" else t - k + 1, ["ignores the strides"]),
-    (lambda t, k, s, p: math.ceil(t / s) if p == "same" else (t - k) // s, ["add 1"]),
-    (lambda t, k, s, p: math.ceil(t / s), ["'same' rule"]),
+    (lambda t, k, s, p: math.ceil(t / s) if p == "same" else (t - k) // s, ["one position short"]),
+    (lambda t, k, s, p: math.ceil(t / s) if p == "same" else (t - k + 1) // s, ["inside the division", "apart"]),
+    (lambda t, k, s, p: math.ceil(t / s) if p == "same" else t // s + 1, ["kernel of", "must fit"]),
+    (lambda t, k, s, p: math.ceil(t / s), ["what 'same' gives"]),
     (lambda t, k, s, p: _valid(t, k, s), ["'valid' rule"]),
     (lambda t, k, s, p: t // s if p == "same" else _valid(t, k, s), ["round up"]),
-    (lambda t, k, s, p: t if p == "same" else _valid(t, k, s), ["strides still divide"]),
+    (lambda t, k, s, p: t if p == "same" else _valid(t, k, s), ["strides still shorten"]),
     (lambda t, k, s, p: math.ceil(t / s) if p == "same" else (t - k) / s + 1, ["whole number"]),
     (lambda t, k, s, p: math.ceil(t / s) if p == "same" else math.ceil((t - k) / s) + 1, ["round down"]),
     (lambda t, k, s, p: "5", ["whole number of timesteps"]),
 ])
 def test_q4_function_mistakes(wrong, words):
     assert_verdict(ex.q4.check(wrong), NOT_YET, *words)
+
+
+def test_q4_and_q2_feedback_never_spells_the_formula():
+    formulas = ["// s + 1", "//s+1", "ceil(T / s)", "ceil(t / s)", "(T - k)", "len(series) - window - k + 1",
+                "series[i + window:i + window + k]"]
+    wrong_conv = [lambda t, k, s, p: t - k + 1, lambda t, k, s, p: (t - k) // s, lambda t, k, s, p: (t - k + 1) // s,
+                  lambda t, k, s, p: math.ceil(t / s), lambda t, k, s, p: t // s, lambda t, k, s, p: t,
+                  lambda t, k, s, p: (t - k) / s + 1, lambda t, k, s, p: 0]
+    wrong_pairs = [lambda s, w, k: _pairs(s, w, k, count=len(s) - w - k), lambda s, w, k: _pairs(s, w, k, offset=1),
+                   lambda s, w, k: _pairs(s, w, k, count=2)]
+    for exercise, wrongs in ((ex.q4, wrong_conv), (ex.q2, wrong_pairs)):
+        for wrong in wrongs:
+            message = exercise.check(wrong).message
+            assert not any(f in message for f in formulas), message
 
 
 def test_q4_reference_agrees_with_keras_on_every_case():
@@ -138,6 +155,10 @@ def test_q6_one_to_many_mistakes():
     assert_verdict(ex.q6.check(model(L.RepeatVector(6), L.GRU(16, return_sequences=True), L.Dense(1))),
                    NOT_YET, "lstm")
     assert_verdict(ex.q6.check(model(L.Dense(6))), NOT_YET, "Dense(6)", "RepeatVector(6)")
+    assert_verdict(ex.q6.check(model(L.RepeatVector(6), L.LSTM(16), L.Dense(6))), NOT_YET,
+                   "(None, 6): 6 numbers, but as one vector", "passed on only its last one")
+    assert_verdict(ex.q6.check(model(L.Dense(1), L.RepeatVector(6), L.LSTM(16, return_sequences=True), L.Dense(1))),
+                   NOT_YET, "copies what reaches it", "not the 4 of the input vector")
     assert_verdict(ex.q6.check(model(L.Dense(16), L.Dense(1))), NOT_YET, "RepeatVector(6)")
     assert_verdict(ex.q6.check(model(L.RepeatVector(4), L.LSTM(16, return_sequences=True), L.Dense(1))),
                    NOT_YET, "RepeatVector(6)")

@@ -121,8 +121,8 @@ def _as_array(value, call: str, what: str) -> np.ndarray:
         if len(lengths) > 1:
             raise Reject(f"{call}: the rows of {what} have different lengths ({min(lengths)} to {max(lengths)}), "
                          f"so they make no array: the last windows have fewer values after them than they need. "
-                         f"Make only the windows that still have k values after them: "
-                         f"range(len(series) - window - k + 1).") from None
+                         f"Make only the windows that still have k values after them: stop the start index "
+                         f"earlier.") from None
         raise Reject(f"{call}: {what} is {describe(value)}; return numpy arrays.") from None
     return array
 
@@ -147,11 +147,14 @@ def _judge_pairs(cases, outputs):
             return Result(False, f"{call}: x is {x.shape}, with no features axis. An RNN reads "
                                  f"(samples, timesteps, features): add one, x[..., None] gives {want_x.shape}.")
         if x.ndim == 3 and y.ndim >= 1 and len(x) in (n - 1, n + 1):
-            return Result(False, f"{call} made {len(x)} pairs; {n} fit. The last window must still have k values "
-                                 f"after it: len(series) - window - k + 1 windows.")
+            fewer = len(x) < n
+            return Result(False, f"{call} made {len(x)} pairs: one too {'few' if fewer else 'many'}. "
+                                 + ("The last start index that still leaves room for the window and its k values "
+                                    "after it is left out: count both ends of the range." if fewer else
+                                    "The last window must still have k values after it."))
         if x.ndim == 3 and x.shape[1:] == want_x.shape[1:] and len(x) < n:
-            return Result(False, f"{call} made {len(x)} windows; {n} fit. A new window starts at every value, so "
-                                 f"neighbouring windows overlap: window i is series[i:i + window].")
+            return Result(False, f"{call} made {len(x)} windows, far fewer than fit. A new window starts at every "
+                                 f"value, so neighbouring windows overlap.")
         if x.shape != want_x.shape:
             return Result(False, f"{call}: x has shape {x.shape}; expected {want_x.shape} = (pairs, window, 1).")
         if y.shape == want_y.shape + (1,):
@@ -165,7 +168,7 @@ def _judge_pairs(cases, outputs):
         shifted = np.stack([series[i + window - 1:i + window - 1 + k] for i in range(n)])
         if np.allclose(y, shifted):
             return Result(False, f"{call}: y starts with the window's own last value. The forecast starts right "
-                                 f"after the window: series[i + window:i + window + k].")
+                                 f"after the window, with the first value the window does not hold.")
         return Result(False, f"{call}: y has the right shape but not the right values; the targets of window i "
                              f"are the k values right after it.")
     return Result(True, f"x (pairs, window, 1) and y (pairs, k) are right on {len(cases)} series.")
@@ -190,8 +193,8 @@ class _FunctionWithCrashTip(Exercise):
 def _pairs_crash_tip(message: str) -> str:
     if any(words in message for words in ("inhomogeneous", "same shape", "broadcast")):
         return ("Your arrays could not be stacked: the last windows have fewer than k values after them, so their "
-                "targets come out shorter. Make only the windows that still have k values after them: "
-                "range(len(series) - window - k + 1).")
+                "targets come out shorter. Make only the windows that still have k values after them: stop the "
+                "start index earlier.")
     return ""
 
 
@@ -233,8 +236,8 @@ def _q3_tips(series_length: int, window: int, batch_size: int) -> dict:
                           f"the end of the series, at index {n - w}. Count the start positions again.",
         (last - 1, w, 1): f"One window too few: windows start at index 0, 1, ..., {n - w}; count both ends.",
         (_last_batch(n // w, b), w, 1): f"The windows overlap: a new one starts at every value, not every {w} values.",
-        (_last_batch(n, b), w, 1): f"The windows overlap: a new one starts at every value. {n} - {w} + 1 = {windows} "
-                                   f"windows in batches of {b}.",
+        (_last_batch(n, b), w, 1): f"That counts {n} windows, one for every value of the series. But a window needs "
+                                   f"{w} values: the last values of the series are too close to its end to start one.",
         (None, w, 1): "A batch of real data has a real size: count the windows left for the last batch.",
         (windows, w, 1): f"{windows} is every window of the series. They come in batches of {b}: what is left for "
                          f"the last batch after the full ones?",
@@ -273,7 +276,60 @@ def _scalar(value):
     return value
 
 
+# Formulas learners write instead, per padding: (name, rule); the first one that fits every case of
+# that padding names the mistake (so (T - k + 1) // s is not taken for a missing + 1).
+_VALID_MISTAKES = [
+    ("no strides", lambda t, k, s: t - k + 1),
+    ("no + 1", lambda t, k, s: (t - k) // s),
+    ("+ 1 inside", lambda t, k, s: (t - k + 1) // s),
+    ("same rule", lambda t, k, s: math.ceil(t / s)),
+    ("length kept", lambda t, k, s: t),
+    ("rounded up", lambda t, k, s: math.ceil((t - k) / s) + 1),
+    ("no - k", lambda t, k, s: t // s + 1),
+]
+_SAME_MISTAKES = [
+    ("valid rule", lambda t, k, s: (t - k) // s + 1),
+    ("length kept", lambda t, k, s: t),
+    ("rounded down", lambda t, k, s: t // s),
+    ("kernel counted", lambda t, k, s: math.ceil((t - k + 1) / s)),
+]
+_CONV_TIPS = {
+    ("valid", "no strides"): "that ignores the strides: the kernel moves {s} steps at a time, so fewer positions fit.",
+    ("valid", "no + 1"): "one position short: the kernel's first position, before any stride, counts too.",
+    ("valid", "+ 1 inside"): "the first position, which needs no stride, is counted inside the division: it is "
+                             "divided by the strides with the rest. Count it apart.",
+    ("valid", "same rule"): "that is what 'same' gives. With 'valid' the kernel must fit inside the sequence, so "
+                            "its size shortens the output too.",
+    ("valid", "length kept"): "that keeps the length; with 'valid' the kernel must fit inside the sequence, so "
+                              "its size and the strides both shorten it.",
+    ("valid", "rounded up"): "round down: a last position where the kernel does not fit completely is dropped.",
+    ("valid", "no - k"): "that counts positions as if the kernel were 1 step long: a kernel of {k} steps must fit "
+                         "inside the sequence.",
+    ("same", "valid rule"): "that is the 'valid' rule. 'same' pads the ends, so the kernel size does not shorten "
+                            "anything: only the strides do.",
+    ("same", "length kept"): "'same' keeps the length only with strides 1; with strides {s} the strides still "
+                             "shorten it.",
+    ("same", "rounded down"): "round up with 'same': a partial last stride still gives a step.",
+    ("same", "kernel counted"): "'same' pads the ends, so the kernel size does not shorten anything: only the "
+                                "strides do.",
+}
+
+
+def _conv_mistake(cases, outputs, padding):
+    """The name of the wrong formula that gives every one of the learner's numbers for ``padding``."""
+    pairs = [((t, k, s), got) for (t, k, s, p), got in zip(cases, outputs) if p == padding]
+    for name, rule in (_VALID_MISTAKES if padding == "valid" else _SAME_MISTAKES):
+        try:
+            if pairs and all(isinstance(g, numbers.Real) and not isinstance(g, bool) and rule(*c) == g
+                             for c, g in pairs):
+                return name
+        except (TypeError, ValueError, ZeroDivisionError):
+            continue
+    return None
+
+
 def _judge_conv(cases, outputs):
+    plain = [_scalar(o) for o in outputs]
     for (t, k, s, padding), got in zip(cases, outputs):
         call = f"conv1d_length({t}, {k}, {s}, {padding!r})"
         want = _conv_reference(t, k, s, padding)
@@ -281,34 +337,32 @@ def _judge_conv(cases, outputs):
         if isinstance(got, bool) or not isinstance(got, numbers.Real):
             raise Reject(f"{call} returned {describe(got)}; return a whole number of timesteps.")
         if isinstance(got, float) and not float(got).is_integer():
-            return Result(False, f"{call} gave {got}: a length is a whole number of steps. Round down for "
-                                 f"'valid' ((T - k) // s + 1), up for 'same'.")
+            return Result(False, f"{call} gave {got}: a length is a whole number of steps. A position where the "
+                                 f"kernel does not fit is dropped ('valid'); a partial stride still gives a step "
+                                 f"('same').")
         got = int(got)
         if got == want:
             continue
+        mistake = _conv_mistake(cases, plain, padding)
+        if mistake and (padding, mistake) in _CONV_TIPS and not (mistake in ("no strides", "length kept") and s == 1):
+            return Result(False, f"{call} gave {got}: " + _CONV_TIPS[(padding, mistake)].format(s=s, k=k))
         if padding == "valid":
             if got == t - k + 1 and s > 1:
-                return Result(False, f"{call} gave {got}: that ignores the strides. The kernel moves {s} steps "
-                                     f"at a time: (T - k) // s + 1.")
+                return Result(False, f"{call} gave {got}: " + _CONV_TIPS[("valid", "no strides")].format(s=s, k=k))
             if got == (t - k) // s:
-                return Result(False, f"{call} gave {got}: add 1 for the first position of the kernel: "
-                                     f"(T - k) // s + 1.")
+                return Result(False, f"{call} gave {got}: " + _CONV_TIPS[("valid", "no + 1")])
             if got == math.ceil(t / s) or got == t:
-                return Result(False, f"{call} gave {got}: that is the 'same' rule. With 'valid' the kernel must "
-                                     f"fit inside the sequence: (T - k) // s + 1.")
+                return Result(False, f"{call} gave {got}: " + _CONV_TIPS[("valid", "same rule")])
             if got == math.ceil((t - k) / s) + 1:
                 return Result(False, f"{call} gave {got}: round down. A last position where the kernel does not "
                                      f"fit completely is dropped.")
         else:
             if got == (t - k) // s + 1:
-                return Result(False, f"{call} gave {got}: that is the 'valid' rule. 'same' pads the ends so the "
-                                     f"kernel size does not shorten anything: ceil(T / s).")
+                return Result(False, f"{call} gave {got}: " + _CONV_TIPS[("same", "valid rule")])
             if got == t and s > 1:
-                return Result(False, f"{call} gave {got}: 'same' keeps the length only with strides 1; the "
-                                     f"strides still divide it: ceil(T / s).")
+                return Result(False, f"{call} gave {got}: " + _CONV_TIPS[("same", "length kept")].format(s=s, k=k))
             if got == t // s:
-                return Result(False, f"{call} gave {got}: round up with 'same': a partial last stride still "
-                                     f"gives a step, ceil(T / s).")
+                return Result(False, f"{call} gave {got}: " + _CONV_TIPS[("same", "rounded down")])
         return Result(False, f"{call} gave {got}; Keras gives {want}.")
     return Result(True, f"Your formula agrees with Keras on {len(cases)} Conv1D settings, both paddings.")
 
@@ -449,10 +503,20 @@ def _one_to_many_tips_for(vector: int, steps: int, step_values: int):
             return (f"An LSTM needs a sequence to step through: start with RepeatVector({t}), which copies the vector "
                     f"to {t} steps.")
         repeat = rows[types.index("RepeatVector")]
+        shape = repeat["output_shape"]
+        if isinstance(shape, tuple) and len(shape) == 3 and shape[1] == t and shape[2] != v:
+            return (f"RepeatVector outputs {shape}: it copies what reaches it, {shape[2]} number"
+                    f"{'' if shape[2] == 1 else 's'} per step, not the {v} of the input vector. A layer before "
+                    f"RepeatVector changed the vector: repeat the input itself.")
         if repeat["output_shape"] != (None, t, v):
             return (f"RepeatVector outputs {repeat['output_shape']}; the sequence needs {t} steps, so "
                     f"RepeatVector({t}) gives (None, {t}, {v}).")
         lstms = [r for r in rows if r["type"] == "LSTM"]
+        last = rows[-1]["output_shape"]
+        if lstms and len(lstms[0]["output_shape"]) == 2 and last in ((None, t), (None, t * o)):
+            return (f"The model outputs {last}: {last[1]} numbers, but as one vector, not {t} steps. The {t} steps "
+                    f"were gone after the LSTM, which passed on only its last one; the Dense after it cannot bring "
+                    f"them back.")
         if lstms and len(lstms[0]["output_shape"]) == 2:
             return (f"The LSTM returns only its last step, so one {'value' if o == 1 else 'step'} comes out instead "
                     f"of {t}. A prediction at every step needs return_sequences=True.")
