@@ -288,7 +288,7 @@ def _ragged_lists(series, window, k):
 
 
 @pytest.mark.parametrize("wrong, words", [
-    (_ragged_lists, ["rows of y have different lengths", "range(len(series) - window - k + 1)"]),
+    (_ragged_lists, ["rows of y have different lengths", "stop the start index earlier"]),
     (lambda s, w, k: (np.stack([s[i:i + w] for i in range(0, len(s) - w - k + 1, w)])[..., None],   # side by side
                       np.stack([s[i + w:i + w + k] for i in range(0, len(s) - w - k + 1, w)])), ["windows", "overlap"]),
     (lambda s, w, k: (_pairs(s, w, k)[0][:, None, :, 0], _pairs(s, w, k)[1]), ["timesteps", "axis 1", "comes last"]),
