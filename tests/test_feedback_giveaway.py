@@ -69,6 +69,8 @@ def wrong_answers(exercise) -> list:
     if isinstance(right, list) and right and all(_is_shape(s) for s in right):
         out = [right[:i] + [v] + right[i + 1:] for i, s in enumerate(right) for v in _shape_variants(s)]
         return out + [right[:-1], right[::-1], right[0]]
+    if isinstance(right, tuple) and right and _is_shape(right[0]):      # (shape, something else)
+        return [(v,) + right[1:] for v in _shape_variants(right[0])] + [(right[0], "mse"), right[::-1]]
     if isinstance(right, dict):
         out = []
         for key, value in right.items():

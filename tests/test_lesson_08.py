@@ -433,7 +433,7 @@ def test_variant_answers_are_what_keras_reports():
 
     L = keras.layers
     for params in _variants(4, seed=3):
-        q1, _, q3, _, q5, q6, q7 = ex.build(params)
+        q1, _, q3, _, q5, q6, q7, q8, q9 = ex.build(params)
         series = np.arange(params["series_length"], dtype="float32")
         batches = keras.utils.timeseries_dataset_from_array(series, None, sequence_length=params["window"],
                                                             batch_size=params["batch_size"])
@@ -454,6 +454,16 @@ def test_variant_answers_are_what_keras_reports():
         step = keras.Model([step_in, h_in, c_in], [L.Dense(1)(out), h, c])
         assert [tuple(t.shape) for t in step.outputs] == solution_value(q7), params
         assert solution_value(q1) == (params["samples"], params["steps"], params["values"])
+        tagger = keras.Sequential([keras.Input(shape=(params["tag_steps"], 2)), L.GRU(2, return_sequences=True),
+                                   L.Dense(params["tag_classes"], activation="softmax")])
+        labels = np.zeros(solution_value(q8), dtype="int64")
+        tagger.compile(loss="sparse_categorical_crossentropy", run_eagerly=True)
+        tagger.evaluate(np.zeros((params["tag_samples"], params["tag_steps"], 2)), labels, verbose=0)   # no error
+        assert labels.shape[0] == params["tag_samples"]
+        shape, loss = solution_value(q9)
+        hot = keras.utils.to_categorical(np.zeros((params["hot_samples"], params["hot_steps"]), "int64"),
+                                         params["hot_classes"])
+        assert hot.shape == shape and loss == "categorical_crossentropy", params
 
 
 def test_variant_tips_state_true_arithmetic_and_never_the_answer():
@@ -471,7 +481,7 @@ def test_variant_tips_state_true_arithmetic_and_never_the_answer():
 def test_variant_merge_and_step_mistakes_get_their_own_message():
     for params in _variants(30):
         s, f, u = params["bi_steps"], params["bi_features"], params["bi_units"]
-        _, _, _, _, q5, _, q7 = ex.build(params)
+        _, _, _, _, q5, _, q7, _, _ = ex.build(params)
         right = {"concat": (None, s, 2 * u), "sum": (None, s, u), "ave": (None, s, u), "mul": (None, s, u),
                  None: [(None, s, u)] * 2}
         assert_verdict(q5.check(right), CORRECT)
@@ -545,3 +555,64 @@ def test_format_feedback_knows_the_form_of_every_value_answer():
     for exercise, wrong in [(released.q5, [(None, 20, 16)]), (released.q7, "three shapes"), (released.q7, (None, 1, 1)),
                             (released.q1, (1, 2)), (released.q3, "27")]:
         assert exercise.check(wrong).status == NOT_YET, (exercise.key, wrong)
+
+
+# -- q8, q9: classification targets -------------------------------------------------------------------
+@pytest.mark.parametrize("value, words", [
+    ((32, 20, 5), ["one-hot shape", "one integer label per step"]),
+    ((32,), ["one label per sequence", "every one of the 20 steps"]),
+    ((32, 5), ["one one-hot vector per sequence"]),
+    ((None, 20), ["32 sequences"]),
+    ((20,), ["one sequence's labels"]),
+    ((None, 20, 5), ["output shape", "drop its classes axis"]),
+    ((20, 32), ["wrong order"]),
+])
+def test_q8_label_mistakes(value, words):
+    verdict = ex.q8.check(value)
+    assert_verdict(verdict, NOT_YET, *words)
+    assert "(32,20)" not in verdict.message.replace(" ", "")
+
+
+def test_q8_accepts_what_keras_accepts():
+    assert_verdict(ex.q8.check((32, 20, 1)), CORRECT, "drops a last axis of 1")
+    assert_verdict(ex.q8.check([32, 20]), CORRECT)
+    assert_verdict(ex.q8.check(np.array([32, 20])), CORRECT)
+
+
+@pytest.mark.parametrize("value, words", [
+    (((16, 12, 4), "sparse_categorical_crossentropy"), ["shape is right", "integer labels", "target.ndim - 1"]),
+    (((16, 12, 4), "binary_crossentropy"), ["yes/no"]),
+    (((16, 12, 4), "mse"), ["cross-entropy"]),
+    (((16, 12), "categorical_crossentropy"), ["adds an axis"]),
+    (((16, 4), "categorical_crossentropy"), ["12 steps stay"]),
+    (((16, 48), "categorical_crossentropy"), ["does not join"]),
+    (((16, 12, 3), "categorical_crossentropy"), ["num_classes=4"]),
+    (((None, 12, 4), "categorical_crossentropy"), ["16 sequences"]),
+    (((16, 4, 12), "categorical_crossentropy"), ["wrong order"]),
+    (((16, 12, 4), 3), ["string name"]),
+    ("categorical_crossentropy", ["(shape, loss)"]),
+    ((16, 12, 4), ["(shape, loss)"]),
+])
+def test_q9_one_hot_mistakes(value, words):
+    verdict = ex.q9.check(value)
+    assert_verdict(verdict, NOT_YET, *words)
+    if verdict.message.startswith("The shape is right"):
+        assert "categorical_crossentropy" not in verdict.message.replace("sparse_categorical_crossentropy", "")
+
+
+def test_q9_accepts_other_spellings_of_the_loss():
+    import keras
+
+    for loss in ("categorical_crossentropy", "CategoricalCrossentropy", keras.losses.CategoricalCrossentropy(),
+                 keras.losses.categorical_crossentropy):
+        assert_verdict(ex.q9.check(((16, 12, 4), loss)), CORRECT)
+    assert_verdict(ex.q9.check([[16, 12, 4], "categorical_crossentropy"]), CORRECT)
+
+
+@pytest.mark.parametrize("exercise", [ex.q8, ex.q9], ids=lambda e: e.key)
+def test_q8_q9_nonsense_never_raises(exercise):
+    from tests.exercise_kit import nonsense_values
+
+    for value in nonsense_values():
+        assert exercise.check(value).status in (NOT_YET, NOT_ATTEMPTED), value
+    assert_verdict(exercise.check(...), NOT_ATTEMPTED)
