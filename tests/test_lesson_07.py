@@ -5,7 +5,7 @@ import numpy as np
 import pytest
 
 from helpers.exercises import lesson_07 as ex
-from tests.exercise_kit import CORRECT, NOT_ATTEMPTED, NOT_YET, assert_verdict, solution_value
+from tests.exercise_kit import CORRECT, NOT_ATTEMPTED, NOT_YET, ROOT, assert_verdict, solution_value
 
 
 @pytest.mark.parametrize("exercise", ex.EXERCISES, ids=lambda e: e.key)
@@ -326,3 +326,39 @@ def test_text_model_variant_tips_carry_the_variants_numbers(p):
     assert_verdict(q7.check(masked_not), NOT_YET, "padding id 0 is read as a word")
     params = (top + 1) * vector + 4 * units * (vector + units + 1) + units + 1
     assert_verdict(q7.check(_variant_text_model(p)), CORRECT, f"{params} parameters")
+
+
+def test_the_cudnn_mask_condition_taught_is_keras_own():
+    """GPU-only behaviour cannot run here (no GPU): the lesson states cuDNN's condition with its source,
+    keras/src/backend/tensorflow/rnn.py; this checks the source says it and that the notebook's numpy
+    rule, right_padded(mask), agrees with Keras' own check on pre- and post-padded masks."""
+    import importlib
+    import inspect
+    import json
+
+    import keras
+    import tensorflow as tf
+
+    tf_rnn = importlib.import_module("keras.src.backend.tensorflow.rnn")
+
+    import re
+
+    source = re.sub(r'"\s*\n\s*"', "", inspect.getsource(tf_rnn._assert_valid_mask))   # join the message's pieces
+    assert "With cuDNN, RNN masks can only be used for right-padding" in source
+    assert "_is_sequence_right_padded" in source and "_has_fully_masked_sequence" in source
+    assert "_assert_valid_mask(mask)" in inspect.getsource(tf_rnn._cudnn_lstm)
+    assert "_assert_valid_mask(mask)" in inspect.getsource(tf_rnn._cudnn_gru)
+    [path] = sorted((ROOT / "solutions").glob("07_*.ipynb"))
+    cells = json.loads(path.read_text(encoding="utf-8"))["cells"]
+    [code] = ["".join(c["source"]) for c in cells if "def right_padded(mask)" in "".join(c["source"])]
+    scope = {"np": np}
+    exec(code.split("\n\nfor padding")[0], scope)  # noqa: S102 - the lesson's own function
+    right_padded = scope["right_padded"]
+    pad = keras.utils.pad_sequences
+    for padding in ("pre", "post"):
+        for rows in ([[4, 2, 5], [3, 1]], [[1], [2, 3, 4, 5]], [[7, 7], [8, 8]]):
+            mask = pad(rows, padding=padding, maxlen=5) != 0
+            for row in mask:
+                keras_says = bool(tf_rnn._is_sequence_right_padded(tf.constant(row[None])))
+                assert bool(right_padded(row[None])[0]) == keras_says, (padding, row)
+    assert not right_padded(np.zeros((1, 3), bool))[0] and bool(tf_rnn._has_fully_masked_sequence(tf.constant([[False] * 3])))
