@@ -624,3 +624,31 @@ def test_padded_batch_docstring_examples_run():
     from helpers.diagrams import padding
 
     assert doctest.testmod(padding).failed == 0
+
+
+def test_sequence_task_outputs_are_drawn_without_a_hatch_behind_their_labels():
+    for task in ("many-to-one", "many-to-many", "one-to-many", "encoder-decoder"):
+        spec = dg.sequence_task_spec(task, timesteps=6, horizon=3)
+        outputs = spec.blocks_with_role("output")
+        assert outputs and all(b.plain and b.label for b in outputs), task
+        assert not any(b.plain for b in spec.blocks if b.role != "output"), task
+    from helpers.diagrams.render import _face_style
+
+    assert _face_style(spec.blocks_with_role("output")[0])["hatch"] == ""
+    import dataclasses
+
+    assert _face_style(dataclasses.replace(spec.blocks_with_role("output")[0], plain=False))["hatch"] != ""
+
+
+def test_encoder_decoder_shows_both_inputs_of_the_trainer(keras):
+    L = keras.layers
+    spec = dg.sequence_task_spec("encoder-decoder", timesteps=12, horizon=4)
+    past, previous = keras.Input(shape=(12, 1)), keras.Input(shape=(4, 1))
+    _, h, c = L.LSTM(8, return_state=True)(past)
+    trainer = keras.Model([past, previous], L.Dense(1)(L.LSTM(8, return_sequences=True)(previous, initial_state=[h, c])))
+    assert spec.facts["inputs"] == [tuple(t.shape) for t in trainer.inputs]
+    assert spec.facts["output_shape"] == tuple(trainer.output.shape)
+    texts_ = [lab.text for lab in spec.labels]
+    assert any("(None, 12, 1)" in t and "input 1" in t for t in texts_)
+    assert any("(None, 4, 1)" in t and "input 2" in t for t in texts_)
+    assert any("teacher forcing" in t for t in texts_) and "teacher forcing" in " ".join(spec.lines)

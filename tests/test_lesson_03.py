@@ -97,7 +97,9 @@ def _loop(x, W, U, b, step):
 
 @pytest.mark.parametrize("step, words", [
     (lambda x_t, h, W, U, b: np.tanh(x_t @ W + h @ W + b), ["h @ W", "multiplies U"]),
-    (lambda x_t, h, W, U, b: np.tanh(x_t @ U + h @ U + b), ["x[:, t, :] @ U", "multiplies W"]),
+    (lambda x_t, h, W, U, b: np.tanh(x_t @ U + h @ U + b), ["x[:, t, :] times a matrix", "U, or W transposed"]),
+    (lambda x_t, h, W, U, b: np.tanh(x_t @ W.T + h @ U + b), ["x[:, t, :] times a matrix", "U, or W transposed",
+                                                             "kernel W as Keras stores it"]),
 ])
 def test_q4_a_failing_product_is_named_with_the_input_shapes(step, words):
     verdict = ex.q4.check(lambda x, W, U, b: _loop(x, W, U, b, step))

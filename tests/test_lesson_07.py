@@ -5,7 +5,7 @@ import numpy as np
 import pytest
 
 from helpers.exercises import lesson_07 as ex
-from tests.exercise_kit import CORRECT, NOT_ATTEMPTED, NOT_YET, assert_verdict, solution_value
+from tests.exercise_kit import CORRECT, NOT_ATTEMPTED, NOT_YET, ROOT, assert_verdict, solution_value
 
 
 @pytest.mark.parametrize("exercise", ex.EXERCISES, ids=lambda e: e.key)
@@ -113,13 +113,18 @@ def test_text_model_mistakes():
 
     layers = keras.layers
     assert_verdict(ex.q7.check(_text_model(mask_zero=False)), NOT_YET, "padding id 0 is read as a word")
-    assert_verdict(ex.q7.check(_text_model(input_dim=50)), NOT_YET, "largest id + 1")
+    assert_verdict(ex.q7.check(_text_model(input_dim=50)), NOT_YET, "ids 0 to 49", "largest word id, 50, has no row")
+    assert "51" not in ex.q7.check(_text_model(input_dim=50)).message     # diagnosed, not answered
     assert_verdict(ex.q7.check(_text_model(output_dim=16)), NOT_YET, "asks for 8")
     assert_verdict(ex.q7.check(_text_model(input_shape=(20,))), NOT_YET, "any length")
     assert_verdict(ex.q7.check(_text_model(rnn=layers.LSTM(16, return_sequences=True))), NOT_YET,
                    "return_sequences")
     assert_verdict(ex.q7.check(_text_model(rnn=layers.GRU(16))), NOT_YET, "Embedding, LSTM, Dense")
-    assert_verdict(ex.q7.check(_text_model(extra=[layers.Masking()])), NOT_YET, "no Masking layer needed")
+    assert_verdict(ex.q7.check(_text_model(extra=[layers.Masking()])), NOT_YET, "no Masking layer",
+                   "after the Embedding")
+    masking_first = keras.Sequential([keras.Input(shape=(None,)), layers.Masking(), layers.Embedding(51, 8),
+                                      layers.LSTM(16), layers.Dense(1)])
+    assert_verdict(ex.q7.check(masking_first), NOT_YET, "no Masking layer", "in front of the Embedding", "raw ids")
     three_d = keras.Sequential([keras.Input(shape=(None, 1)), layers.Masking(), layers.LSTM(16), layers.Dense(1)])
     assert_verdict(ex.q7.check(three_d), NOT_YET, "(batch, timesteps)")
     no_embedding = keras.Sequential([keras.Input(shape=(None, 8)), layers.LSTM(16), layers.Dense(1)])
@@ -299,11 +304,15 @@ def test_text_model_variant_tips_carry_the_variants_numbers(p):
     q7 = ex.build(p)[6]
     top, vector, units = p["largest_id"], p["word_vector"], p["review_units"]
     assert_verdict(q7.check(_variant_text_model(p, input_dim=top)), NOT_YET,
-                   f"input_dim={top} accepts ids 0 to {top - 1} only")
+                   f"ids 0 to {top - 1}: the largest word id, {top}, has no row")
     assert_verdict(q7.check(_variant_text_model(p, input_dim=vector, output_dim=top + 1)), NOT_YET,
-                   f"swapped: input_dim counts the ids (0..{top}, so {top + 1})")
+                   "swapped: input_dim counts the different ids")
     assert_verdict(q7.check(_variant_text_model(p, input_dim=top // 2)), NOT_YET,
-                   f"ids run from 0 (padding) to {top}, so input_dim = {top + 1}")
+                   f"input_dim={top // 2}: rows for ids 0 to {top // 2 - 1} only")
+    for wrong in (top, top // 2, vector):
+        message = q7.check(_variant_text_model(p, input_dim=wrong, output_dim=top + 1 if wrong == vector else None)
+                           ).message
+        assert f"input_dim={top + 1}" not in message and f"= {top + 1}" not in message, message
     assert_verdict(q7.check(_variant_text_model(p, output_dim=units)), NOT_YET,
                    f"gives {units} numbers per id; the exercise asks for {vector}")
     assert_verdict(q7.check(_variant_text_model(p, units=vector)), NOT_YET,
@@ -317,3 +326,39 @@ def test_text_model_variant_tips_carry_the_variants_numbers(p):
     assert_verdict(q7.check(masked_not), NOT_YET, "padding id 0 is read as a word")
     params = (top + 1) * vector + 4 * units * (vector + units + 1) + units + 1
     assert_verdict(q7.check(_variant_text_model(p)), CORRECT, f"{params} parameters")
+
+
+def test_the_cudnn_mask_condition_taught_is_keras_own():
+    """GPU-only behaviour cannot run here (no GPU): the lesson states cuDNN's condition with its source,
+    keras/src/backend/tensorflow/rnn.py; this checks the source says it and that the notebook's numpy
+    rule, right_padded(mask), agrees with Keras' own check on pre- and post-padded masks."""
+    import importlib
+    import inspect
+    import json
+
+    import keras
+    import tensorflow as tf
+
+    tf_rnn = importlib.import_module("keras.src.backend.tensorflow.rnn")
+
+    import re
+
+    source = re.sub(r'"\s*\n\s*"', "", inspect.getsource(tf_rnn._assert_valid_mask))   # join the message's pieces
+    assert "With cuDNN, RNN masks can only be used for right-padding" in source
+    assert "_is_sequence_right_padded" in source and "_has_fully_masked_sequence" in source
+    assert "_assert_valid_mask(mask)" in inspect.getsource(tf_rnn._cudnn_lstm)
+    assert "_assert_valid_mask(mask)" in inspect.getsource(tf_rnn._cudnn_gru)
+    [path] = sorted((ROOT / "solutions").glob("07_*.ipynb"))
+    cells = json.loads(path.read_text(encoding="utf-8"))["cells"]
+    [code] = ["".join(c["source"]) for c in cells if "def right_padded(mask)" in "".join(c["source"])]
+    scope = {"np": np}
+    exec(code.split("\n\nfor padding")[0], scope)  # noqa: S102 - the lesson's own function
+    right_padded = scope["right_padded"]
+    pad = keras.utils.pad_sequences
+    for padding in ("pre", "post"):
+        for rows in ([[4, 2, 5], [3, 1]], [[1], [2, 3, 4, 5]], [[7, 7], [8, 8]]):
+            mask = pad(rows, padding=padding, maxlen=5) != 0
+            for row in mask:
+                keras_says = bool(tf_rnn._is_sequence_right_padded(tf.constant(row[None])))
+                assert bool(right_padded(row[None])[0]) == keras_says, (padding, row)
+    assert not right_padded(np.zeros((1, 3), bool))[0] and bool(tf_rnn._has_fully_masked_sequence(tf.constant([[False] * 3])))

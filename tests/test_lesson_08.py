@@ -28,6 +28,7 @@ def test_solution_is_correct_and_blank_is_not_attempted(exercise):
     (ex.q3, (28, 10, 1), ["one window too many", "index 90"]),
     (ex.q3, (26, 10, 1), ["one window too few", "both ends"]),
     (ex.q3, (10, 10, 1), ["overlap"]),
+    (ex.q3, (4, 10, 1), ["100 windows, one for every value", "too close to its end"]),
     (ex.q3, (27, 1, 10), ["timesteps", "axis 1"]),
     (ex.q5, {"concat": (None, 20, 8), "sum": (None, 20, 8), "ave": (None, 20, 8), "mul": (None, 20, 8),
              None: [(None, 20, 8)] * 2}, ["side by side", "8 + 8"]),
@@ -70,7 +71,7 @@ def _pairs(series, window, k, count=None, features_axis=True, offset=0, swap=Fal
 
 @pytest.mark.parametrize("wrong, words", [
     (lambda s, w, k: _pairs(s, w, k, features_axis=False), ["no features axis", "[..., None]"]),
-    (lambda s, w, k: _pairs(s, w, k, count=len(s) - w - k), ["pairs", "fit", "len(series) - window - k + 1"]),
+    (lambda s, w, k: _pairs(s, w, k, count=len(s) - w - k), ["pairs", "one too few", "count both ends"]),
     (lambda s, w, k: _pairs(s, w, k, offset=1), ["window's own last value"]),
     (lambda s, w, k: _pairs(s, w, k, swap=True), ["swapped"]),
     (lambda s, w, k: _pairs(s, w, k, y_axis=True), ["dense(k)", "(pairs, k)"]),
@@ -79,7 +80,7 @@ def _pairs(series, window, k, count=None, features_axis=True, offset=0, swap=Fal
     (lambda s, w, k: 1 / 0, ["ZeroDivisionError"]),
     (lambda s, w, k: (np.array([s[i:i + w] for i in range(len(s) - w)])[..., None],
                       np.array([s[i + w:i + w + k] for i in range(len(s) - w)])),
-     ["raised ValueError", "fewer than k values", "range(len(series) - window - k + 1)"]),
+     ["raised ValueError", "fewer than k values", "stop the start index earlier"]),
     (lambda s, w, k: (np.stack([s[i:i + w] for i in range(len(s) - w)])[..., None],
                       np.stack([s[i + w:i + w + k] for i in range(len(s) - w)])), ["fewer than k values"]),
 ])
@@ -104,17 +105,33 @@ def _valid(t, k, s):
 
 @pytest.mark.parametrize("wrong, words", [
     (lambda t, k, s, p: math.ceil(t / s) if p == "same" else t - k + 1, ["ignores the strides"]),
-    (lambda t, k, s, p: math.ceil(t / s) if p == "same" else (t - k) // s, ["add 1"]),
-    (lambda t, k, s, p: math.ceil(t / s), ["'same' rule"]),
+    (lambda t, k, s, p: math.ceil(t / s) if p == "same" else (t - k) // s, ["one position short"]),
+    (lambda t, k, s, p: math.ceil(t / s) if p == "same" else (t - k + 1) // s, ["inside the division", "apart"]),
+    (lambda t, k, s, p: math.ceil(t / s) if p == "same" else t // s + 1, ["kernel of", "must fit"]),
+    (lambda t, k, s, p: math.ceil(t / s), ["what 'same' gives"]),
     (lambda t, k, s, p: _valid(t, k, s), ["'valid' rule"]),
     (lambda t, k, s, p: t // s if p == "same" else _valid(t, k, s), ["round up"]),
-    (lambda t, k, s, p: t if p == "same" else _valid(t, k, s), ["strides still divide"]),
+    (lambda t, k, s, p: t if p == "same" else _valid(t, k, s), ["strides still shorten"]),
     (lambda t, k, s, p: math.ceil(t / s) if p == "same" else (t - k) / s + 1, ["whole number"]),
     (lambda t, k, s, p: math.ceil(t / s) if p == "same" else math.ceil((t - k) / s) + 1, ["round down"]),
     (lambda t, k, s, p: "5", ["whole number of timesteps"]),
 ])
 def test_q4_function_mistakes(wrong, words):
     assert_verdict(ex.q4.check(wrong), NOT_YET, *words)
+
+
+def test_q4_and_q2_feedback_never_spells_the_formula():
+    formulas = ["// s + 1", "//s+1", "ceil(T / s)", "ceil(t / s)", "(T - k)", "len(series) - window - k + 1",
+                "series[i + window:i + window + k]"]
+    wrong_conv = [lambda t, k, s, p: t - k + 1, lambda t, k, s, p: (t - k) // s, lambda t, k, s, p: (t - k + 1) // s,
+                  lambda t, k, s, p: math.ceil(t / s), lambda t, k, s, p: t // s, lambda t, k, s, p: t,
+                  lambda t, k, s, p: (t - k) / s + 1, lambda t, k, s, p: 0]
+    wrong_pairs = [lambda s, w, k: _pairs(s, w, k, count=len(s) - w - k), lambda s, w, k: _pairs(s, w, k, offset=1),
+                   lambda s, w, k: _pairs(s, w, k, count=2)]
+    for exercise, wrongs in ((ex.q4, wrong_conv), (ex.q2, wrong_pairs)):
+        for wrong in wrongs:
+            message = exercise.check(wrong).message
+            assert not any(f in message for f in formulas), message
 
 
 def test_q4_reference_agrees_with_keras_on_every_case():
@@ -138,6 +155,10 @@ def test_q6_one_to_many_mistakes():
     assert_verdict(ex.q6.check(model(L.RepeatVector(6), L.GRU(16, return_sequences=True), L.Dense(1))),
                    NOT_YET, "lstm")
     assert_verdict(ex.q6.check(model(L.Dense(6))), NOT_YET, "Dense(6)", "RepeatVector(6)")
+    assert_verdict(ex.q6.check(model(L.RepeatVector(6), L.LSTM(16), L.Dense(6))), NOT_YET,
+                   "(None, 6): 6 numbers, but as one vector", "passed on only its last one")
+    assert_verdict(ex.q6.check(model(L.Dense(1), L.RepeatVector(6), L.LSTM(16, return_sequences=True), L.Dense(1))),
+                   NOT_YET, "copies what reaches it", "not the 4 of the input vector")
     assert_verdict(ex.q6.check(model(L.Dense(16), L.Dense(1))), NOT_YET, "RepeatVector(6)")
     assert_verdict(ex.q6.check(model(L.RepeatVector(4), L.LSTM(16, return_sequences=True), L.Dense(1))),
                    NOT_YET, "RepeatVector(6)")
@@ -180,7 +201,7 @@ def test_check_numbers_are_what_keras_reports():
     ((None, 6, 1), (32,), False),
     ((None, 1), (32,), True),
     ((None, 3), (32, 5), False),
-    ((None, 3), (32, 3, 1), False),
+    ((None, 3), (32, 3, 1), True),        # Keras squeezes the targets' trailing 1 (measured: same loss)
     ((None, 10, 3), (64, 10), False),
     ((None, None, 1), (8, 4, 1), True),
 ])
@@ -207,7 +228,7 @@ def test_check_targets_refuses_what_keras_would_broadcast_and_agrees_with_the_lo
     for targets in (y, y[:, :, 0], y[:, -1:, 0], y[:, -1, 0]):
         accepted = True
         try:
-            assert check_targets(model, targets) == (32, 6, 1)
+            assert check_targets(model, targets) == targets.shape
         except TargetShapeError as err:
             accepted = False
             assert "(32, 6, 1)" in str(err) and "broadcast" in str(err)
@@ -267,7 +288,7 @@ def _ragged_lists(series, window, k):
 
 
 @pytest.mark.parametrize("wrong, words", [
-    (_ragged_lists, ["rows of y have different lengths", "range(len(series) - window - k + 1)"]),
+    (_ragged_lists, ["rows of y have different lengths", "stop the start index earlier"]),
     (lambda s, w, k: (np.stack([s[i:i + w] for i in range(0, len(s) - w - k + 1, w)])[..., None],   # side by side
                       np.stack([s[i + w:i + w + k] for i in range(0, len(s) - w - k + 1, w)])), ["windows", "overlap"]),
     (lambda s, w, k: (_pairs(s, w, k)[0][:, None, :, 0], _pairs(s, w, k)[1]), ["timesteps", "axis 1", "comes last"]),
@@ -412,7 +433,7 @@ def test_variant_answers_are_what_keras_reports():
 
     L = keras.layers
     for params in _variants(4, seed=3):
-        q1, _, q3, _, q5, q6, q7 = ex.build(params)
+        q1, _, q3, _, q5, q6, q7, q8, q9 = ex.build(params)
         series = np.arange(params["series_length"], dtype="float32")
         batches = keras.utils.timeseries_dataset_from_array(series, None, sequence_length=params["window"],
                                                             batch_size=params["batch_size"])
@@ -433,6 +454,16 @@ def test_variant_answers_are_what_keras_reports():
         step = keras.Model([step_in, h_in, c_in], [L.Dense(1)(out), h, c])
         assert [tuple(t.shape) for t in step.outputs] == solution_value(q7), params
         assert solution_value(q1) == (params["samples"], params["steps"], params["values"])
+        tagger = keras.Sequential([keras.Input(shape=(params["tag_steps"], 2)), L.GRU(2, return_sequences=True),
+                                   L.Dense(params["tag_classes"], activation="softmax")])
+        labels = np.zeros(solution_value(q8), dtype="int64")
+        tagger.compile(loss="sparse_categorical_crossentropy", run_eagerly=True)
+        tagger.evaluate(np.zeros((params["tag_samples"], params["tag_steps"], 2)), labels, verbose=0)   # no error
+        assert labels.shape[0] == params["tag_samples"]
+        shape, loss = solution_value(q9)
+        hot = keras.utils.to_categorical(np.zeros((params["hot_samples"], params["hot_steps"]), "int64"),
+                                         params["hot_classes"])
+        assert hot.shape == shape and loss == "categorical_crossentropy", params
 
 
 def test_variant_tips_state_true_arithmetic_and_never_the_answer():
@@ -450,7 +481,7 @@ def test_variant_tips_state_true_arithmetic_and_never_the_answer():
 def test_variant_merge_and_step_mistakes_get_their_own_message():
     for params in _variants(30):
         s, f, u = params["bi_steps"], params["bi_features"], params["bi_units"]
-        _, _, _, _, q5, _, q7 = ex.build(params)
+        _, _, _, _, q5, _, q7, _, _ = ex.build(params)
         right = {"concat": (None, s, 2 * u), "sum": (None, s, u), "ave": (None, s, u), "mul": (None, s, u),
                  None: [(None, s, u)] * 2}
         assert_verdict(q5.check(right), CORRECT)
@@ -524,3 +555,64 @@ def test_format_feedback_knows_the_form_of_every_value_answer():
     for exercise, wrong in [(released.q5, [(None, 20, 16)]), (released.q7, "three shapes"), (released.q7, (None, 1, 1)),
                             (released.q1, (1, 2)), (released.q3, "27")]:
         assert exercise.check(wrong).status == NOT_YET, (exercise.key, wrong)
+
+
+# -- q8, q9: classification targets -------------------------------------------------------------------
+@pytest.mark.parametrize("value, words", [
+    ((32, 20, 5), ["one-hot shape", "one integer label per step"]),
+    ((32,), ["one label per sequence", "every one of the 20 steps"]),
+    ((32, 5), ["one one-hot vector per sequence"]),
+    ((None, 20), ["32 sequences"]),
+    ((20,), ["one sequence's labels"]),
+    ((None, 20, 5), ["output shape", "drop its classes axis"]),
+    ((20, 32), ["wrong order"]),
+])
+def test_q8_label_mistakes(value, words):
+    verdict = ex.q8.check(value)
+    assert_verdict(verdict, NOT_YET, *words)
+    assert "(32,20)" not in verdict.message.replace(" ", "")
+
+
+def test_q8_accepts_what_keras_accepts():
+    assert_verdict(ex.q8.check((32, 20, 1)), CORRECT, "drops a last axis of 1")
+    assert_verdict(ex.q8.check([32, 20]), CORRECT)
+    assert_verdict(ex.q8.check(np.array([32, 20])), CORRECT)
+
+
+@pytest.mark.parametrize("value, words", [
+    (((16, 12, 4), "sparse_categorical_crossentropy"), ["shape is right", "integer labels", "target.ndim - 1"]),
+    (((16, 12, 4), "binary_crossentropy"), ["yes/no"]),
+    (((16, 12, 4), "mse"), ["cross-entropy"]),
+    (((16, 12), "categorical_crossentropy"), ["adds an axis"]),
+    (((16, 4), "categorical_crossentropy"), ["12 steps stay"]),
+    (((16, 48), "categorical_crossentropy"), ["does not join"]),
+    (((16, 12, 3), "categorical_crossentropy"), ["num_classes=4"]),
+    (((None, 12, 4), "categorical_crossentropy"), ["16 sequences"]),
+    (((16, 4, 12), "categorical_crossentropy"), ["wrong order"]),
+    (((16, 12, 4), 3), ["string name"]),
+    ("categorical_crossentropy", ["(shape, loss)"]),
+    ((16, 12, 4), ["(shape, loss)"]),
+])
+def test_q9_one_hot_mistakes(value, words):
+    verdict = ex.q9.check(value)
+    assert_verdict(verdict, NOT_YET, *words)
+    if verdict.message.startswith("The shape is right"):
+        assert "categorical_crossentropy" not in verdict.message.replace("sparse_categorical_crossentropy", "")
+
+
+def test_q9_accepts_other_spellings_of_the_loss():
+    import keras
+
+    for loss in ("categorical_crossentropy", "CategoricalCrossentropy", keras.losses.CategoricalCrossentropy(),
+                 keras.losses.categorical_crossentropy):
+        assert_verdict(ex.q9.check(((16, 12, 4), loss)), CORRECT)
+    assert_verdict(ex.q9.check([[16, 12, 4], "categorical_crossentropy"]), CORRECT)
+
+
+@pytest.mark.parametrize("exercise", [ex.q8, ex.q9], ids=lambda e: e.key)
+def test_q8_q9_nonsense_never_raises(exercise):
+    from tests.exercise_kit import nonsense_values
+
+    for value in nonsense_values():
+        assert exercise.check(value).status in (NOT_YET, NOT_ATTEMPTED), value
+    assert_verdict(exercise.check(...), NOT_ATTEMPTED)

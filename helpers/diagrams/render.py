@@ -211,7 +211,7 @@ def _add(ax, patch, colour):
 
 def _face_style(block: Block) -> dict:
     colour, hatch, style, _ = ROLES.get(block.role, ROLES["layer"])
-    return {"facecolor": colour, "hatch": hatch, "edgecolor": INK,
+    return {"facecolor": colour, "hatch": "" if block.plain else hatch, "edgecolor": INK,
             "linestyle": "--" if block.dashed else "-", "linewidth": 1.0}
 
 

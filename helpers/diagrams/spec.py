@@ -74,6 +74,7 @@ class Block:
     text: str = ""          # smaller second line (sizes, parameter counts)
     dashed: bool = False
     compact: bool = False   # tensor glyph without edge labels (sizes are printed beside it)
+    plain: bool = False     # no hatch pattern behind the text, so small labels stay readable
 
     @property
     def center(self) -> tuple[float, float]:

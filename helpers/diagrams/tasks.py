@@ -64,7 +64,7 @@ def _row(spec: Spec, prefix: str, count: int, x0: float, role: str, y: float, na
             spec.add_label(Label("\u2026", x + BOX_W / 2, y + BOX_H / 2, size=15, bold=True))
             continue
         block = spec.add_block(Block(id=f"{prefix}{t}", role=role, shape="rect", x=x, y=y, w=BOX_W, h=BOX_H,
-                                     label=_sub(name, t + 1), text=text))
+                                     label=_sub(name, t + 1), text=text, plain=role == "output"))
         placed.append((t, block))
     return placed
 
@@ -148,9 +148,16 @@ def sequence_task_spec(task: str, *, timesteps: int = 6, features: int = 1, hori
                                      (nxt.x, nxt.y + BOX_H), dashed=True))
         spec.add_label(Label("encoder reads the whole input", (encoder[0].x + encoder[-1].x + CELL_W) / 2,
                              ROW_CELL + CELL_H + 0.3, size=7.5))
-        spec.add_label(Label("decoder: one step per call", (decoder[0].x + decoder[-1].x + CELL_W) / 2,
+        spec.add_label(Label("at inference: one decoder step per call", (decoder[0].x + decoder[-1].x + CELL_W) / 2,
                              ROW_X - 0.35, size=7.5))
         in_shape, out_shape = (None, timesteps, features), (None, steps, outputs)
+        decoder_shape = (None, steps, outputs)
+        spec.facts["inputs"] = [in_shape, decoder_shape]
+        spec.add_label(Label(f"input 1, the past {shape_text(in_shape)}", (enc_in[0][1].x + enc_in[-1][1].x + BOX_W) / 2,
+                             ROW_X - 0.9, size=8.5, bold=True, role="input"))
+        spec.add_label(Label(f"input 2, the previous values {shape_text(decoder_shape)}",
+                             (dec_in[0][1].x + dec_in[-1][1].x + BOX_W) / 2, ROW_X - 0.9, size=8.5, bold=True,
+                             role="input"))
         target = ("batch", steps, outputs)
         how = (f"the encoder reads {timesteps} steps and hands its states to the decoder, which predicts "
                f"{steps} steps one at a time, each from the prediction before")
@@ -172,7 +179,7 @@ def sequence_task_spec(task: str, *, timesteps: int = 6, features: int = 1, hori
             last = cells[-1]
             out = spec.add_block(Block(id="y", role="output", shape="rect", x=last.x + (CELL_W - BOX_W) / 2,
                                        y=ROW_OUT, w=BOX_W, h=BOX_H, label="\u0177",
-                                       text=f"{size} value{'s' if size != 1 else ''}"))
+                                       text=f"{size} value{'s' if size != 1 else ''}", plain=True))
             _up(spec, last, out, "output")
             if horizon and horizon > 1:
                 spec.add_label(Label(f"Dense({horizon}): {horizon} future values as one vector",
@@ -190,14 +197,21 @@ def sequence_task_spec(task: str, *, timesteps: int = 6, features: int = 1, hori
     spec.add_label(Label(f"targets y {target_text(target)}: the same axes as the output {shape_text(out_shape)}",
                          (left + right) / 2, ROW_OUT + BOX_H + 0.45, size=8.5, bold=True, role="output"))
     bottom = min(b.y for b in spec.blocks)
-    spec.add_label(Label(f"input {shape_text(in_shape)}   time \u2192", (left + right) / 2, bottom - 0.9,
-                         size=8.5, bold=True, role="input"))
+    if task == "encoder-decoder":
+        spec.add_label(Label("training feeds the true previous values (teacher forcing); inference, its own "
+                             "predictions   time \u2192", (left + right) / 2, bottom - 1.35, size=8, role="input"))
+    else:
+        spec.add_label(Label(f"input {shape_text(in_shape)}   time \u2192", (left + right) / 2, bottom - 0.9,
+                             size=8.5, bold=True, role="input"))
     spec.legend = [r for r in ("input", "recurrent", "hidden", "output")
                    if r in {b.role for b in spec.blocks} | {a.role for a in spec.arrows}]
     spec.lines = [f"input {shape_text(in_shape)} -> output {shape_text(out_shape)}",
                   f"targets y: {target_text(target)}",
                   how]
     if task == "encoder-decoder":
+        spec.lines[0] = (f"inputs {shape_text(in_shape)} (the past) and {shape_text(spec.facts['inputs'][1])} (the "
+                         f"previous values) -> output {shape_text(out_shape)}")
+        spec.lines.append("training: the decoder reads the true previous values (teacher forcing)")
         spec.lines.append("inference: the states and the last prediction are handed to the next decoder call")
     spec.summary = (f"{task}: {how}. Input {shape_text(in_shape)}, output {shape_text(out_shape)}, so the "
                     f"targets must be shaped {target_text(target)}.")

@@ -482,9 +482,10 @@ def shape_check(expected: tuple, names: Sequence[str] | None = None, why: str = 
 
 
 def int_check(expected: int, what: str = "the answer", near: dict | None = None, why: str = "",
-              nudge: str = "") -> Callable[[Any], Result]:
+              nudge: str = "", explain: Callable[[int], str | None] | None = None) -> Callable[[Any], Result]:
     """A check that the value is the whole number ``expected``; ``near`` maps common wrong
     answers to a targeted message, ``why`` follows a correct answer, ``nudge`` any other wrong one.
+    ``explain(number)`` may name the formula an unforeseen wrong number fits (see ``formulas.fitted``).
 
     >>> int_check(30, "parameters", {20: "Add the biases."})(20).message
     'Add the biases.'
@@ -501,6 +502,9 @@ def int_check(expected: int, what: str = "the answer", near: dict | None = None,
             return Result(True, f"{expected} is right. {why}".strip())
         if number in near:
             return Result(False, near[number])
+        told = _explained(explain, number)
+        if told:
+            return Result(False, told)
         direction = "too high" if number > expected else "too low"
         return Result(False, f"{number} is {direction} for {what}. {nudge}".strip())
 
@@ -512,6 +516,17 @@ def int_check(expected: int, what: str = "the answer", near: dict | None = None,
     check.form, check.tips = form, near
     check.expected, check.near = expected, dict(near)   # read by the tests that recompute each tip
     return check
+
+
+def _explained(explain: Callable[[int], str | None] | None, number: int) -> str | None:
+    """``explain(number)``, or None when there is none or it fails (a check must never raise)."""
+    if explain is None:
+        return None
+    try:
+        told = explain(number)
+    except Exception:  # noqa: BLE001
+        return None
+    return told if isinstance(told, str) and told else None
 
 
 def shape_with_tips(expected: tuple, names: tuple, tips: dict, why: str = ""):

@@ -12,6 +12,7 @@ from __future__ import annotations
 import numbers
 
 from .engine import Exercise, Reject, Result, int_check, shape_with_tips
+from .formulas import fitted
 from .models import model_check
 
 DEFAULTS = {"features": 2, "units": 10, "batch": 64, "count_features": 4, "count_units": 3,
@@ -193,7 +194,7 @@ def build(p: dict = DEFAULTS) -> list:
             cf * cu + cf: f"{cf * cu + cf} is {cf} x {cu} + {cf}: a bias for each of the {cf} features. The bias "
                           f"belongs to the units: one per unit, {cu} in all.",
             cu: f"{cu} is only the biases. Add the kernel: one weight per (feature, unit) pair.",
-        }),
+        }, explain=fitted([("kernel", "features * units"), ("bias", "units")], {"features": cf, "units": cu})),
         hints=["Dense holds a kernel of shape (features, units) and a bias of shape (units,).",
                f"Count both: {cf} * {cu} kernel weights plus {cu} biases."],
         answer=f"small_dense_params = {cf} * {cu} + {cu}",
@@ -245,7 +246,8 @@ def build(p: dict = DEFAULTS) -> list:
         lesson="01", id="q6", points=1, params=p,
         prompt=f"How many parameters does that Dense({k}) on inputs of shape ({t}, {v}) have?",
         reads="dense_3d_params",
-        check=int_check(v * k + k, f"the parameter count of Dense({k}) on ({t}, {v}) inputs", _q6_near(t, v, k)),
+        check=int_check(v * k + k, f"the parameter count of Dense({k}) on ({t}, {v}) inputs", _q6_near(t, v, k),
+                        explain=fitted([("kernel", "features * units"), ("bias", "units")], {"timesteps": t, "features": v, "units": k})),
         hints=[f"Dense sees only the last axis: {v} values in, {k} units out.",
                f"The {t} steps share one kernel: {v} * {k} + {k}."],
         answer=f"dense_3d_params = {v} * {k} + {k}",

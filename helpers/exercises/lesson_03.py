@@ -5,6 +5,7 @@ import numbers
 import re
 
 from .engine import Exercise, Reject, Result, as_shape, describe, int_check, shape_with_tips
+from .formulas import fitted
 from .models import model_with_tips
 
 
@@ -151,8 +152,9 @@ def _explain_forward_error(args, err):
         right_rows, left_cols = int(found[1]), int(found[2])
         named = {(units, features): "h @ W: the state h has one value per unit, so it multiplies U (units x units); "
                                     "W (features x units) is for x[:, t, :].",
-                 (features, units): "x[:, t, :] @ U: one step of x has one value per feature, so it multiplies W "
-                                    "(features x units); U (units x units) is for h."}
+                 (features, units): "x[:, t, :] times a matrix with one row per unit (U, or W transposed): one "
+                                    "step of x has one value per feature, so it needs a matrix with one row per "
+                                    "feature, the kernel W as Keras stores it (features x units)."}
         step = named.get((left_cols, right_rows))
         if step:
             return f"Your function raised {type(err).__name__} on {shapes}. The product that fails looks like {step}"
@@ -322,7 +324,8 @@ def build(p: dict = DEFAULTS) -> list:
         lesson="03", id="q1", points=1, params=p,
         prompt=f"How many parameters does SimpleRNN({u}) have on keras.Input(shape=({t}, {f}))?",
         reads="rnn_params",
-        check=int_check(u * (f + u + 1), f"SimpleRNN({u}) on {t} steps of {f} features", _q1_near(t, f, u)),
+        check=int_check(u * (f + u + 1), f"SimpleRNN({u}) on {t} steps of {f} features", _q1_near(t, f, u),
+                        explain=fitted([("kernel", "features * units"), ("recurrent kernel", "units * units"), ("bias", "units")], {"timesteps": t, "features": f, "units": u})),
         hints=["Add up the three weights: kernel (features x units), recurrent kernel (units x units), bias (units).",
                f"Here features = {f} and units = {u}; the {t} timesteps do not change the weights.",
                f"{f} * {u} + {u} * {u} + {u}."],

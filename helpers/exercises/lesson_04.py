@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from .engine import Exercise, int_check, shape_with_tips
+from .formulas import fitted
 from .models import model_with_tips
 
 q2 = Exercise(
@@ -16,7 +17,8 @@ q2 = Exercise(
         420: "420 counts the weights once per timestep. They are shared by the steps: count them once.",
         110: "110 is the recurrent kernel and the bias (10 x 10 + 10): the kernel is missing. The second layer's "
              "features are the first layer's 10 units, so its kernel is 10 x 10 too.",
-    }),
+    }, explain=fitted([("kernel", "features * units"), ("recurrent kernel", "units * units"), ("bias", "units")], {"timesteps": 2, "features": 10, "units": 10},
+                       advice="The second layer's features are the first layer's units.")),
     hints=["The second layer's input is (None, 2, 10): its features are the first layer's 10 units.",
            "units * (features + units + 1) with features = 10 and units = 10."],
     answer="second_layer_params = 10 * (10 + 10 + 1)",
@@ -215,7 +217,8 @@ def build(p: dict = DEFAULTS) -> list:
         lesson="04", id="q4", points=1, params=p,
         prompt=f"TimeDistributed(Dense({tu})) is applied to a (None, {tt}, {tf}) tensor. How many parameters does it have?",
         reads="td_params",
-        check=int_check(tf * tu + tu, f"TimeDistributed(Dense({tu})) on (None, {tt}, {tf})", _td_near(tt, tf, tu)),
+        check=int_check(tf * tu + tu, f"TimeDistributed(Dense({tu})) on (None, {tt}, {tf})", _td_near(tt, tf, tu),
+                        explain=fitted([("kernel", "features * units"), ("bias", "units")], {"timesteps": tt, "features": tf, "units": tu})),
         hints=["TimeDistributed does not copy the weights: the same Dense runs on every timestep.",
                f"A Dense({tu}) on {tf} features: {tf} * {tu} + {tu}."],
         answer=f"td_params = {tf} * {tu} + {tu}",

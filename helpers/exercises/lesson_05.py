@@ -7,6 +7,7 @@ import numbers
 import numpy as np
 
 from .engine import Exercise, Reject, Result, as_shape, describe, int_check, shape_with_tips
+from .formulas import fitted
 from .models import layer_forms, layer_table, model_with_tips, shape_matches, with_notes
 
 
@@ -352,7 +353,9 @@ def build(p: dict = DEFAULTS) -> list:
         check=int_check(3 * (cf * cu + cu * cu + 2 * cu), f"GRU({cu}) on {cf} features", _gru_near(cf, cu),
                         why=f"3 blocks (update gate, reset gate, candidate) x ({cf}*{cu} kernel + {cu}*{cu} "
                             f"recurrent + 2*{cu} biases).",
-                        nudge="Count one block, then times 3."),
+                        nudge="Count one block, then times 3.",
+                        explain=fitted([("3 kernels", "3 * features * units"), ("3 recurrent kernels", "3 * units * units"),
+                                        ("6 bias vectors", "6 * units")], {"features": cf, "units": cu})),
         hints=["A GRU has 2 gates (update, reset) and a candidate: 3 blocks, each with a kernel (features x units), "
                "a recurrent kernel (units x units) and biases.",
                "Keras 3's GRU uses reset_after=True: each block has two bias vectors of length units.",

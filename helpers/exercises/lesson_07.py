@@ -149,21 +149,26 @@ def _text_model_check(largest_id: int, vector: int, units: int):
         if got_in is not None and got_in != (None, None):
             return Result(False, f"The model's input is {got_in}; reviews of any length need keras.Input(shape=(None,)).")
         if "Masking" in types:
-            return Result(False, "Embedding(mask_zero=True) makes the mask itself, from the ids: no Masking layer "
-                                 "needed (Masking after the Embedding would compare vectors with 0.0 instead).")
+            before = "Embedding" in types and types.index("Masking") < types.index("Embedding")
+            where = ("A Masking layer in front of the Embedding looks at the raw ids, along the wrong axis (it masks "
+                     "a step when all its features match, and ids have no features axis)" if before else
+                     "Masking after the Embedding would compare each id's vector with 0.0, not the id with 0")
+            return Result(False, f"Embedding(mask_zero=True) makes the mask itself, from the ids: no Masking layer "
+                                 f"is needed. {where}.")
         if types != ["Embedding", "LSTM", "Dense"]:
             return Result(False, f"Your layers are {', '.join(types) or 'none'}; expected Embedding, LSTM, Dense.")
         embedding = next(layer for layer in model.layers if type(layer).__name__ == "Embedding")
         if (embedding.input_dim, embedding.output_dim) == (vector, ids):
-            return Result(False, f"input_dim and output_dim are swapped: input_dim counts the ids (0..{top}, so {ids}), "
-                                 f"output_dim is the {vector} numbers each id becomes: "
-                                 f"Embedding(input_dim={ids}, output_dim={vector}).")
+            return Result(False, "input_dim and output_dim are swapped: input_dim counts the different ids the "
+                                 "layer can look up, output_dim is how many numbers each id becomes.")
         if embedding.input_dim == top:
-            return Result(False, f"input_dim={top} accepts ids 0 to {top - 1} only: id {top} would fail. With ids "
-                                 f"1..{top} and 0 for padding, input_dim = largest id + 1 = {ids}.")
+            return Result(False, f"input_dim={top} holds one row for each of the ids 0 to {top - 1}: the largest "
+                                 f"word id, {top}, has no row and would fail. Count the ids again, the padding id 0 "
+                                 f"included.")
         if embedding.input_dim < ids:
-            return Result(False, f"The Embedding has input_dim={embedding.input_dim}; ids run from 0 (padding) to "
-                                 f"{top}, so input_dim = {ids}.")
+            return Result(False, f"The Embedding has input_dim={embedding.input_dim}: rows for ids 0 to "
+                                 f"{embedding.input_dim - 1} only, fewer than the word ids of the exercise (plus the "
+                                 f"padding id 0) need.")
         if embedding.output_dim != vector:
             return Result(False, f"The Embedding gives {embedding.output_dim} numbers per id; the exercise asks for "
                                  f"{vector}.")

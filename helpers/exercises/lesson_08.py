@@ -1,8 +1,9 @@
 """Lesson 08, sequence tasks and their shapes: targets for many-to-many, multi-step forecast pairs,
 windows with their features axis, Conv1D length arithmetic, Bidirectional merge modes, a
-one-to-many model, and the shapes of an encoder-decoder's inference step.
+one-to-many model, the shapes of an encoder-decoder's inference step, and classification targets
+(sparse labels against one-hot vectors, and the loss for each).
 
-Every number of the fixed-answer exercises (q1, q3, q5, q6, q7) is a parameter (``DEFAULTS`` is the
+Every number of the fixed-answer exercises (q1, q3, q5, q6, q7, q8, q9) is a parameter (``DEFAULTS`` is the
 published course); ``build(params)`` makes the exercises for other numbers, ``draw(rng)`` picks valid
 ones, and ``TEXTS`` are the lesson's sentences and code lines that use them (a graded release
 rewrites them). The function exercises q2 and q4 keep their random inputs.
@@ -25,7 +26,9 @@ DEFAULTS = {"samples": 64, "steps": 10, "values": 3,                      # q1: 
             "series_length": 100, "window": 10, "batch_size": 32,        # q3: the last batch of windows
             "bi_steps": 20, "bi_features": 3, "bi_units": 8,             # q5: Bidirectional(GRU(8)) on (20, 3)
             "vector": 4, "out_steps": 6, "lstm_units": 16, "step_values": 1,   # q6: one-to-many
-            "decoder_units": 32}                                          # q7: the decoder's LSTM(32)
+            "decoder_units": 32,                                          # q7: the decoder's LSTM(32)
+            "tag_samples": 32, "tag_steps": 20, "tag_classes": 5,        # q8: sparse labels of a tagger
+            "hot_samples": 16, "hot_steps": 12, "hot_classes": 4}        # q9: one-hot labels and their loss
 
 
 def _last_batch(count: int, batch_size: int) -> int:
@@ -69,6 +72,14 @@ TEXTS = [
     "`LSTM({decoder_units}, return_sequences=True, return_state=True)` and the `Dense(1)`",
     "step_shapes = [(None, 1, 1), (None, {decoder_units}), (None, {decoder_units})]",
     "keras.Input(shape=(1, 1)), keras.Input(shape=({decoder_units},)), keras.Input(shape=({decoder_units},))",
+    "**Your turn.** A tagger outputs `(None, {tag_steps}, {tag_classes})`: softmax scores for {tag_classes} classes at "
+    "each of {tag_steps} steps. You train it on {tag_samples} sequences with `sparse_categorical_crossentropy`. "
+    "What shape must `y` have?",
+    "label_shape = ({tag_samples}, {tag_steps})",
+    "**Your turn.** `keras.utils.to_categorical(labels, num_classes={hot_classes})` on integer labels of shape "
+    "`({hot_samples}, {hot_steps})`: what shape comes out, and which loss (its string name) trains a model with "
+    "output `(None, {hot_steps}, {hot_classes})` on those targets? Write `(shape, loss)`.",
+    'one_hot_answer = (({hot_samples}, {hot_steps}, {hot_classes}), "categorical_crossentropy")',
 ]
 
 
@@ -121,8 +132,8 @@ def _as_array(value, call: str, what: str) -> np.ndarray:
         if len(lengths) > 1:
             raise Reject(f"{call}: the rows of {what} have different lengths ({min(lengths)} to {max(lengths)}), "
                          f"so they make no array: the last windows have fewer values after them than they need. "
-                         f"Make only the windows that still have k values after them: "
-                         f"range(len(series) - window - k + 1).") from None
+                         f"Make only the windows that still have k values after them: stop the start index "
+                         f"earlier.") from None
         raise Reject(f"{call}: {what} is {describe(value)}; return numpy arrays.") from None
     return array
 
@@ -147,11 +158,14 @@ def _judge_pairs(cases, outputs):
             return Result(False, f"{call}: x is {x.shape}, with no features axis. An RNN reads "
                                  f"(samples, timesteps, features): add one, x[..., None] gives {want_x.shape}.")
         if x.ndim == 3 and y.ndim >= 1 and len(x) in (n - 1, n + 1):
-            return Result(False, f"{call} made {len(x)} pairs; {n} fit. The last window must still have k values "
-                                 f"after it: len(series) - window - k + 1 windows.")
+            fewer = len(x) < n
+            return Result(False, f"{call} made {len(x)} pairs: one too {'few' if fewer else 'many'}. "
+                                 + ("The last start index that still leaves room for the window and its k values "
+                                    "after it is left out: count both ends of the range." if fewer else
+                                    "The last window must still have k values after it."))
         if x.ndim == 3 and x.shape[1:] == want_x.shape[1:] and len(x) < n:
-            return Result(False, f"{call} made {len(x)} windows; {n} fit. A new window starts at every value, so "
-                                 f"neighbouring windows overlap: window i is series[i:i + window].")
+            return Result(False, f"{call} made {len(x)} windows, far fewer than fit. A new window starts at every "
+                                 f"value, so neighbouring windows overlap.")
         if x.shape != want_x.shape:
             return Result(False, f"{call}: x has shape {x.shape}; expected {want_x.shape} = (pairs, window, 1).")
         if y.shape == want_y.shape + (1,):
@@ -165,7 +179,7 @@ def _judge_pairs(cases, outputs):
         shifted = np.stack([series[i + window - 1:i + window - 1 + k] for i in range(n)])
         if np.allclose(y, shifted):
             return Result(False, f"{call}: y starts with the window's own last value. The forecast starts right "
-                                 f"after the window: series[i + window:i + window + k].")
+                                 f"after the window, with the first value the window does not hold.")
         return Result(False, f"{call}: y has the right shape but not the right values; the targets of window i "
                              f"are the k values right after it.")
     return Result(True, f"x (pairs, window, 1) and y (pairs, k) are right on {len(cases)} series.")
@@ -190,8 +204,8 @@ class _FunctionWithCrashTip(Exercise):
 def _pairs_crash_tip(message: str) -> str:
     if any(words in message for words in ("inhomogeneous", "same shape", "broadcast")):
         return ("Your arrays could not be stacked: the last windows have fewer than k values after them, so their "
-                "targets come out shorter. Make only the windows that still have k values after them: "
-                "range(len(series) - window - k + 1).")
+                "targets come out shorter. Make only the windows that still have k values after them: stop the "
+                "start index earlier.")
     return ""
 
 
@@ -233,8 +247,8 @@ def _q3_tips(series_length: int, window: int, batch_size: int) -> dict:
                           f"the end of the series, at index {n - w}. Count the start positions again.",
         (last - 1, w, 1): f"One window too few: windows start at index 0, 1, ..., {n - w}; count both ends.",
         (_last_batch(n // w, b), w, 1): f"The windows overlap: a new one starts at every value, not every {w} values.",
-        (_last_batch(n, b), w, 1): f"The windows overlap: a new one starts at every value. {n} - {w} + 1 = {windows} "
-                                   f"windows in batches of {b}.",
+        (_last_batch(n, b), w, 1): f"That counts {n} windows, one for every value of the series. But a window needs "
+                                   f"{w} values: the last values of the series are too close to its end to start one.",
         (None, w, 1): "A batch of real data has a real size: count the windows left for the last batch.",
         (windows, w, 1): f"{windows} is every window of the series. They come in batches of {b}: what is left for "
                          f"the last batch after the full ones?",
@@ -273,7 +287,60 @@ def _scalar(value):
     return value
 
 
+# Formulas learners write instead, per padding: (name, rule); the first one that fits every case of
+# that padding names the mistake (so (T - k + 1) // s is not taken for a missing + 1).
+_VALID_MISTAKES = [
+    ("no strides", lambda t, k, s: t - k + 1),
+    ("no + 1", lambda t, k, s: (t - k) // s),
+    ("+ 1 inside", lambda t, k, s: (t - k + 1) // s),
+    ("same rule", lambda t, k, s: math.ceil(t / s)),
+    ("length kept", lambda t, k, s: t),
+    ("rounded up", lambda t, k, s: math.ceil((t - k) / s) + 1),
+    ("no - k", lambda t, k, s: t // s + 1),
+]
+_SAME_MISTAKES = [
+    ("valid rule", lambda t, k, s: (t - k) // s + 1),
+    ("length kept", lambda t, k, s: t),
+    ("rounded down", lambda t, k, s: t // s),
+    ("kernel counted", lambda t, k, s: math.ceil((t - k + 1) / s)),
+]
+_CONV_TIPS = {
+    ("valid", "no strides"): "that ignores the strides: the kernel moves {s} steps at a time, so fewer positions fit.",
+    ("valid", "no + 1"): "one position short: the kernel's first position, before any stride, counts too.",
+    ("valid", "+ 1 inside"): "the first position, which needs no stride, is counted inside the division: it is "
+                             "divided by the strides with the rest. Count it apart.",
+    ("valid", "same rule"): "that is what 'same' gives. With 'valid' the kernel must fit inside the sequence, so "
+                            "its size shortens the output too.",
+    ("valid", "length kept"): "that keeps the length; with 'valid' the kernel must fit inside the sequence, so "
+                              "its size and the strides both shorten it.",
+    ("valid", "rounded up"): "round down: a last position where the kernel does not fit completely is dropped.",
+    ("valid", "no - k"): "that counts positions as if the kernel were 1 step long: a kernel of {k} steps must fit "
+                         "inside the sequence.",
+    ("same", "valid rule"): "that is the 'valid' rule. 'same' pads the ends, so the kernel size does not shorten "
+                            "anything: only the strides do.",
+    ("same", "length kept"): "'same' keeps the length only with strides 1; with strides {s} the strides still "
+                             "shorten it.",
+    ("same", "rounded down"): "round up with 'same': a partial last stride still gives a step.",
+    ("same", "kernel counted"): "'same' pads the ends, so the kernel size does not shorten anything: only the "
+                                "strides do.",
+}
+
+
+def _conv_mistake(cases, outputs, padding):
+    """The name of the wrong formula that gives every one of the learner's numbers for ``padding``."""
+    pairs = [((t, k, s), got) for (t, k, s, p), got in zip(cases, outputs) if p == padding]
+    for name, rule in (_VALID_MISTAKES if padding == "valid" else _SAME_MISTAKES):
+        try:
+            if pairs and all(isinstance(g, numbers.Real) and not isinstance(g, bool) and rule(*c) == g
+                             for c, g in pairs):
+                return name
+        except (TypeError, ValueError, ZeroDivisionError):
+            continue
+    return None
+
+
 def _judge_conv(cases, outputs):
+    plain = [_scalar(o) for o in outputs]
     for (t, k, s, padding), got in zip(cases, outputs):
         call = f"conv1d_length({t}, {k}, {s}, {padding!r})"
         want = _conv_reference(t, k, s, padding)
@@ -281,34 +348,32 @@ def _judge_conv(cases, outputs):
         if isinstance(got, bool) or not isinstance(got, numbers.Real):
             raise Reject(f"{call} returned {describe(got)}; return a whole number of timesteps.")
         if isinstance(got, float) and not float(got).is_integer():
-            return Result(False, f"{call} gave {got}: a length is a whole number of steps. Round down for "
-                                 f"'valid' ((T - k) // s + 1), up for 'same'.")
+            return Result(False, f"{call} gave {got}: a length is a whole number of steps. A position where the "
+                                 f"kernel does not fit is dropped ('valid'); a partial stride still gives a step "
+                                 f"('same').")
         got = int(got)
         if got == want:
             continue
+        mistake = _conv_mistake(cases, plain, padding)
+        if mistake and (padding, mistake) in _CONV_TIPS and not (mistake in ("no strides", "length kept") and s == 1):
+            return Result(False, f"{call} gave {got}: " + _CONV_TIPS[(padding, mistake)].format(s=s, k=k))
         if padding == "valid":
             if got == t - k + 1 and s > 1:
-                return Result(False, f"{call} gave {got}: that ignores the strides. The kernel moves {s} steps "
-                                     f"at a time: (T - k) // s + 1.")
+                return Result(False, f"{call} gave {got}: " + _CONV_TIPS[("valid", "no strides")].format(s=s, k=k))
             if got == (t - k) // s:
-                return Result(False, f"{call} gave {got}: add 1 for the first position of the kernel: "
-                                     f"(T - k) // s + 1.")
+                return Result(False, f"{call} gave {got}: " + _CONV_TIPS[("valid", "no + 1")])
             if got == math.ceil(t / s) or got == t:
-                return Result(False, f"{call} gave {got}: that is the 'same' rule. With 'valid' the kernel must "
-                                     f"fit inside the sequence: (T - k) // s + 1.")
+                return Result(False, f"{call} gave {got}: " + _CONV_TIPS[("valid", "same rule")])
             if got == math.ceil((t - k) / s) + 1:
                 return Result(False, f"{call} gave {got}: round down. A last position where the kernel does not "
                                      f"fit completely is dropped.")
         else:
             if got == (t - k) // s + 1:
-                return Result(False, f"{call} gave {got}: that is the 'valid' rule. 'same' pads the ends so the "
-                                     f"kernel size does not shorten anything: ceil(T / s).")
+                return Result(False, f"{call} gave {got}: " + _CONV_TIPS[("same", "valid rule")])
             if got == t and s > 1:
-                return Result(False, f"{call} gave {got}: 'same' keeps the length only with strides 1; the "
-                                     f"strides still divide it: ceil(T / s).")
+                return Result(False, f"{call} gave {got}: " + _CONV_TIPS[("same", "length kept")].format(s=s, k=k))
             if got == t // s:
-                return Result(False, f"{call} gave {got}: round up with 'same': a partial last stride still "
-                                     f"gives a step, ceil(T / s).")
+                return Result(False, f"{call} gave {got}: " + _CONV_TIPS[("same", "rounded down")])
         return Result(False, f"{call} gave {got}; Keras gives {want}.")
     return Result(True, f"Your formula agrees with Keras on {len(cases)} Conv1D settings, both paddings.")
 
@@ -449,10 +514,20 @@ def _one_to_many_tips_for(vector: int, steps: int, step_values: int):
             return (f"An LSTM needs a sequence to step through: start with RepeatVector({t}), which copies the vector "
                     f"to {t} steps.")
         repeat = rows[types.index("RepeatVector")]
+        shape = repeat["output_shape"]
+        if isinstance(shape, tuple) and len(shape) == 3 and shape[1] == t and shape[2] != v:
+            return (f"RepeatVector outputs {shape}: it copies what reaches it, {shape[2]} number"
+                    f"{'' if shape[2] == 1 else 's'} per step, not the {v} of the input vector. A layer before "
+                    f"RepeatVector changed the vector: repeat the input itself.")
         if repeat["output_shape"] != (None, t, v):
             return (f"RepeatVector outputs {repeat['output_shape']}; the sequence needs {t} steps, so "
                     f"RepeatVector({t}) gives (None, {t}, {v}).")
         lstms = [r for r in rows if r["type"] == "LSTM"]
+        last = rows[-1]["output_shape"]
+        if lstms and len(lstms[0]["output_shape"]) == 2 and last in ((None, t), (None, t * o)):
+            return (f"The model outputs {last}: {last[1]} numbers, but as one vector, not {t} steps. The {t} steps "
+                    f"were gone after the LSTM, which passed on only its last one; the Dense after it cannot bring "
+                    f"them back.")
         if lstms and len(lstms[0]["output_shape"]) == 2:
             return (f"The LSTM returns only its last step, so one {'value' if o == 1 else 'step'} comes out instead "
                     f"of {t}. A prediction at every step needs return_sequences=True.")
@@ -522,6 +597,111 @@ def _step_check(units: int):
     return check
 
 
+# -- q8: sparse labels for a per-step classifier -----------------------------------------------------
+def _q8_tips(samples: int, steps: int, classes: int) -> dict:
+    s, t, c = samples, steps, classes
+    return {
+        (s, t, c): f"That is the one-hot shape: {c} numbers per step. sparse_categorical_crossentropy reads one "
+                   f"integer label per step instead, the index of the class.",
+        (s,): f"One label per sequence is what a many-to-one classifier needs; this model predicts a class at every "
+              f"one of the {t} steps.",
+        (s, c): f"That is one one-hot vector per sequence. This model predicts at every step, and sparse labels hold "
+                f"integers, not {c} numbers.",
+        (None, t): f"y is real data: its first axis counts your {s} sequences.",
+        (t,): f"That is one sequence's labels. y holds all {s} sequences: the samples axis comes first.",
+        (s, c, t): "The labels follow the output's axes, (samples, timesteps, ...), without the classes axis.",
+        (None, t, c): "That is the model's output shape. Sparse labels drop its classes axis, and y counts real "
+                      "sequences.",
+    }
+
+
+def _label_check(samples: int, steps: int, classes: int):
+    """q8's check: integer labels for an output (None, steps, classes); (s, t, 1) is accepted as Keras squeezes it."""
+    base = shape_with_tips((samples, steps), ("samples", "timesteps"), _q8_tips(samples, steps, classes),
+                           f"One integer label (0 to {classes - 1}) per step of each of your {samples} sequences.")
+
+    def check(value):
+        shape = as_shape(value)
+        if shape == (samples, steps, 1):
+            return Result(True, f"{shape} works too: Keras drops a last axis of 1 from sparse labels. "
+                                f"({samples}, {steps}) is the usual way to write them.")
+        return base(shape)
+
+    check.form, check.tips, check.expected = base.form, base.tips, base.expected
+    return check
+
+
+# -- q9: one-hot labels and the loss that reads them -------------------------------------------------
+_LOSS_NAMES = {"categorical_crossentropy": "categorical_crossentropy", "categoricalcrossentropy": "categorical_crossentropy",
+               "sparse_categorical_crossentropy": "sparse_categorical_crossentropy",
+               "sparsecategoricalcrossentropy": "sparse_categorical_crossentropy",
+               "binary_crossentropy": "binary_crossentropy", "binarycrossentropy": "binary_crossentropy"}
+
+
+def _loss_name(loss) -> str:
+    if isinstance(loss, str):
+        return _LOSS_NAMES.get(loss.strip().lower(), loss.strip().lower())
+    name = getattr(loss, "__name__", None) or type(loss).__name__
+    return _LOSS_NAMES.get(str(name).lower(), str(name).lower())
+
+
+def _one_hot_form(value):
+    if isinstance(value, (str, bytes)) or not isinstance(value, (tuple, list)) or len(value) != 2:
+        raise Reject(f"Expected two things, (shape, loss), such as ((8, 3), 'mse'); got {describe(value)}.")
+    shape, loss = value
+    shape = as_shape(shape)
+    if loss is None or isinstance(loss, (numbers.Number, tuple, list, dict)):
+        raise Reject(f"The second item is the loss: its string name, as you would pass it to compile(loss=...); "
+                     f"got {describe(loss)}.")
+    return shape, _loss_name(loss)
+
+
+def _one_hot_check(samples: int, steps: int, classes: int):
+    s, t, c = samples, steps, classes
+    want = (s, t, c)
+
+    def check(value):
+        shape, loss = _one_hot_form(value)
+        if shape != want:
+            if shape == (s, t):
+                return Result(False, "to_categorical adds an axis: every integer label becomes a vector of 0s and "
+                                     "one 1, one number per class.")
+            if shape == (s, c):
+                return Result(False, f"Every label gets its own one-hot vector, so the {t} steps stay: "
+                                     "to_categorical keeps the labels' axes and adds one at the end.")
+            if shape == (s, t * c):
+                return Result(False, "to_categorical keeps the labels' axes and adds a new last axis; it does not "
+                                     "join the vectors of a sequence end to end.")
+            if shape[:2] == (s, t) and len(shape) == 3:
+                return Result(False, f"num_classes={c} sets the length of each one-hot vector: one number per class.")
+            if shape in ((None, t, c), (t, c)):
+                return Result(False, f"to_categorical works on real data: the {s} sequences of labels stay the first "
+                                     "axis.")
+            if len(shape) == 3 and sorted(map(str, shape)) == sorted(map(str, want)):
+                return Result(False, "Right sizes, wrong order: the labels' axes come first, the new classes axis "
+                                     "last.")
+            return Result(False, f"Not the shape to_categorical returns for labels ({s}, {t}): it keeps their axes "
+                                 f"and adds one, of num_classes numbers.")
+        if loss == "categorical_crossentropy":
+            return Result(True, "One-hot targets have the output's shape, and categorical_crossentropy reads them; "
+                                "integer labels would go with sparse_categorical_crossentropy.")
+        if loss == "sparse_categorical_crossentropy":
+            return Result(False, "The shape is right. sparse_categorical_crossentropy reads integer labels, one per "
+                                 "step; on one-hot targets Keras stops with 'Argument `output` must have rank (ndim) "
+                                 "`target.ndim - 1`'. Which loss reads one-hot targets?")
+        if loss == "binary_crossentropy":
+            return Result(False, f"The shape is right. binary_crossentropy treats each of the {c} numbers as its own "
+                                 f"yes/no question; here each step has exactly one class out of {c}, from a softmax.")
+        return Result(False, f"The shape is right. {loss!r} is not a loss for class scores: a softmax classifier "
+                             f"is trained with a cross-entropy.")
+
+    def form(value):
+        _one_hot_form(value)
+
+    check.expected, check.form = (want, "categorical_crossentropy"), form
+    return check
+
+
 # -- the numbers: which are fair, and drawing other ones ----------------------------------------
 def _distinct(*items) -> bool:
     return len(set(items)) == len(items)
@@ -544,7 +724,11 @@ def valid(p: dict) -> bool:
             and windows > b and 2 <= windows % b <= b - 2 and w >= 2 and _distinct(*q3_keys)
             and bu % 2 == 0 and _distinct(bs, bf, bu, 2 * bu)
             and p["vector"] >= 2 and p["out_steps"] >= 2 and p["vector"] != p["out_steps"] and p["lstm_units"] >= 2
-            and p["decoder_units"] not in (1, *_OTHER_STEPS))
+            and p["decoder_units"] not in (1, *_OTHER_STEPS)
+            and _distinct(*(list(_q8_tips(p["tag_samples"], p["tag_steps"], p["tag_classes"]))
+                            + [(p["tag_samples"], p["tag_steps"])]))
+            and _distinct(p["tag_samples"], p["tag_steps"], p["tag_classes"]) and p["tag_classes"] >= 2
+            and _distinct(p["hot_samples"], p["hot_steps"], p["hot_classes"]) and p["hot_classes"] >= 2)
 
 
 def draw(rng) -> dict:
@@ -563,13 +747,18 @@ def draw(rng) -> dict:
              "bi_units": int(rng.choice([4, 6, 10, 12, 16])),
              "vector": int(rng.integers(2, 9)), "out_steps": int(rng.integers(3, 13)),
              "lstm_units": int(rng.choice([8, 12, 16, 20, 24, 32])), "step_values": int(rng.choice([1, 1, 2, 3])),
-             "decoder_units": int(rng.choice([16, 20, 24, 40, 48, 64]))}
+             "decoder_units": int(rng.choice([16, 20, 24, 40, 48, 64])),
+             "tag_samples": int(rng.choice([16, 24, 40, 48, 64, 100])), "tag_steps": int(rng.integers(5, 31)),
+             "tag_classes": int(rng.integers(2, 10)),
+             "hot_samples": int(rng.choice([8, 20, 24, 50, 64, 128])), "hot_steps": int(rng.integers(5, 31)),
+             "hot_classes": int(rng.integers(2, 10))}
 
         def key(names):
             return tuple(p[name] for name in names), tuple(d[name] for name in names)
 
         differs = [key(["samples", "steps", "values"]), key(["bi_steps", "bi_units"]),
-                   key(["vector", "out_steps", "lstm_units", "step_values"]), key(["decoder_units"])]
+                   key(["vector", "out_steps", "lstm_units", "step_values"]), key(["decoder_units"]),
+                   key(["tag_samples", "tag_steps"]), key(["hot_samples", "hot_steps", "hot_classes"])]
         last, published_last = (_last_batch(q["series_length"] - q["window"] + 1, q["batch_size"]) for q in (p, d))
         if (all(mine != theirs for mine, theirs in differs)
                 and (last, p["window"]) != (published_last, d["window"]) and valid(p)):
@@ -675,8 +864,35 @@ def build(p: dict = DEFAULTS) -> list:
                f"[(None, 1, 1), (None, {du}), (None, {du})]"],
         answer=f"step_shapes = [(None, 1, 1), (None, {du}), (None, {du})]",
     )
-    return [q1, q2, q3, q4, q5, q6, q7]
+    ts, tt, tc = p["tag_samples"], p["tag_steps"], p["tag_classes"]
+    q8 = Exercise(
+        lesson="08", id="q8", points=1, params=p,
+        prompt=f"A tagger outputs (None, {tt}, {tc}): softmax scores for {tc} classes at each of {tt} steps. You train "
+               f"it on {ts} sequences with sparse_categorical_crossentropy. What shape must y have?",
+        reads="label_shape",
+        check=_label_check(ts, tt, tc),
+        hints=["Sparse labels are integers: one class index where the output has a whole vector of class scores.",
+               f"Take the output shape (None, {tt}, {tc}), put the number of sequences where the None is, and drop "
+               f"the classes axis.",
+               f"({ts}, {tt})"],
+        answer=f"label_shape = ({ts}, {tt})",
+    )
+    hs, ht, hc = p["hot_samples"], p["hot_steps"], p["hot_classes"]
+    q9 = Exercise(
+        lesson="08", id="q9", points=1, params=p,
+        prompt=f"keras.utils.to_categorical(labels, num_classes={hc}) on integer labels of shape ({hs}, {ht}): what "
+               f"shape comes out, and which loss (its string name) trains a model with output (None, {ht}, {hc}) on "
+               f"those targets? Write (shape, loss).",
+        reads="one_hot_answer",
+        check=_one_hot_check(hs, ht, hc),
+        hints=["to_categorical replaces every integer label by a vector of num_classes numbers, all 0 but one 1.",
+               "Keras has two cross-entropies for softmax outputs: one reads integer labels, the other reads "
+               "one-hot vectors of the output's shape.",
+               f"(({hs}, {ht}, {hc}), \"categorical_crossentropy\")"],
+        answer=f"one_hot_answer = (({hs}, {ht}, {hc}), \"categorical_crossentropy\")",
+    )
+    return [q1, q2, q3, q4, q5, q6, q7, q8, q9]
 
 
 EXERCISES = build(DEFAULTS)
-q1, q2, q3, q4, q5, q6, q7 = EXERCISES
+q1, q2, q3, q4, q5, q6, q7, q8, q9 = EXERCISES
