@@ -1,0 +1,4 @@
+"""placeholder"""
+KINDS = ()
+__all__ = []
+RECOGNISERS = ()
