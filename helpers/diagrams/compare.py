@@ -13,7 +13,7 @@ partner of the same name and size in the row it is compared with is marked ``war
 comparison diagram: targets vs output
   model output: batch=32, timesteps=10, classes=5
   y: batch=32, classes=5
-  WARNING: model output has timesteps=10; y has no timesteps axis
+  WARNING: model output has timesteps=10; y has no timesteps
 """
 from __future__ import annotations
 
@@ -46,7 +46,7 @@ def _mismatches(rows: list[tuple[str, list]]) -> list[tuple[str, str, str]]:
     for title, cells, other_title, other in ((a_title, a_cells, b_title, b), (b_title, b_cells, a_title, a)):
         for name, size in cells:
             if name not in other:
-                found.append((title, name, f"{title} has {name}={size_text(size)}; {other_title} has no {name} axis"))
+                found.append((title, name, f"{title} has {name}={size_text(size)}; {other_title} has no {name}"))
             elif other[name] is not None and size is not None and other[name] != size and title == a_title:
                 found.append((title, name, f"{name}: {title} {size_text(size)}, {other_title} {size_text(other[name])}"))
                 found.append((other_title, name, ""))

@@ -403,14 +403,18 @@ def units_of(layer: Any) -> int | None:
 
 
 def layer_code(layer: Any, **changes: Any) -> str:
-    """``keras.layers.LSTM(8, return_sequences=True)``: a live layer's class, units and the given arguments."""
+    """``keras.layers.LSTM(8, return_sequences=True)``: a live layer's class, units and switched-on flags, with
+    ``changes`` applied (a change to None leaves the argument out, i.e. its default)."""
     cls = type(layer).__name__
     if cls == "Bidirectional":
         inner = getattr(layer, "forward_layer", None) or getattr(layer, "layer", None)
         return f"keras.layers.Bidirectional({layer_code(inner, **changes)})"
     units = getattr(layer, "units", None)
     args = [str(units)] if units is not None else []
-    args += [f"{name}={value!r}" for name, value in changes.items()]
+    flags = {name: True for name in ("return_sequences", "return_state", "stateful", "go_backwards")
+             if getattr(layer, name, False) is True}
+    flags.update(changes)
+    args += [f"{name}={value!r}" for name, value in flags.items() if value is not None]
     return f"keras.layers.{cls}({', '.join(args)})"
 
 

@@ -162,3 +162,7 @@ def _windows_without_features(error, message, model, namespace):
 
 RECOGNISERS_FIRST = (_windows_without_features,)
 RECOGNISERS = (_target_mismatch, _conv_too_short)
+
+# shared with the targets module, which reads the same loss messages with the model and y at hand
+LOSS_PATTERNS = (_LOSS_DIMS, _LOSS_BROADCAST)
+SPARSE_RANK = _SPARSE_RANK
