@@ -105,11 +105,12 @@ def test_pictures_are_specs_that_name_the_mismatch():
 
 
 def test_explanations_that_draw_a_picture_render_it(monkeypatch):
-    import helpers.diagrams as dg
+    import helpers.diagrams.render as drawing
 
     error, namespace = run_cell(next(s for s in SNIPPETS if s.id == "states-count-func-h").code)
     result = ex.explain(error, namespace=namespace)
     figure = result.diagram()
     assert figure.spec is result.picture and figure.spec.alt_text
-    monkeypatch.setattr(dg, "render", lambda spec: (_ for _ in ()).throw(RuntimeError("broken")))
+    assert result.diagram().spec is result.picture   # drawn again: once the render submodule is loaded too
+    monkeypatch.setattr(drawing, "render", lambda spec: (_ for _ in ()).throw(RuntimeError("broken")))
     assert result.diagram() is None   # a drawing problem never hides the explanation

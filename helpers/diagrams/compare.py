@@ -78,7 +78,7 @@ def comparison_spec(title: str, rows, note: str = "") -> Spec:
     if note:
         spec.add_label(Label(note, TITLE_W, -len(rows) * (CELL_H + ROW_GAP) + ROW_GAP / 2, ha="left", size=8.5))
         spec.lines.append(note)
-    spec.legend = [role for role in ("warning",) if marked]
+    spec.legend = []   # the warnings above the picture say what differs
     spec.summary = f"{title}: " + "; ".join(spec.lines[:len(rows)]) + "."
     spec.facts = {"rows": [(t, list(c)) for t, c in rows], "mismatched": [(row, name) for row, name, why in mismatched if why]}
     return spec

@@ -88,7 +88,7 @@ def _wrong_order(error, message, model, namespace):
              "Data stored channels first, (samples, features, timesteps), has every number but in the other order, "
              "so each axis must move, not be re-cut."),
         shape=found,
-        picture=_axes_picture(found, given_names, tuple(expected), "your data's axes against the model's",
+        picture=_axes_picture(found, given_names, tuple(expected), "your data vs what the model reads",
                               "the same sizes in another order: transpose, not reshape"),
     )
 
@@ -142,7 +142,7 @@ def _one_timestep(error, message, model, namespace):
              f"kernel of {size}; padding='same' would hide the error but convolve nothing along time."),
         shape=inputs, shape_names=("batch", "timesteps", "features"),
         picture=_axes_picture(inputs, ["batch", "timesteps", "features"], (None, width, 1),
-                              "a series of 20 values as Keras reads it".replace("20", str(width)),
+                              f"{width} values: as given vs as a series",
                               f"reshape(-1, {width}, 1) puts the {width} values on the timesteps axis"),
     )
 
@@ -222,7 +222,7 @@ def _one_hot_embedding(error, namespace, layer_name, cls, received, embedding) -
            "the last axis itself. Given several numbers per step it embeds each of them, so the next layer gets one "
            "axis too many.")
     picture = _axes_picture(received[:-1], ["batch", "timesteps", "features"], received[:-2] + (1,),
-                            "what the Embedding reads against what it got", "an Embedding reads 1 id per step")
+                            "what the Embedding reads vs got", "an Embedding reads 1 id per step")
     if name is not None or per_step == input_dim:
         source = f"{name} holds one-hot rows" if name else f"{per_step} = the Embedding's input_dim: one-hot rows"
         return Explanation(

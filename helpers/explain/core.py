@@ -102,8 +102,10 @@ class Explanation:
         except Exception:  # noqa: BLE001 - the explanation works without pictures
             return None
         if self.picture is not None:
-            try:
-                return dg.render(self.picture)
+            try:   # the submodule's function: once helpers.diagrams.render is imported, dg.render names the module
+                from helpers.diagrams.render import render
+
+                return render(self.picture)
             except Exception:  # noqa: BLE001
                 return None
         title = f"received {shape_text(self.shape)}"

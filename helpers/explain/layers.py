@@ -64,7 +64,7 @@ def _stacked_on_last_step(kind, layer_name, cls, received, producer) -> Explanat
         why=(f"A recurrent layer returns only its final output unless return_sequences=True. {cls} works along the "
              f"timesteps axis, so the layer before it must keep that axis."),
         layer=producer.name, shape=received,
-        picture=_sequence_picture(received, f"what '{layer_name}' reads against what it got"),
+        picture=_sequence_picture(received, "what the layer reads vs what it got"),
     )
 
 
@@ -87,7 +87,7 @@ def _conv_needs_3d(error, message, model, namespace):
     width = received[-1]
     kernel = tuple(getattr(layer, "kernel_size", ()) or ()) or (getattr(layer, "pool_size", None),)
     size = kernel[0] if kernel and isinstance(kernel[0], int) else None
-    picture = _sequence_picture(received, f"what '{layer_name}' reads against what it got")
+    picture = _sequence_picture(received, "what the layer reads vs what it got")
     if before is None and width is not None and size is not None and size > 1:
         return Explanation(
             kind=CONV_NEEDS_3D,
@@ -144,7 +144,7 @@ def _time_distributed(error, message, model, namespace):
         why="TimeDistributed(layer) runs the layer once per step of axis 1; a (batch, features) tensor has no steps.",
         check=("the layer before TimeDistributed: a recurrent layer needs return_sequences=True to keep its steps;\n"
                "Dense, Flatten and global pooling remove them"),
-        layer=name, shape=received, picture=_sequence_picture(received, "what TimeDistributed reads against what it got"),
+        layer=name, shape=received, picture=_sequence_picture(received, "what the layer reads vs what it got"),
     )
 
 
@@ -158,7 +158,7 @@ def _reshape_size(error, message, model, namespace):
     have, want = math.prod(given), math.prod(d for d in target if d not in (-1, None))
     from helpers.diagrams import comparison_spec
 
-    picture = comparison_spec("the values of one sample before and after the Reshape",
+    picture = comparison_spec("values per sample",
                               [(f"input {shape_text(given)}", [("values", have)]),
                                (f"target_shape {shape_text(target)}", [("values", want)])])
     keep_last = f"keras.layers.Reshape((-1, {target[-1]})) gives {shape_text((have // target[-1], target[-1]))}" \

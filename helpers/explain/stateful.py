@@ -91,7 +91,7 @@ def _short_batch(error, message, model, namespace):
         fix += f"   # batch_size={fixed}, the model's, not {batch_size}"
     from helpers.diagrams import comparison_spec
 
-    picture = comparison_spec(f"the batches {name} makes against the batch the model was built for",
+    picture = comparison_spec(f"batches of {name} vs the built size",
                               [("built for", [(f"batch {i + 1}", fixed) for i in range(len(sizes[:6]))]),
                                (f"{name} makes", [(f"batch {i + 1}", s) for i, s in enumerate(sizes[:6])])])
     return Explanation(

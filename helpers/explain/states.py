@@ -47,7 +47,7 @@ def _state_picture(given: list, held: tuple, units, given_title: str, note: str 
     from helpers.diagrams import comparison_spec
 
     given_cells = [(held[i] if i < len(held) else f"state {i + 1}", width) for i, width in enumerate(given)]
-    return comparison_spec("the states handed to the decoder against the states it holds",
+    return comparison_spec("states handed over vs states held",
                            [(given_title, given_cells), ("the decoder holds", [(name, units) for name in held])], note)
 
 

@@ -70,7 +70,7 @@ def _picture(target: tuple, output: tuple, note: str = "", loss: str = ""):
         tgt_names = ["batch", last][:len(target)]
     else:
         tgt_names = out_names[:len(target)] if len(target) <= len(out_names) else axis_names(len(target), last)
-    return comparison_spec("the model's output against the targets y (one batch)",
+    return comparison_spec("model output vs targets y (one batch)",
                            [("model output", list(zip(out_names, output))), ("targets y", list(zip(tgt_names, target)))],
                            note)
 
