@@ -491,6 +491,11 @@ model.fit(np.random.rand(100, 10, 3), np.random.rand(100, 10, 5), epochs=1, verb
 # Look-alikes with another cause: each must get the named kind (another one, or a modest one), never the
 # kind it resembles.
 NEAR_MISSES = [
+    S("near-perstep-and-horizon", "output-has-timesteps", "", "sequential", """
+model = keras.Sequential([keras.Input(shape=(12, 1)), layers.LSTM(8, return_sequences=True), layers.Dense(1)])
+model.compile(optimizer="adam", loss="mse")
+model.fit(np.zeros((16, 12, 1)), np.zeros((16, 3)), epochs=1, verbose=0)
+""", modest=True),
     S("near-perstep-wrong-classes", "target-output-mismatch", "", "sequential", """
 model = keras.Sequential([keras.Input(shape=(10, 3)), layers.LSTM(8, return_sequences=True), layers.Dense(5, activation="softmax")])
 model.compile(optimizer="adam", loss="categorical_crossentropy")

@@ -114,3 +114,36 @@ def test_explanations_that_draw_a_picture_render_it(monkeypatch):
     assert result.diagram().spec is result.picture   # drawn again: once the render submodule is loaded too
     monkeypatch.setattr(drawing, "render", lambda spec: (_ for _ in ()).throw(RuntimeError("broken")))
     assert result.diagram() is None   # a drawing problem never hides the explanation
+
+
+def test_comparison_spec_marks_what_differs_and_rejects_nonsense():
+    from helpers.diagrams import comparison_spec
+
+    spec = comparison_spec("states", [("encoder", [("h", 64), ("c", 64)]), ("decoder", [("h", 128), ("c", 128)])],
+                           note="same units on both sides")
+    assert spec.warnings == ["h: encoder 64, decoder 128", "c: encoder 64, decoder 128"]
+    assert [b.role for b in spec.blocks] == ["warning"] * 4 and all(b.dashed for b in spec.blocks)
+    assert "same units on both sides" in spec.describe() and spec.alt_text.startswith("states:")
+    same = comparison_spec("ok", [("a", [("batch", None), ("features", 3)]), ("b", [("batch", 8), ("features", 3)])])
+    assert same.warnings == [] and not any(b.dashed for b in same.blocks)   # an unknown size matches any
+    for rows in ([], [("a", [("h",)])], [("a", [("h", "64")])], [("a", [("h", True)])]):
+        with pytest.raises(ValueError):
+            comparison_spec("bad", rows)
+
+
+def test_explaining_never_raises_on_hostile_namespaces_or_messages():
+    class Hostile:
+        def __getattr__(self, name):
+            raise RuntimeError("no attributes here")
+
+        def __len__(self):
+            raise RuntimeError("no length")
+
+    error, namespace = run_cell(next(s for s in SNIPPETS if s.id == "onehot-emb-func").code)
+    namespace.update(hostile=Hostile(), huge=np.zeros((2, 50)), obj=np.array([object()] * 3))
+    assert ex.explain(error, namespace=namespace).kind == "one-hot-into-embedding"
+    forged = ValueError("Arguments `target` and `output` must have the same shape. Received: target.shape=(a, b), "
+                        "output.shape=(None, 5)")
+    assert ex.explain(forged, namespace={"x": Hostile()}) is None
+    assert ex.explain(AttributeError("'Scheduler' object has no attribute 'reset_states'")) is None
+    assert ex.explain(ValueError("Unrecognized keyword arguments passed to LSTM: {'input_length': __import__('os')}")) is None

@@ -105,12 +105,22 @@ def _last_sequence_layer(model: Any):
     return last
 
 
+def _fits_without_steps(target: tuple, output: tuple, loss: str) -> bool:
+    """True when the output without its timesteps axis would match the targets (so that axis is the only problem)."""
+    per_sequence = (output[0],) + tuple(output[2:])
+    if "sparse" in loss:
+        per_sequence = per_sequence[:-1]
+    squeeze = lambda shape: tuple(shape[:-1]) if len(shape) > 1 and shape[-1] == 1 else tuple(shape)  # noqa: E731
+    a, b = squeeze(per_sequence), squeeze(tuple(target))
+    return len(a) == len(b) and all(x is None or y is None or x == y for x, y in zip(a, b))
+
+
 def _per_step(error, target, output, model, y, loss):
     per_step_labels = f"({target[0]}, {output[1]}" + (f", {target[1]})" if len(target) == 2 else ")")
     layer = _last_sequence_layer(model) if model is not None else None
     out_text, tgt_text = shape_text(output), shape_text(target)
     picture = _picture(target, output, "one prediction per timestep, one target per sequence", loss)
-    if layer is None or (y is not None and y.ndim != len(target)):
+    if layer is None or (y is not None and y.ndim != len(target)) or not _fits_without_steps(target, output, loss):
         return Explanation(
             kind=OUTPUT_HAS_TIMESTEPS,
             title="the model's output has a timesteps axis that the targets y do not have",
