@@ -223,7 +223,7 @@ label = np.random.randint(0, 2, 12)
 model = keras.Sequential([keras.Input(shape=(1000, 3)), layers.LSTM(8), layers.Dense(1, activation="sigmoid")])
 model.compile(loss="binary_crossentropy", optimizer="adam")
 model.fit(data, label, epochs=1, verbose=0)
-""", words=("transpose(0, 2, 1)",)),
+""", words=("data = data.transpose(0, 2, 1)",)),
     S("axes-conv-sub", "axes-in-wrong-order",
       "https://p.gyb.elementfx.com/2076-3425/13/2/240", "sequential", """
 signals = np.random.rand(16, 22, 250)      # (trials, channels, time), channels first
@@ -439,14 +439,14 @@ sequences = np.array([np.random.rand(n, 2) for n in (5, 9, 3, 7)], dtype=object)
 model = keras.Sequential([keras.Input(shape=(None, 2)), layers.LSTM(4), layers.Dense(1)])
 model.compile(optimizer="adam", loss="mse")
 model.fit(sequences, np.zeros((4, 1)), epochs=1, verbose=0)
-""", words=("pad_sequences", "3 to 9")),
+""", words=("sequences = keras.utils.pad_sequences(sequences", "3 to 9")),
     S("ragged-list-ids", "ragged-batch",
       "https://openillumi.com/?p=74024", "sequential", """
 X_list = [[3, 8, 1], [4, 2], [9, 9, 9, 1]]
 model = keras.Sequential([keras.Input(shape=(None,)), layers.Embedding(10, 4), layers.GRU(4), layers.Dense(1)])
 model.compile(optimizer="adam", loss="mse")
 model.fit(X_list, np.zeros((3, 1)), epochs=1, verbose=0)
-""", words=("pad_sequences",)),
+""", words=("X_list = keras.utils.pad_sequences(X_list, padding=\"post\", dtype=\"float32\")   #",)),
     S("ragged-obj-func", "ragged-batch",
       "https://www.lemona.fr/www.stackoverflow.com/questions/68689167/failed-to-convert-a-numpy-array-to-a-tensor-unsupported-object-type-numpy-ndarr",
       "functional", """

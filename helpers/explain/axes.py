@@ -13,8 +13,8 @@ from itertools import permutations
 from typing import Any
 
 from .core import (NDIM, Explanation, array_shape, as_numpy, class_from_layer_name, keras_module, layer_calls,
-                   model_input_shape, model_layers, models_in, namespaces, parse_shape, producer_of, shape_text,
-                   training_call)
+                   model_input_shape, model_layers, models_in, name_of, namespaces, parse_shape, producer_of,
+                   shape_text, training_call)
 
 AXES_IN_WRONG_ORDER = "axes-in-wrong-order"
 ONE_TIMESTEP = "one-timestep"
@@ -77,12 +77,15 @@ def _wrong_order(error, message, model, namespace):
     names = ["batch", "timesteps", "features"] if len(expected) == 3 else ["batch"] + [f"axis {i}" for i in range(1, len(expected))]
     given_names = [names[order.index(i)] for i in range(len(found))]
     transpose = ", ".join(str(i) for i in order)
+    _, call = training_call(error)
+    data = call.get("x") if call else None
+    name = name_of(data, error, namespace, "x") if data is not None else "x"
     return Explanation(
         kind=AXES_IN_WRONG_ORDER,
         title=f"the data has the model's sizes in another order: {shape_text(found)} for {shape_text(expected)}",
         expected=f"{shape_text(expected)}: " + ", ".join(f"{n}={s}" for n, s in zip(names[1:], expected[1:])),
         received=f"{shape_text(found)}: the same sizes, axes in the order " + ", ".join(given_names[1:]),
-        fix=(f"x = x.transpose({transpose})   # {shape_text(found)} -> {shape_text((found[0],) + tuple(expected[1:]))}\n"
+        fix=(f"{name} = {name}.transpose({transpose})   # {shape_text(found)} -> {shape_text((found[0],) + tuple(expected[1:]))}\n"
              "# transpose moves whole axes; x.reshape(...) to the same shape would cut the values into wrong rows"),
         why=("Keras reads the last axis as the features and the one before it as the timesteps (channels last). "
              "Data stored channels first, (samples, features, timesteps), has every number but in the other order, "

@@ -429,3 +429,12 @@ def axis_names(rank: int, last: str = "features") -> list[str]:
 def named_cells(shape: tuple, names: list[str] | None = None) -> list[tuple[str, int | None]]:
     names = names or axis_names(len(shape))
     return [(name, size) for name, size in zip(names, shape)]
+
+
+def name_of(value, error, namespace, default: str) -> str:
+    """The notebook's name for this object (the namespace comes before the traceback's frames)."""
+    for space in namespaces(error, namespace):
+        for name, candidate in list(space.items())[:5000]:
+            if candidate is value and str(name).isidentifier() and not str(name).startswith("_"):
+                return str(name)
+    return default

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 
-from .core import Explanation, training_call
+from .core import Explanation, model_layers, name_of, training_call
 from .padding import RAGGED_BATCH
 
 OBJECT_ARRAY = "object-array"
@@ -24,6 +24,16 @@ def _lengths(value) -> list[int] | None:
         return [len(item) for item in items]
     except TypeError:
         return None
+
+
+def _scalar_steps(value) -> bool:
+    import numpy as np
+
+    try:
+        first = next(item for item in value if len(item))
+        return np.ndim(first[0]) == 0
+    except (StopIteration, TypeError, IndexError):
+        return False
 
 
 def _ragged_input(error, message, model, namespace):
@@ -42,14 +52,18 @@ def _ragged_input(error, message, model, namespace):
         if not lengths:
             continue
         kind_of = "an object array" if isinstance(value, np.ndarray) else "a list"
+        name = name_of(value, error, namespace, which)
+        first = model_layers(call.get("self"))[:1]
+        feature_axis = which == "x" and _scalar_steps(value) and not (first and type(first[0]).__name__ == "Embedding")
         if len(set(lengths)) > 1:
             return Explanation(
                 kind=RAGGED_BATCH,
-                title=f"{which} holds sequences of different lengths ({min(lengths)} to {max(lengths)} steps) in {kind_of}",
+                title=f"{name} holds sequences of different lengths ({min(lengths)} to {max(lengths)} steps) in {kind_of}",
                 expected="a rectangular array: every sequence with the same number of steps",
                 received=f"{kind_of} of {len(lengths)} sequences, lengths {min(lengths)} to {max(lengths)}",
-                fix=(f"{which} = keras.utils.pad_sequences({which}, padding=\"post\", dtype=\"float32\")   "
-                     f"# (samples, {max(lengths)}, ...) \n"
+                fix=(f"{name} = keras.utils.pad_sequences({name}, padding=\"post\", dtype=\"float32\")"
+                     + ("[..., None]" if feature_axis else "")
+                     + f"   # (samples, {max(lengths)}{', 1' if feature_axis else ', ...'})\n"
                      "# then skip the padding: keras.layers.Masking(mask_value=0.0) (ids: Embedding(..., mask_zero=True))"),
                 why=("A batch is one tensor, a rectangle. dtype=object makes numpy keep each sequence as a separate "
                      "object instead of a rectangle, which no Keras layer can read; padding gives all of them one "
@@ -57,10 +71,10 @@ def _ragged_input(error, message, model, namespace):
             )
         return Explanation(
             kind=OBJECT_ARRAY,
-            title=f"{which} is {kind_of} of equal-length pieces: stack them into one numeric array",
+            title=f"{name} is {kind_of} of equal-length pieces: stack them into one numeric array",
             expected="a numeric array (float32 or int) with one axis per level",
             received=f"{kind_of} of {len(lengths)} items of length {lengths[0]}",
-            fix=f"{which} = np.stack({which}).astype(\"float32\")   # (samples, {lengths[0]}, ...)",
+            fix=f"{name} = np.stack({name}).astype(\"float32\")   # (samples, {lengths[0]}, ...)",
             why="Keras reads numeric arrays; an array of objects (or nested lists) must become one rectangle first.",
         )
     return None
