@@ -361,14 +361,14 @@ def output_shape(model: Any) -> tuple | None:
 
 
 def array_shape(value: Any) -> tuple | None:
-    """The shape of a numpy (or backend) array, None for anything else, KerasTensors included."""
-    keras = keras_module()
-    if keras is not None and isinstance(value, keras.KerasTensor):
-        return None
-    shape = getattr(value, "shape", None)
+    """The shape of a numpy (or backend) array, None for anything else, KerasTensors included (never raises)."""
     try:
+        keras = keras_module()
+        if keras is not None and isinstance(value, keras.KerasTensor):
+            return None
+        shape = getattr(value, "shape", None)
         return tuple(int(d) for d in shape) if shape is not None else None
-    except (TypeError, ValueError):
+    except Exception:  # noqa: BLE001 - any object may sit in a notebook's namespace
         return None
 
 

@@ -244,6 +244,9 @@ def _loss_and_targets(error, message, model, namespace):
     if not same and not SPARSE_RANK.search(message) and not any(p.search(message) for p in LOSS_PATTERNS):
         return None
     fitted, y = _fit_objects(error, model, namespace, output)
+    real = output_shape(fitted) if fitted is not None else None
+    if real and len(real) == len(output) + 1 and real[-1] == 1 and tuple(real[1:-1]) == tuple(output[1:]):
+        output = (output[0],) + tuple(real[1:])   # the loss squeezed a last axis of 1 out of its message
     loss = _loss_name(error, message, fitted)
     sparse = bool(SPARSE_RANK.search(message))
     missing_steps = len(output) >= 3 and (len(target) < len(output) - (1 if sparse else 0)) and \
