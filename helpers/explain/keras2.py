@@ -60,6 +60,7 @@ def _model_reset_states(error, message, model, namespace):
     if not match or keras is None:
         return None
     cls = match["cls"]
+    attribute = message.split("'")[-2] if message.count("'") >= 4 else "reset_states"
     models = [m for m in models_in(namespaces(error, namespace)) if type(m).__name__ == cls]
     if not models and cls not in ("Sequential", "Functional", "Model"):
         return None
@@ -70,12 +71,13 @@ def _model_reset_states(error, message, model, namespace):
              " (this model has none: without stateful=True there is no state to reset)" if len(models) == 1 else "")
     return Explanation(
         kind=MODEL_RESET_STATES,
-        title=f"a Keras 3 {cls} has no reset_states(): reset its stateful layers",
+        title=f"a Keras 3 {cls} has no {attribute}(): reset its stateful layers",
         expected="layer.reset_state() on every stateful layer" + which,
-        received=f"model.{message.split(chr(39))[-2]}()",
+        received=f"model.{attribute}()",
         fix=("for layer in model.layers:\n"
              "    if getattr(layer, \"stateful\", False):\n"
-             "        layer.reset_state()   # Bidirectional resets both directions"),
+             "        layer.reset_state()   # Bidirectional resets both directions\n"
+             "# or helpers.states.reset_states(model): also inside nested models and wrappers"),
         why=("Keras 2 models had reset_states(), which reset every stateful layer. Keras 3 keeps the method on the "
              "recurrent layers only (reset_state(), with reset_states() as an alias), so the loop does what the "
              "model method did."),
