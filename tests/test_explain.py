@@ -458,15 +458,25 @@ def test_targets_of_a_lower_rank_that_fail_at_run_time_are_explained(keras):
     assert "(8,)" in result.received and "(8, 3)" in result.expected
 
 
-def test_sparse_labels_with_the_wrong_rank_are_explained(keras):
-    model = keras.Sequential([keras.Input(shape=(6, 2)), keras.layers.LSTM(4, return_sequences=True),
+def test_sparse_labels_per_sequence_blame_the_model_that_returns_sequences(keras):
+    # issue 23: y holds one label per sequence, so "give y the shape (samples, 6)" would be misleading
+    model = keras.Sequential([keras.Input(shape=(6, 2)), keras.layers.LSTM(4, return_sequences=True, name="tagger"),
                               keras.layers.Dense(5, activation="softmax")])
     model.compile(optimizer="adam", loss="sparse_categorical_crossentropy")
     error = raised(lambda: model.fit(np.zeros((8, 6, 2)), np.zeros((8,), int), epochs=1, verbose=0))
     result = ex.explain(error)
+    assert result.kind == ex.OUTPUT_HAS_TIMESTEPS and not result.modest
+    assert "keras.layers.LSTM(4)" in result.fix and "'tagger'" in result.fix
+    assert "give y" not in result.fix
+
+
+def test_sparse_labels_with_an_extra_axis_keep_the_lesson_08_explanation(keras):
+    model = keras.Sequential([keras.Input(shape=(6, 2)), keras.layers.LSTM(4), keras.layers.Dense(5, activation="softmax")])
+    model.compile(optimizer="adam", loss="sparse_categorical_crossentropy")
+    error = raised(lambda: model.fit(np.zeros((8, 6, 2)), np.zeros((8, 3), int), epochs=1, verbose=0))
+    result = ex.explain(error)
     assert result.kind == ex.TARGET_SHAPE_MISMATCH
-    assert "labels (samples, 6)" in result.expected and result.received == "labels (samples,)"
-    assert "give y the shape (samples, 6)" in result.fix and "per step" in result.fix
+    assert "labels (samples,)" in result.expected
 
 
 def test_conv1d_stack_shorter_than_its_kernel_is_explained(keras):

@@ -37,3 +37,5 @@ __all__ = [
 ]
 from .tasks import sequence_task, sequence_task_spec  # noqa: E402 - lesson 08
 __all__ += ["sequence_task", "sequence_task_spec"]
+from .compare import comparison, comparison_spec  # noqa: E402 - the explainer's pictures
+__all__ += ["comparison", "comparison_spec"]
