@@ -186,3 +186,96 @@ def test_the_published_course_keeps_its_solutions_and_hints():
     assert lesson_01.q1.solution().body == "dense_shape = (None, 10)"
     assert len(lesson_01.q7.hints) == 3 and "keras.Sequential([" in lesson_01.q7.hint(3).body
     assert "solution() shows a worked answer" in repr(lesson_01.q7.hint(3))
+
+
+# -- part 4: variants that identify ---------------------------------------------------------------------
+CLASS = [f"s{i:03d}" for i in range(200)]
+
+
+def colliding_pairs(lesson: str, secret: bytes = SECRET, ids=CLASS) -> int:
+    """Pairs of students whose numbers for ``lesson`` are all the same."""
+    seen: dict[str, int] = {}
+    for student in ids:
+        numbers = json.dumps(variant(secret, student, lesson), sort_keys=True)
+        seen[numbers] = seen.get(numbers, 0) + 1
+    return sum(n * (n - 1) // 2 for n in seen.values())
+
+
+@pytest.mark.parametrize("lesson", PARAMETRIZED)
+def test_no_two_of_200_students_share_every_number_of_a_lesson(lesson):
+    assert colliding_pairs(lesson) == 0
+
+
+def test_the_collision_count_sees_a_collision():
+    assert colliding_pairs("01", ids=["s001", "s001", "s002"]) == 1
+
+
+def _roster_grading(ids):
+    from helpers.grade.roster import RosterGrading
+    from helpers.release import Roster
+
+    return RosterGrading(Roster(tuple(ids), {s: {"id": s} for s in ids}, ("id",)), SECRET)
+
+
+def _grade_as(grading, student: str, lesson: str, values: dict):
+    """The grader's view of a notebook whose answers are ``values`` (key -> value), judged for ``student``."""
+    from helpers.grade import judge
+    from helpers.grade.extract import Answer
+    from helpers.grade.report import Graded
+
+    exercises = grading.exercises(student, lesson)
+    answers = {e.key: [Answer("value", values[e.key])] if e.key in values else [Answer("missing")] for e in exercises}
+    graded = Graded(file=f"{student}.ipynb", name=student, lesson=lesson, status="ok", message="", student=student)
+    graded.verdicts = [judge.best(e, answers[e.key], 1) for e in exercises]
+    grading.flag_other_variants(graded, student, exercises, answers, 1)
+    return graded
+
+
+def _values(exercises) -> dict:
+    """The value answers a notebook would hold (those whose answer code runs on its own)."""
+    values = {}
+    for exercise in exercises:
+        if exercise.kind == "value" and "keras" not in exercise.answer:
+            try:
+                values[exercise.key] = solution_value(exercise)
+            except NameError:       # needs the notebook's data (lesson 02's triples)
+                continue
+    return values
+
+
+def test_a_classmates_answers_are_flagged_at_lesson_level_with_their_chance():
+    grading = _roster_grading(CLASS)
+    copied = _values(grading.exercises("s017", "02"))
+    graded = _grade_as(grading, "s003", "02", copied)
+    assert graded.status == "other variant" and graded.score == 0
+    note = graded.instructor_message()
+    assert re.search(r"fits s017 on \d+ of \d+ varied exercises", note) and "by chance: about 1 in " in note
+    assert "s017" not in graded.message                       # the student is not told whose numbers
+
+
+def test_own_answers_are_not_flagged():
+    grading = _roster_grading(CLASS)
+    own = _values(grading.exercises("s003", "02"))
+    graded = _grade_as(grading, "s003", "02", own)
+    assert graded.status == "ok" and not graded.flags and not graded.copy_note and graded.score > 0
+
+
+def test_one_answer_that_happens_to_fit_a_classmate_is_not_called_a_copy():
+    grading = _roster_grading(CLASS)
+    mine = grading.exercises("s003", "01")
+    for other in CLASS:
+        theirs = grading.exercises(other, "01")
+        if other != "s003" and theirs[0].answer != mine[0].answer:
+            break
+    values = {mine[0].key: solution_value(theirs[0])}   # q1 only, e.g. (None, 12): shared by many classmates
+    graded = _grade_as(grading, "s003", "01", values)
+    assert graded.status != "other variant" and "could well be chance" in graded.copy_note
+
+
+def test_the_published_answers_say_published_numbers_not_copied():
+    grading = _roster_grading(CLASS)
+    published = _values(exercises_for("01"))
+    graded = _grade_as(grading, "s003", "01", published)
+    assert graded.status == "published numbers" and graded.score == 0
+    assert "published numbers" in graded.instructor_message() and "not a copy" in graded.instructor_message()
+    assert set(graded.flags.values()) == {"published"}
