@@ -279,3 +279,165 @@ def test_the_published_answers_say_published_numbers_not_copied():
     assert graded.status == "published numbers" and graded.score == 0
     assert "published numbers" in graded.instructor_message() and "not a copy" in graded.instructor_message()
     assert set(graded.flags.values()) == {"published"}
+
+
+# -- part 2: no cell of a released notebook prints the student's answer ------------------------------------
+def _outputs_text(cell) -> str:
+    """What a code cell printed: streams, plain text, HTML (pictures masked), errors."""
+    parts = []
+    for output in cell.get("outputs", []):
+        if "text" in output:
+            parts.append("".join(output["text"]))
+        data = output.get("data", {})
+        for kind in ("text/plain", "text/html", "text/markdown"):
+            if kind in data:
+                parts.append(re.sub(r"data:image/[a-z]+;base64,[A-Za-z0-9+/=]+", "", "".join(data[kind])))
+        if output.get("output_type") == "error":
+            parts.append(f"{output.get('ename', '')}: {output.get('evalue', '')}")
+    return re.sub(r"\x1b\[[0-9;]*m", "", "\n".join(parts))
+
+
+def fixed_answers(lesson: str, params: dict) -> dict[str, list[str]]:
+    """Per exercise with a fixed answer: the spellings tests/test_no_answer_above.py looks for (the
+    value's repr, or the code spellings of an exercise that does not vary), minus what its prompt says."""
+    from tests.test_no_answer_above import SPELLINGS, value_spellings
+
+    published = {e.key: e.answer for e in exercises_for(lesson)}
+    found = {}
+    for exercise in exercises_for(lesson, params):
+        words = value_spellings(exercise) if exercise.key not in SPELLINGS else (
+            SPELLINGS[exercise.key] if exercise.answer == published[exercise.key] else [])
+        words = [w for w in words if _squeeze(w) not in _squeeze(exercise.prompt)]
+        if words:
+            found[exercise.key] = words
+    return found
+
+
+def printed_answers(nb, answers: dict[str, list[str]], prompts=()) -> dict[str, list[tuple[int, str]]]:
+    """Which answers appear in which cell's output: {key: [(cell index, spelling)]}.
+
+    The exercises' ``prompts`` are taken out first: a "not attempted" verdict repeats its question, and
+    a number in one question (``SimpleRNN(24)``) is not another exercise's answer shown.
+    """
+    import html
+
+    hits: dict[str, list[tuple[int, str]]] = {}
+    for index, cell in enumerate(nb["cells"]):
+        if cell.get("cell_type") != "code":
+            continue
+        text = _outputs_text(cell)
+        for prompt in prompts:
+            text = text.replace(prompt, " ").replace(html.escape(prompt), " ")
+        squeezed = _squeeze(text)
+        for key, words in answers.items():
+            for word in words:
+                if word.lstrip("-").isdigit():
+                    found = re.search(rf"(?<![\w.]){word}(?![\w.])", text)
+                else:
+                    found = _squeeze(word) in squeezed
+                if found:
+                    hits.setdefault(key, []).append((index, word))
+    return hits
+
+
+def run_released(lesson: str, student: str, tmp_path):
+    import nbclient
+    import nbformat
+
+    from helpers.build import render
+    from helpers.release import learner_notebook, solution_path
+
+    solution = json.loads(solution_path(lesson).read_text(encoding="utf-8"))
+    path = tmp_path / f"{student}_{solution_path(lesson).name}"
+    path.write_text(render(learner_notebook(solution, lesson, variant(SECRET, student, lesson), student=student)),
+                    encoding="utf-8")
+    nb = nbformat.read(path, as_version=4)
+    nbclient.NotebookClient(nb, timeout=600, kernel_name="python3", allow_errors=False,
+                            resources={"metadata": {"path": str(solution_path(lesson).parent.parent / "notebooks")}}
+                            ).execute()
+    return nb
+
+
+def published_outputs(lesson: str) -> dict[str, str]:
+    """The solution notebook's stored outputs, by the cell's source (whitespace aside)."""
+    from helpers.release import solution_path
+
+    solution = json.loads(solution_path(lesson).read_text(encoding="utf-8"))
+    return {" ".join("".join(c["source"]).split()): _outputs_text(c) for c in solution["cells"]
+            if c["cell_type"] == "code"}
+
+
+def sort_hits(lesson: str, params: dict, nb, hits: dict) -> tuple[dict, dict, dict]:
+    """Split printed answers into (leaks, coincidences, unvaried).
+
+    A *coincidence*: the exercise varies, and the very same demonstration cell of the published lesson
+    prints that text too (a published number that happens to equal the student's answer, e.g. an
+    input of 3 features when the student's Dense has 3 units). *Unvaried*: an exercise whose answer is
+    the same for everyone (so the published course shows it anyway). Anything else is a *leak*.
+    """
+    published = {e.key: e.answer for e in exercises_for(lesson)}
+    mine = {e.key: e.answer for e in exercises_for(lesson, params)}
+    stored = published_outputs(lesson)
+    leaks, coincidences, unvaried = {}, {}, {}
+    for key, found in hits.items():
+        for index, word in found:
+            if mine[key] == published[key]:
+                unvaried.setdefault(key, []).append((index, word))
+                continue
+            source = " ".join("".join(nb["cells"][index]["source"]).split())
+            printed_anyway = source in stored and printed_answers(
+                {"cells": [{"cell_type": "code", "outputs": [{"output_type": "stream", "name": "stdout",
+                                                              "text": stored[source]}]}]}, {key: [word]})
+            (coincidences if printed_anyway else leaks).setdefault(key, []).append((index, word))
+    return leaks, coincidences, unvaried
+
+
+# Exercises that do not vary (same numbers for every student, so the published lesson shows their
+# answers to anyone) and whose answer a demonstration cell prints, as the published predict-then-run
+# flow does. A graded release cannot hide what the public course shows: make such an exercise vary
+# (a parameter of its lesson's build/draw) to take it off this list.
+UNVARIED_AND_SHOWN = {"04.q2", "07.q3", "07.q4", "09.q1"}
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("lesson", lessons())
+def test_no_cell_of_a_released_notebook_prints_the_students_answer(lesson, tmp_path):
+    """For drawn students, every cell of the released lesson (run with blank answers) prints no answer
+    of theirs to an exercise that varies; what does not vary is the known list above, exactly."""
+    counts, unvaried_seen = [], set()
+    for student in DRAWN:
+        params = variant(SECRET, student, lesson)
+        answers = fixed_answers(lesson, params)
+        nb = run_released(lesson, student, tmp_path)
+        prompts = [e.prompt for e in exercises_for(lesson, params)]
+        leaks, coincidences, unvaried = sort_hits(lesson, params, nb, printed_answers(nb, answers, prompts))
+        counts.append(f"{student}: {len(leaks)} leaked, {len(coincidences)} coincide with a published number, "
+                      f"{len(unvaried)} unvaried shown, of {len(answers)} fixed-answer exercises")
+        assert leaks == {}, (lesson, student, leaks)
+        unvaried_seen |= set(unvaried)
+    print(f"lesson {lesson}: " + "; ".join(counts))
+    assert unvaried_seen == {k for k in UNVARIED_AND_SHOWN if k.startswith(lesson)}, (lesson, sorted(unvaried_seen))
+
+
+def test_the_output_search_finds_a_printed_answer():
+    cell = {"cell_type": "code", "outputs": [{"output_type": "stream", "name": "stdout",
+                                              "text": "shape (None, 12)\ntotal: 15\n"}]}
+    hits = printed_answers({"cells": [cell]}, {"01.q1": ["(None, 12)"], "01.q2": ["15"], "01.q4": ["(64, 12)"],
+                                               "01.q6": ["5"]})
+    assert hits == {"01.q1": [(0, "(None, 12)")], "01.q2": [(0, "15")]}
+    assert printed_answers({"cells": [cell]}, {"01.q2": ["15"]}, prompts=["total: 15"]) == {}
+
+
+def test_demonstration_cells_keep_the_published_numbers_and_exercises_take_the_students():
+    from helpers.release import RELEASE_NOTE, learner_notebook, solution_path
+
+    solution = json.loads(solution_path("01").read_text(encoding="utf-8"))
+    params = variant(SECRET, "s001", "01")
+    released = learner_notebook(solution, "01", params)
+    code = "\n".join("".join(c["source"]) for c in released["cells"] if c["cell_type"] == "code")
+    text = "\n".join("".join(c["source"]) for c in released["cells"])
+    assert 'outputs = keras.layers.Dense(10, name="dense")(inputs)' in code          # the demo: published
+    assert f"A `Dense({params['units']})` layer is applied to `inputs`" in text      # the exercise: the student's
+    assert text.count(RELEASE_NOTE) >= 5
+    published = learner_notebook(solution, "01", {})
+    assert RELEASE_NOTE not in "\n".join("".join(c["source"]) for c in published["cells"])
