@@ -156,7 +156,7 @@ def test_a_release_seals_every_solution_in_its_process():
     exercises_for, with or without numbers, show no solution and no withheld hint."""
     code = textwrap.dedent("""
         import json
-        from helpers.exercises import lesson_01, exercises_for, graded_release
+        from helpers.exercises import lesson_01, exercises_for, graded_release, lesson_texts
         before = [lesson_01.q1.solution().body, len(lesson_01.q7.hints)]
         graded_release("02", {})
         from helpers.exercises import lesson_03
@@ -166,6 +166,7 @@ def test_a_release_seals_every_solution_in_its_process():
             "with numbers": exercises_for("01", {"units": 13})[0].solution().body,
             "answer": lesson_01.q2.answer, "q7 hints": len(lesson_01.q7.hints),
             "q7 last hint": lesson_01.q7.hint(9).body,
+            "texts": len(lesson_texts("01", {"units": 13})) + len(lesson_01.TEXTS),
         }
         print(json.dumps({"before": before, "after": after}))
     """)
@@ -177,6 +178,7 @@ def test_a_release_seals_every_solution_in_its_process():
     for name in ("published", "later import", "exercises_for", "with numbers", "answer"):
         assert after[name] == engine.NO_SOLUTIONS, name
     assert after["q7 hints"] == 2 and "keras.Sequential([" not in after["q7 last hint"]
+    assert after["texts"] == 0           # no template spells an answer line ("dense_shape = (None, {units})")
 
 
 def test_the_published_course_keeps_its_solutions_and_hints():
