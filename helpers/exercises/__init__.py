@@ -26,6 +26,7 @@ import pkgutil
 
 from types import SimpleNamespace
 
+from . import engine
 from .engine import CORRECT, NOT_ATTEMPTED, NOT_YET, RECEIVED, Exercise, Note, Reject, Result, Verdict
 
 __all__ = ["CORRECT", "NOT_ATTEMPTED", "NOT_YET", "RECEIVED", "Exercise", "Note", "Reject", "Result", "Verdict",
@@ -73,14 +74,14 @@ def draw_parameters(lesson: str, rng) -> dict:
 
 def lesson_texts(lesson: str, params: dict | None = None) -> list[tuple[str, str]]:
     """Pairs (published text, the variant's text) for every sentence or code line of the lesson
-    notebook that uses the lesson's numbers.
+    notebook that uses the lesson's numbers (none in a process that opened a graded release).
 
     >>> lesson_texts("01", {**parameters("01"), "units": 12})[5]
     ('dense_shape = (None, 10)', 'dense_shape = (None, 12)')
     """
     module = _module(lesson)
     templates = getattr(module, "TEXTS", [])
-    if not templates:
+    if not templates or engine.sealed():      # a kernel that opened a graded release spells no answer line
         return []
     fill = getattr(module, "text_values", lambda p: p)
     published = fill(dict(module.DEFAULTS))
@@ -88,19 +89,37 @@ def lesson_texts(lesson: str, params: dict | None = None) -> list[tuple[str, str
     return [(t.format(**published), t.format(**variant)) for t in templates]
 
 
+# Functions a lesson's notebook calls as ``ex.NAME`` in a graded release (plain constants such as
+# ``ex.TIMESTEPS`` are offered without being listed). Nothing else of the lesson module is: its
+# ``build``, ``draw`` and ``TEXTS`` make and spell answers.
+_NOTEBOOK_FUNCTIONS = {"07": ("mask_batch",), "09": ("scoreboard",)}
+
+
 def graded_release(lesson: str, params: dict | None = None, feedback: str = "full") -> SimpleNamespace:
     """A lesson's exercises for a graded release: the student's numbers, no solutions, no hint that
     states the answer; ``feedback="format"`` only says whether an answer has the right form.
 
-    >>> ex = graded_release("01", {"units": 12})
-    >>> ex.q1.solution()
-    Solution for 01.q1: Solutions are not available in this graded release.
+    It also seals this process (:func:`engine.seal`): from now on no exercise in it, published or
+    built, holds an answer or a withheld hint, so no ``solution()`` shows one. The namespace holds
+    the exercises, ``EXERCISES`` and the plain constants and functions the notebook uses; its
+    exercises' checks keep their expected values out of sight (full feedback still names what was
+    expected after a wrong answer, as the published course does).
+
+    Not run as a doctest, since it seals the process::
+
+        ex = graded_release("01", {"units": 12})
+        ex.q1.solution()   # Solution for 01.q1: Solutions are not available in this graded release.
     """
     module = _module(lesson)
-    exercises = [e.released(feedback) for e in exercises_for(lesson, params)]
+    built = exercises_for(lesson, params)
+    engine.seal()
+    for other in lessons():         # the answer lines' templates go too (lesson_01.TEXTS holds "dense_shape = ...")
+        _module(other).TEXTS = ()
+    exercises = [e.released(feedback) for e in built]
+    simple = (int, float, str, bool)
     constants = {name: value for name, value in vars(module).items()   # what the notebook may use: ex.TIMESTEPS
-                 if not name.startswith("_") and name != "DEFAULTS"
-                 and (name.isupper() or getattr(value, "__module__", None) == module.__name__)}
+                 if name.isupper() and not name.startswith("_") and type(value) in simple}
+    constants.update({name: getattr(module, name) for name in _NOTEBOOK_FUNCTIONS.get(module.__name__[-2:], ())})
     return SimpleNamespace(**{**constants, **{e.id: e for e in exercises}, "EXERCISES": exercises})
 
 

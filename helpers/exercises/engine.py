@@ -24,6 +24,7 @@ import html
 import math
 import numbers
 import os
+import weakref
 from dataclasses import dataclass
 from typing import Any, Callable, Sequence
 
@@ -38,6 +39,38 @@ _COLOURS = {CORRECT: "#009E73", NOT_YET: "#D55E00", NOT_ATTEMPTED: "#7f7f7f", RE
 _SYMBOLS = {CORRECT: "✔", NOT_YET: "✘", NOT_ATTEMPTED: "…", RECEIVED: "•"}
 FULL_FEEDBACK, FORMAT_FEEDBACK = "full", "format"
 NO_SOLUTIONS = "Solutions are not available in this graded release."
+
+# Each exercise's answer and full hints live here, not on the exercise (so ``vars()`` and attribute
+# exploration find none of them). :func:`seal` empties it for good: once a process has opened a
+# graded release, no exercise in it, published or built later, holds an answer or a withheld hint.
+_KEPT: "weakref.WeakKeyDictionary[Exercise, tuple[str, tuple]]" = weakref.WeakKeyDictionary()
+_SEALED = False
+
+
+def seal() -> None:
+    """Forget every answer and withheld hint in this process, and keep none made later.
+
+    ``graded_release`` calls it: from then on every ``solution()`` says there is none.
+    """
+    global _SEALED
+    _SEALED = True
+    _KEPT.clear()
+
+
+def sealed() -> bool:
+    """Whether this process has opened a graded release (see :func:`seal`)."""
+    return _SEALED
+
+
+def _opaque(rule: Callable[..., Any] | None) -> Callable[..., Any] | None:
+    """``rule`` behind a plain function with no attributes (a check's ``expected``, ``tips`` stay inside)."""
+    if rule is None:
+        return None
+
+    def check(*args: Any) -> Any:
+        return rule(*args)
+
+    return check
 
 
 class Reject(Exception):
@@ -143,20 +176,48 @@ class Exercise:
                  params: dict | None = None, form: Callable[[Any], Any] | None = None,
                  answer_hints: int | None = None, release_hints: Sequence[str] | None = None) -> None:
         self.lesson, self.id, self.prompt, self.reads = str(lesson), id, prompt, reads
-        self.rule, self.hints, self.answer, self.points = check, tuple(hints), answer, points
+        self.rule, self.points = check, points
+        hints = tuple(hints)
         self.kind, self.make_inputs, self.explain_error = kind, make_inputs, explain_error
         self.params = dict(params or {})
         self.form = form if form is not None else getattr(check, "form", None)
-        self.answer_hints = (1 if len(self.hints) > 1 else 0) if answer_hints is None else int(answer_hints)
+        self.answer_hints = (1 if len(hints) > 1 else 0) if answer_hints is None else int(answer_hints)
         self.release_hints = None if release_hints is None else tuple(release_hints)
         self.release: str | None = None   # None, or the feedback of a graded release: "full" / "format"
         self._key = f"{self.lesson}.{self.id}"
+        self._open_hints = self._release_cut(hints)     # the hints a graded release shows
+        if not _SEALED:
+            _KEPT[self] = (answer, hints)
         if self.kind not in ("value", "function"):
             raise ValueError(f"kind must be 'value' or 'function', not {self.kind!r}")
         if self.kind == "function" and self.make_inputs is None:
             raise ValueError("a function exercise needs make_inputs")
-        if not self.hints:
+        if not hints:
             raise ValueError(f"exercise {self._key} needs at least one hint")
+
+    def _release_cut(self, hints: tuple) -> tuple:
+        if self.release_hints is not None:
+            return self.release_hints
+        if self.answer_hints <= 0:
+            return hints
+        return hints[: max(len(hints) - self.answer_hints, 0)]
+
+    @property
+    def withheld(self) -> bool:
+        """True in a graded release, and in any process that opened one: no answer, no answer hint."""
+        return self.release is not None or _KEPT.get(self) is None
+
+    @property
+    def answer(self) -> str:
+        """The worked answer's code; in a graded release (or a process that opened one) a note that there is none."""
+        kept = None if self.release is not None else _KEPT.get(self)
+        return NO_SOLUTIONS if kept is None else kept[0]
+
+    @property
+    def hints(self) -> tuple:
+        """All hints; in a graded release (or a process that opened one) only those that do not state the answer."""
+        kept = None if self.release is not None else _KEPT.get(self)
+        return self._open_hints if kept is None else kept[1]
 
     @property
     def key(self) -> str:
@@ -266,17 +327,14 @@ class Exercise:
             raise ValueError(f"feedback must be 'full' or 'format', not {feedback!r}")
         twin = copy.copy(self)
         twin.release = feedback
+        twin.rule, twin.form = _opaque(self.rule), _opaque(self.form)
+        if feedback == FORMAT_FEEDBACK:      # the learner's check only reads the form; the grader judges
+            twin.rule = _opaque(_judged_after_hand_in)
         return twin
 
     def visible_hints(self) -> tuple:
         """The hints a learner may see: all of them, or in a graded release those before the answer."""
-        if self.release is None:
-            return self.hints
-        if self.release_hints is not None:
-            return self.release_hints
-        if self.answer_hints <= 0:
-            return self.hints
-        return self.hints[: max(len(self.hints) - self.answer_hints, 0)]
+        return self.hints
 
     # -- learner API --------------------------------------------------------------------
     def check(self, value: Any) -> Verdict:
@@ -300,7 +358,7 @@ class Exercise:
         n = min(max(n, 1), len(hints))
         if n < len(hints):
             more = f" (more: ex.{self.id}.hint({n + 1}))"
-        elif self.release is not None:
+        elif self.withheld:
             more = " (the last one in this graded release)"
         else:
             more = f" (the last one; ex.{self.id}.solution() shows a worked answer)"
@@ -311,13 +369,16 @@ class Exercise:
 
     def solution(self) -> Note:
         """The worked answer (``answer``, as code); in a graded release, a note that there is none."""
-        if self.release is not None:
+        if self.withheld:
             return Note(f"Solution for {self._key}", NO_SOLUTIONS)
         return Note(f"Solution for {self._key}", self.answer, code=True)
 
     def __repr__(self) -> str:
         return f"Exercise {self._key} ({self.points} pt): {self.prompt}"
 
+
+def _judged_after_hand_in(*args: Any) -> Result:
+    raise Reject("In this graded release your answer is judged after you hand it in.")
 
 
 def _tell_classroom(exercise: Exercise, verdict: Verdict) -> None:

@@ -263,10 +263,10 @@ def draw(rng) -> dict:
     """
     while True:
         p = {"days": int(rng.choice([3, 4, 6, 7, 8, 9, 10, 11, 12])),
-             "sequences": int(rng.choice([16, 20, 24, 40, 48, 50, 64, 100])),
+             "sequences": int(rng.choice([10, 12, 16, 20, 24, 30, 40, 48, 50, 60, 64, 80, 96, 100, 128])),
              "seq_days": int(rng.integers(4, 15)), "measurements": int(rng.integers(2, 7)),
              "hours": int(rng.choice([12, 36, 48, 72])),
-             "series_length": int(rng.choice([60, 80, 120, 150, 200, 250])), "window": int(rng.integers(4, 21))}
+             "series_length": int(rng.choice([60, 80, 120, 150, 200, 250])), "window": int(rng.integers(4, 31))}
         s, d, m = p["sequences"], p["seq_days"], p["measurements"]
         length, w = p["series_length"], p["window"]
         q5_wrong = [(length - w + 1, w, 1), (length, w, 1), (length // w, w, 1), (length // w - 1, w, 1),

@@ -237,8 +237,8 @@ def draw(rng) -> dict:
     True
     """
     while True:
-        p = {"state_batch": int(rng.integers(2, 17)), "state_steps": int(rng.integers(3, 21)),
-             "state_features": int(rng.integers(2, 9)), "state_units": int(rng.integers(3, 17)),
+        p = {"state_batch": int(rng.integers(2, 33)), "state_steps": int(rng.integers(3, 41)),
+             "state_features": int(rng.integers(2, 9)), "state_units": int(rng.integers(3, 33)),
              "predict_batch": int(rng.choice([3, 5, 6, 8])), "full_batches": int(rng.integers(2, 6))}
         b, t, f, u = p["state_batch"], p["state_steps"], p["state_features"], p["state_units"]
         k, n = p["full_batches"], p["predict_batch"]

@@ -43,9 +43,12 @@ class Graded:
     cell_notes: list = field(default_factory=list)
     student: str = ""
     flags: dict = field(default_factory=dict)   # exercise key -> whose numbers the answer fits (instructor only)
+    copy_note: str = ""                         # the lesson-level judgement of those fits (instructor only)
 
     def instructor_message(self) -> str:
         """The message for grades.csv: the learner's message plus whose numbers flagged answers fit."""
+        if self.copy_note:
+            return f"{self.copy_note} {self.message}".strip()
         if not self.flags:
             return self.message
         fits = ", ".join(f"{key} fits {who}" for key, who in self.flags.items())

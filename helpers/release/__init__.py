@@ -128,29 +128,80 @@ def _source(cell: dict) -> str:
     return "".join(source) if isinstance(source, list) else source
 
 
-def substitute(nb: dict, pairs: list[tuple[str, str]]) -> dict:
-    """A copy of ``nb`` with each published text of ``pairs`` replaced by the variant's text.
+VARIANT_TAG = "variant"   # a cell an exercise needs with the student's numbers (it must print no answer)
+RELEASE_NOTE = ("*Graded release: this exercise uses **your** numbers. The demonstration cells around it keep "
+                "the lesson's published numbers, so they show the idea, not your answer: check it there, then "
+                "carry it over to yours.*")
+
+
+def exercise_cells(nb: dict) -> set[int]:
+    """Indexes of the cells that ask an exercise: each solution cell, the markdown right above it
+    (the prompt), and cells tagged ``variant`` (set-up the exercise needs with the student's numbers).
+
+    Every other cell is a demonstration: a released notebook keeps the published numbers there, so
+    running it never prints the student's answer.
+    """
+    from ..build import BEGIN
+
+    cells = nb.get("cells", [])
+    chosen = set()
+    for index, cell in enumerate(cells):
+        if VARIANT_TAG in cell.get("metadata", {}).get("tags", []):
+            chosen.add(index)
+        if cell.get("cell_type") == "code" and BEGIN in _source(cell):
+            chosen.add(index)
+            above = index - 1
+            while above >= 0 and cells[above].get("cell_type") == "markdown":
+                chosen.add(above)
+                above -= 1
+    return chosen
+
+
+def substitute(nb: dict, pairs: list[tuple[str, str]], only: set[int] | None = None) -> dict:
+    """A copy of ``nb`` with each published text of ``pairs`` replaced by the variant's text, in the
+    cells ``only`` names (all cells when None).
 
     Whitespace in the notebook may differ from the template (lines may be wrapped elsewhere).
-    Raises :class:`ReleaseError` naming every text the notebook no longer contains, so a lesson
-    edited since its templates were written is never released with the published numbers.
+    Raises :class:`ReleaseError` naming every text the notebook no longer contains (anywhere), so a
+    lesson edited since its templates were written is never released with the published numbers.
     """
     result = copy.deepcopy(nb)
     order = sorted(range(len(pairs)), key=lambda i: -len(pairs[i][0]))
     patterns = {i: re.compile(r"\s+".join(map(re.escape, pairs[i][0].split()))) for i in order}
     found = set()
-    for cell in result.get("cells", []):
+    for index, cell in enumerate(result.get("cells", [])):
         text = _source(cell)
         for i in order:
             text, count = patterns[i].subn(f"\x00{i}\x00", text)
             if count:
                 found.add(i)
-        cell["source"] = re.sub("\x00(\\d+)\x00", lambda m: pairs[int(m.group(1))][1], text)
+        if only is None or index in only:
+            cell["source"] = re.sub("\x00(\\d+)\x00", lambda m: pairs[int(m.group(1))][1], text)
     missing = [pairs[i][0] for i in range(len(pairs)) if i not in found]
     if missing:
         raise ReleaseError("the lesson notebook no longer contains these texts of its exercise module's TEXTS "
                            "(update TEXTS in the lesson module): " + "; ".join(repr(m) for m in missing))
     return result
+
+
+def release_variant(solution: dict, lesson: str, params: dict) -> dict:
+    """The solution notebook with the variant's numbers in its exercise cells (:func:`exercise_cells`)
+    and the published numbers in every demonstration cell; each exercise that changed says so."""
+    from ..build import BEGIN
+
+    nb = substitute(solution, lesson_texts(lesson, params), only=exercise_cells(solution))
+    before, after = solution.get("cells", []), nb.get("cells", [])
+    for index, cell in enumerate(after):
+        if cell.get("cell_type") != "code" or BEGIN not in _source(cell) or index == 0:
+            continue
+        top = index
+        while top > 0 and after[top - 1].get("cell_type") == "markdown":
+            top -= 1
+        changed = any(_source(after[i]).split() != _source(before[i]).split() for i in range(top, index + 1))
+        prompt = after[index - 1]
+        if changed and prompt.get("cell_type") == "markdown" and RELEASE_NOTE not in _source(prompt):
+            prompt["source"] = _source(prompt).rstrip("\n") + "\n\n" + RELEASE_NOTE
+    return nb
 
 
 def _release_cell(nb: dict, lesson: str, params: dict, feedback: str) -> None:
@@ -169,7 +220,7 @@ def _release_cell(nb: dict, lesson: str, params: dict, feedback: str) -> None:
 
 def key_notebook(solution: dict, lesson: str, params: dict, feedback: str = "full", student: str = "") -> dict:
     """A student's answer key: the solution notebook with the variant's numbers, outputs cleared."""
-    nb = substitute(solution, lesson_texts(lesson, params))
+    nb = release_variant(solution, lesson, params)
     _release_cell(nb, lesson, params, feedback)
     for cell in nb.get("cells", []):
         if cell.get("cell_type") == "code":
