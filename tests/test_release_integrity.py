@@ -443,3 +443,17 @@ def test_demonstration_cells_keep_the_published_numbers_and_exercises_take_the_s
     assert text.count(RELEASE_NOTE) >= 5
     published = learner_notebook(solution, "01", {})
     assert RELEASE_NOTE not in "\n".join("".join(c["source"]) for c in published["cells"])
+
+
+def test_a_released_shape_check_names_the_wrong_axis_without_its_size():
+    """Full feedback in a release: one wrong guess must not reveal the right size of that axis."""
+    from helpers.exercises import lesson_01
+
+    published = lesson_01.q1.check((None, 3)).message
+    assert "expected 10" in published          # the published course teaches with the number
+    params = variant(SECRET, "s001", "01")
+    ex = graded_release("01", params, feedback="full")
+    wrong_units = params["units"] + 1
+    message = ex.q1.check((None, wrong_units)).message
+    assert "Axis 1 (units)" in message and f"is {wrong_units}" in message
+    assert f"expected {params['units']}" not in message and str(params["units"]) not in message.replace(str(wrong_units), "")

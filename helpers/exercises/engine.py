@@ -530,6 +530,9 @@ def shape_check(expected: tuple, names: Sequence[str] | None = None, why: str = 
         elif got is None:
             extra = " Every size is known here: write a number, not None."
         more = f" ({len(wrong) - 1} more ax{'is' if len(wrong) == 2 else 'es'} also off.)" if len(wrong) > 1 else ""
+        if sealed() and want is not None:   # a graded release: name the axis, not its size
+            return Result(False, f"Axis {i} ({labels[i]}) is {got}: not the size it has here. Which number "
+                                 f"in the question sets the {labels[i]}?{extra}{more}")
         return Result(False, f"Axis {i} ({labels[i]}) is {got}, expected {want}.{extra}{more}")
 
     def form(value: Any) -> None:
