@@ -111,6 +111,7 @@ def cloned_course():
     """A course in /tmp with ``.venv`` inside it, released with --keys into itself."""
     skip_without_bubblewrap()
     project = Path(tempfile.mkdtemp(prefix="course-clone-", dir="/tmp"))
+    project.chmod(0o755)   # as a git clone is
     real = Path(helpers.__file__).resolve().parents[1]
     try:
         shutil.copytree(real / "helpers", project / "helpers", ignore=shutil.ignore_patterns("__pycache__"))
