@@ -87,9 +87,14 @@ def site_packages() -> Path:
     return Path(site.getsitepackages()[0])
 
 
-@pytest.fixture(scope="module")
-def hostile_batch(tmp_path_factory):
+@pytest.fixture(scope="module", params=["cold", "warm"])
+def hostile_batch(tmp_path_factory, request):
+    """The hostile batch, graded by cold sandboxed kernels and by kernels forked from the warm process
+    inside the sandbox (``COURSE_WARM_SANDBOX=1``, helpers.grade.warm)."""
     skip_without_bubblewrap()
+    from helpers.grade import warm
+
+    warm.stop_all()
     folder = tmp_path_factory.mktemp("hostile")
     out = folder / "out"
     home = Path(tempfile.mkdtemp(prefix="grader-home-", dir="/var/tmp"))
@@ -132,15 +137,23 @@ def hostile_batch(tmp_path_factory):
     before = {p.name for p in package_folder().iterdir()}, {p.name for p in site_packages().iterdir()}
     old_home = os.environ.get("HOME")
     os.environ["HOME"] = str(home)
+    os.environ[sandbox.WARM_SWITCH] = "1" if request.param == "warm" else "0"
     try:
         pipeline.grade_batch([folder], out, jobs=2, lesson="01", sandbox="on",
                              limits=Limits(cell_timeout=60, total_timeout=300, disk_mb=DISK_MB))
+        forks = sum(w.forks for w in warm._WARM.values())
     finally:
         os.environ["HOME"] = old_home if old_home is not None else ""
+        del os.environ[sandbox.WARM_SWITCH]
         server.stop()
         shutil.rmtree(home, ignore_errors=True)
+        warm.stop_all()
     after = {p.name for p in package_folder().iterdir()}, {p.name for p in site_packages().iterdir()}
-    return {"out": out, "server": server, "before": before, "after": after}
+    return {"out": out, "server": server, "before": before, "after": after, "mode": request.param, "forks": forks}
+
+
+def test_warm_mode_grades_every_submission_with_a_warm_fork(hostile_batch):
+    assert hostile_batch["forks"] == (8 if hostile_batch["mode"] == "warm" else 0)
 
 
 def rows(out: Path) -> dict[str, dict]:

@@ -60,6 +60,7 @@ PASSED_ENV = ("PATH", "LANG", "LANGUAGE", "LC_ALL", "LC_CTYPE", "TZ", "LD_LIBRAR
 SYSTEM_PATHS = ("/usr", "/etc/ld.so.cache", "/etc/ld.so.conf", "/etc/ld.so.conf.d", "/etc/fonts")
 # Top-level folders that merged-/usr systems make links into /usr (kept as the links or folders they are).
 SYSTEM_LINKS = ("/bin", "/sbin", "/lib", "/lib32", "/lib64", "/libx32")
+WARM_SWITCH = "COURSE_WARM_SANDBOX"   # "1": kernels forked warm inside the sandbox (helpers.grade.warm)
 PACKAGE = "helpers"   # the only part of the course folder a kernel sees
 
 
@@ -103,6 +104,17 @@ class Sandbox:
     hidden: tuple[Path, ...] = ()
     bwrap: str = "bwrap"
     project: Path = Path(__file__).resolve().parents[2]
+    warm: bool = False   # kernels forked from a warm process inside the sandbox (helpers.grade.warm)
+
+    def scratch_folder(self) -> Path | None:
+        """Where a kernel's scratch folder must be made (None: anywhere). With ``warm``, the folder the
+        warm process sees (started now); None where it cannot run (kernels then start cold)."""
+        if not self.warm:
+            return None
+        from . import warm
+
+        running = warm.warm_for(self)
+        return running.jobs if running is not None else None
 
     def shown(self) -> list[Path]:
         """Every folder or file put into the sandbox read-only (the allowlist), besides ``/dev``,
@@ -190,19 +202,38 @@ class Confinement:
             for name in [folder, *(os.path.join(folder, n) for n in dirs + files)]:
                 os.lchown(name, self.uid, self.uid)
 
-    def command(self, argv: list[str], limits, env: dict | None = None) -> list[str]:
+    def kernel_env(self, env: dict | None = None) -> dict[str, str]:
+        """The kernel's whole environment: a home in the scratch folder and the :data:`PASSED_ENV`
+        variables of ``env`` (default: this process's environment)."""
+        env = os.environ if env is None else env
+        return {"HOME": str(self.scratch / "home"), "TMPDIR": "/tmp", "USER": "learner",
+                **{name: str(env[name]) for name in PASSED_ENV if name in env}}
+
+    def rlimits(self, limits) -> dict[str, int]:
+        """The kernel's hard limits: bytes of data and of a file, CPU seconds, processes."""
+        found = {"fsize": int(limits.file_mb) * 2**20, "nproc": MAX_PROCESSES,
+                 "cpu": math.ceil(limits.total_timeout * (os.cpu_count() or 1)) + 60}
+        if limits.memory_mb:
+            found["data"] = int(limits.memory_mb) * 2**20
+        return found
+
+    def command(self, argv: list[str], limits, env: dict | None = None, warm: bool = False) -> list[str]:
         """``argv`` run inside the sandbox, with the scratch folder its only writable folder and only
-        the :data:`PASSED_ENV` variables of ``env`` (default: this process's environment)."""
+        the :data:`PASSED_ENV` variables of ``env`` (default: this process's environment).
+
+        ``warm``: the command of a warm process (:mod:`helpers.grade.warmbox`), which keeps the
+        capabilities it needs to confine its forks and gives them their limits and user ids itself."""
         scratch = self.scratch
         box = [self.box.bwrap, *_mounts(self.box, scratch)]
         box += ["--unshare-pid", "--unshare-net", "--unshare-ipc", "--unshare-uts", "--unshare-cgroup-try",
-                "--die-with-parent", "--new-session", "--hostname", "sandbox",
-                "--clearenv", "--setenv", "HOME", str(scratch / "home"), "--setenv", "TMPDIR", "/tmp",
-                "--setenv", "USER", "learner"]
-        env = os.environ if env is None else env
-        for name in PASSED_ENV:
-            if name in env:
-                box += ["--setenv", name, str(env[name])]
+                "--die-with-parent", "--new-session", "--hostname", "sandbox", "--clearenv"]
+        for name, value in self.kernel_env(env).items():
+            box += ["--setenv", name, value]
+        if warm:
+            caps = ["--cap-add", "CAP_SYS_ADMIN", "--cap-add", "CAP_SETUID", "--cap-add", "CAP_SETGID"]
+            ro = box.index("--remount-ro")   # an empty folder where a fork parks its scratch (warmbox.STAGE)
+            user_ns = ["--unshare-user"] if os.geteuid() != 0 else []
+            return [*box[:ro], "--perms", "0700", "--dir", "/.stage", *box[ro:], *user_ns, *caps, "--", *argv]
         user: list[str] = []
         if self.uid is None:
             box.append("--unshare-user")   # also makes RLIMIT_NPROC count this sandbox's processes only
@@ -210,10 +241,8 @@ class Confinement:
             box += ["--cap-add", "CAP_SETUID", "--cap-add", "CAP_SETGID"]
             user = ["setpriv", f"--reuid={self.uid}", f"--regid={self.uid}", "--clear-groups",
                     "--inh-caps=-all", "--bounding-set=-all", "--"]
-        caps = ["prlimit", f"--fsize={int(limits.file_mb) * 2**20}", f"--nproc={MAX_PROCESSES}",
-                f"--cpu={math.ceil(limits.total_timeout * (os.cpu_count() or 1)) + 60}"]
-        if limits.memory_mb:
-            caps.append(f"--data={int(limits.memory_mb) * 2**20}")
+        option = {"fsize": "--fsize", "nproc": "--nproc", "cpu": "--cpu", "data": "--data"}
+        caps = ["prlimit", *(f"{option[name]}={value}" for name, value in self.rlimits(limits).items())]
         return [*box, "--", *user, *caps, "--", *argv]
 
 
@@ -271,4 +300,5 @@ def choose(mode: str, hidden: Iterable[str | Path] = ()) -> tuple[Sandbox | None
             raise SandboxUnavailable(f"--sandbox on: {why}")
         return None, f"graded WITHOUT a sandbox: {why}"
     bwrap, _ = _tools()
-    return Sandbox(tuple(_resolved(p) for p in hidden), bwrap=bwrap), ""
+    warm = os.environ.get(WARM_SWITCH) == "1"
+    return Sandbox(tuple(_resolved(p) for p in hidden), bwrap=bwrap, warm=warm), ""
