@@ -89,14 +89,15 @@ LIST_SCRIPT = '''
 import json, pathlib, site, sys, tempfile
 from helpers.grade import execute, sandbox
 box, note = sandbox.choose("on")
-with tempfile.TemporaryDirectory(prefix="course-grade-") as scratch:
+with tempfile.TemporaryDirectory(prefix="course-grade-", dir=box.scratch_folder()) as scratch:
     work = pathlib.Path(scratch) / "work"
     work.mkdir()
     with execute.Kernel(work, execute.Limits(cell_timeout=600, total_timeout=900), sandbox=box,
                         scratch=scratch) as kernel:
         run = kernel.run(sys.argv[1], timeout=600)
     listing = json.loads((work / "listing.json").read_text()) if run.status == "ok" else []
-print(json.dumps({"status": run.status, "error": run.error, "scratch": scratch, "listing": listing,
+warm = type(kernel.km.provisioner).__name__ == "WarmSandboxProvisioner"
+print(json.dumps({"status": run.status, "error": run.error, "scratch": scratch, "listing": listing, "warm": warm,
                   "prefixes": [sys.prefix, sys.base_prefix],
                   "site": site.getsitepackages() + [p for p in sys.path if p.endswith("site-packages")]}))
 '''
@@ -104,6 +105,13 @@ print(json.dumps({"status": run.status, "error": run.error, "scratch": scratch, 
 
 def python_of(venv: Path) -> Path:
     return venv / "bin" / "python"
+
+
+@pytest.fixture(params=["cold", "warm"])
+def mode(request, cloned_course):
+    """Cold sandboxed kernels, and kernels forked from the warm process inside the sandbox."""
+    env = {**cloned_course["env"], "COURSE_WARM_SANDBOX": "1" if request.param == "warm" else "0"}
+    return {**cloned_course, "env": env, "mode": request.param}
 
 
 @pytest.fixture(scope="module")
@@ -138,7 +146,8 @@ def cloned_course():
         shutil.rmtree(project, ignore_errors=True)
 
 
-def test_a_submission_searching_every_folder_finds_no_key_secret_or_roster(cloned_course, tmp_path):
+def test_a_submission_searching_every_folder_finds_no_key_secret_or_roster(mode, tmp_path):
+    cloned_course = mode
     project, env = cloned_course["project"], cloned_course["env"]
     keys = sorted((project / "release" / "keys" / "alice").glob(f"{LESSON}_*.ipynb"))
     assert keys, "the release wrote alice's key into the course folder"
@@ -153,7 +162,7 @@ def test_a_submission_searching_every_folder_finds_no_key_secret_or_roster(clone
     subs = tmp_path / "submissions" / "alice"
     subs.mkdir(parents=True)
     (subs / keys[0].name).write_text(json.dumps(learner))
-    out = project / "grades"   # the output folder in the course folder too
+    out = project / f"grades-{mode['mode']}"   # the output folder in the course folder too
     run = subprocess.run([str(python_of(cloned_course["venv"])), "-m", "helpers.grade", str(subs.parent),
                           "--roster", "roster.csv", "--secret-file", "course-secret.txt", "--out", str(out),
                           "--sandbox", "on", "--timeout", "600", "--total-timeout", "900"],
@@ -170,7 +179,8 @@ def is_allowed(path: str, allowed: list[str]) -> bool:
                for a in allowed)
 
 
-def test_a_submission_listing_what_it_sees_finds_only_the_allowlist(cloned_course):
+def test_a_submission_listing_what_it_sees_finds_only_the_allowlist(mode):
+    cloned_course = mode
     project, env = cloned_course["project"], cloned_course["env"]
     run = subprocess.run([str(python_of(cloned_course["venv"])), "-c", LIST_SCRIPT,
                           LISTER.replace("DEPTH", str(DEPTH))],
@@ -178,15 +188,19 @@ def test_a_submission_listing_what_it_sees_finds_only_the_allowlist(cloned_cours
     assert run.returncode == 0, run.stderr[-2000:]
     result = json.loads(run.stdout.strip().splitlines()[-1])
     assert result["status"] == "ok", result["error"]
+    assert result["warm"] is (mode["mode"] == "warm")
     listing = result["listing"]
     # written here, not taken from the sandbox's code: what a kernel needs and nothing else
     allowed = ["/usr", "/bin", "/sbin", "/lib", "/lib32", "/lib64", "/libx32", "/etc/ld.so.cache",
                "/etc/ld.so.conf", "/etc/ld.so.conf.d", "/etc/fonts", "/dev", "/proc", result["scratch"],
                str(project / "helpers"), str(project / ".venv"), *result["prefixes"], *result["site"]]
+    if mode["mode"] == "warm":   # the empty folder where a fork parked its scratch folder (warmbox.STAGE)
+        assert not any(p.startswith("/.stage/") for p in listing)
+        listing = [p for p in listing if p != "/.stage"]
     outside = [path for path in listing if not is_allowed(path, allowed)]
     assert outside == [], outside[:50]
     assert len(listing) > 1000 and str(project / "helpers" / "__init__.py") in listing   # it did look
-    for never in ("release", "solutions", ".git", "tests", "course-secret.txt", "roster.csv", "grades"):
+    for never in ("release", "solutions", ".git", "tests", "course-secret.txt", "roster.csv", "grades-cold"):
         assert not any(p == str(project / never) or p.startswith(f"{project / never}/") for p in listing), never
     visible_tops = sorted({"/" + p.split("/")[1] for p in listing if p.count("/") >= 1 and p != "/"})
     assert not {"/home", "/root", "/var", "/opt", "/run", "/srv", "/mnt", "/media", "/work"} & (

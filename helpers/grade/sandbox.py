@@ -183,7 +183,10 @@ def _copy_font_cache(home: Path) -> None:
         shutil.copy(found, target / found.name)
 
 
-_UIDS = itertools.cycle(range(2_000_000, 2_100_000))   # ids no account uses, one per kernel
+# ids no account uses, one per kernel; each grader process starts elsewhere in the range, so that two
+# graders running at once (two instructors, two engineers) rarely give their kernels the same id
+_FIRST_UID = 2_000_000 + (os.getpid() * 7919) % 100_000
+_UIDS = itertools.chain(range(_FIRST_UID, 2_100_000), itertools.cycle(range(2_000_000, 2_100_000)))
 
 
 @dataclass(frozen=True)

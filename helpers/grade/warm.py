@@ -31,6 +31,8 @@ from jupyter_client.provisioning import LocalProvisioner
 
 from helpers.kernels.provisioner import ForkedProcess, _stdio_fds
 
+from .sandbox import SYSTEM_LINKS
+
 STARTUP_TIMEOUT = 180.0
 _LOCK = threading.Lock()
 _WARM: dict = {}
@@ -168,7 +170,8 @@ class WarmSandboxProvisioner(LocalProvisioner):
         confined, limits = self.confinement
         args = cmd[cmd.index("ipykernel_launcher") + 1:]
         request = {"args": args, "env": confined.kernel_env(kwargs.get("env")), "cwd": str(kwargs.get("cwd") or ""),
-                   "scratch": str(confined.scratch), "uid": confined.uid, "limits": confined.rlimits(limits)}
+                   "scratch": str(confined.scratch), "keep": shown_in_tmp(confined.box), "uid": confined.uid,
+                   "limits": confined.rlimits(limits)}
         opened: list = []
         try:
             stdio = _stdio_fds(kwargs, opened)
@@ -202,6 +205,14 @@ class WarmSandboxProvisioner(LocalProvisioner):
 
     async def terminate(self, restart: bool = False) -> None:
         await self.kill(restart)
+
+
+def shown_in_tmp(box) -> list[str]:
+    """The shown folders that live in /tmp (a course cloned there, its .venv): a fork's new /tmp
+    would cover them, so it mounts them back (outermost only)."""
+    tmp = Path("/tmp")
+    found = [p for p in box.shown() if tmp in p.parents and not (str(p) in SYSTEM_LINKS and p.is_symlink())]
+    return [str(p) for p in found if not any(q in p.parents for q in found)]
 
 
 def provisioner_for(km, confined, limits) -> WarmSandboxProvisioner | None:

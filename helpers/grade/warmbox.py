@@ -7,7 +7,7 @@ numpy, TensorFlow, Keras, matplotlib and ipykernel, holds no submission and no s
 listens on ``/tmp/warm.sock`` (its private ``/tmp``). ``JOBS`` is the folder in which the grader
 makes one scratch folder per submission.
 
-Each request (JSON ``{"args", "env", "cwd", "scratch", "uid", "limits"}`` plus 3 descriptors:
+Each request (JSON ``{"args", "env", "cwd", "scratch", "keep", "uid", "limits"}`` plus 3 descriptors:
 stdin, stdout, stderr) gets a fork ("keeper") that, before any learner code runs:
 
 1. enters new mount, IPC, network and PID namespaces;
@@ -35,7 +35,7 @@ import sys
 SOCKET = "/tmp/warm.sock"
 CLONE_NEWNS, CLONE_NEWIPC, CLONE_NEWNET, CLONE_NEWPID = 0x00020000, 0x08000000, 0x40000000, 0x20000000
 MS_RDONLY, MS_NOSUID, MS_NODEV, MS_NOEXEC = 1, 2, 4, 8
-MS_BIND, MS_MOVE, MS_REC, MS_PRIVATE = 4096, 8192, 16384, 1 << 18
+MS_REMOUNT, MS_BIND, MS_MOVE, MS_REC, MS_PRIVATE = 32, 4096, 8192, 16384, 1 << 18
 PR_SET_PDEATHSIG = 1
 LIMITS = {"data": resource.RLIMIT_DATA, "fsize": resource.RLIMIT_FSIZE, "cpu": resource.RLIMIT_CPU,
           "nproc": resource.RLIMIT_NPROC}
@@ -65,20 +65,31 @@ def drop_capabilities() -> None:
 
 
 STAGE = "/.stage"   # an empty folder the warm process's sandbox has (WarmSandbox adds it)
+MNT_DETACH = 2
 
 
-def confine(scratch: str, jobs: str) -> None:
+def confine(scratch: str, jobs: str, keep: list[str] = ()) -> None:
     """In the keeper: new namespaces; a new ``/tmp`` (``scratch/tmp``) covering the old one, which
     held the warm process's socket and every submission's scratch folder; ``scratch`` mounted back
-    at its own path inside it; ``scratch/shm`` as ``/dev/shm``."""
+    at its own path inside it, and so are the shown folders ``keep`` that lived in the old ``/tmp``
+    (a course cloned there, its ``.venv``); ``scratch/shm`` as ``/dev/shm``."""
     if os.path.dirname(os.path.normpath(scratch)) != os.path.normpath(jobs) or not os.path.isdir(scratch):
         raise ValueError(f"scratch folder {scratch!r} is not a folder of {jobs!r}")
     unshare(CLONE_NEWNS | CLONE_NEWIPC | CLONE_NEWNET | CLONE_NEWPID)
     mount(None, "/", None, MS_REC | MS_PRIVATE)
-    mount(scratch, STAGE, None, MS_BIND)
-    mount(os.path.join(STAGE, "tmp"), "/tmp", None, MS_BIND)
-    os.makedirs(scratch, 0o755, exist_ok=True)   # inside the new /tmp, as bubblewrap does for a cold kernel
-    mount(STAGE, scratch, None, MS_MOVE)
+    mount("tmpfs", STAGE, "tmpfs", MS_NOSUID | MS_NODEV, "mode=0700")
+    moved = [scratch, *keep]
+    for number, path in enumerate(moved):   # parked while /tmp is replaced
+        os.mkdir(f"{STAGE}/{number}")
+        mount(path, f"{STAGE}/{number}", None, MS_BIND | (MS_REC if number else 0))
+    mount(os.path.join(STAGE, "0", "tmp"), "/tmp", None, MS_BIND)
+    for number, path in enumerate(moved):
+        os.makedirs(path, 0o755, exist_ok=True)   # inside the new /tmp, as bubblewrap does for a cold kernel
+        mount(f"{STAGE}/{number}", path, None, MS_MOVE)
+    if keep:
+        for path in keep:   # read-only again (a bind mount starts writable)
+            mount(None, path, None, MS_REMOUNT | MS_BIND | MS_RDONLY | MS_NOSUID | MS_NODEV)
+    _check(_libc.umount2(STAGE.encode(), MNT_DETACH), "umount stage")
     mount(os.path.join(scratch, "shm"), "/dev/shm", None, MS_BIND)
 
 
@@ -126,7 +137,7 @@ def keeper(request: dict, fds: list[int], keep_open: list, jobs: str) -> None:
         for thing in keep_open:
             thing.close()
         os.closerange(3, os.sysconf("SC_OPEN_MAX"))
-        confine(request["scratch"], jobs)
+        confine(request["scratch"], jobs, request.get("keep", []))
         init = os.fork()
         if init == 0:
             become_init()
