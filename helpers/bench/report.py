@@ -242,10 +242,10 @@ def warm_sandbox_memory() -> dict:
             with Kernel(Path(scratch) / "work", Limits(), sandbox=box, scratch=scratch) as kernel:
                 kernel.run("import tensorflow, keras, numpy", timeout=300)
                 tree = psutil.Process(running.process.pid).children(recursive=True)
-                server = [p for p in tree if p.ppid() == running.process.pid or "warmbox" in " ".join(p.cmdline())]
-                deepest = max(tree, key=lambda p: len(p.parents()))
-                return {"warm_process": smaps_rollup(server[-1].pid if server else running.process.pid),
-                        "fork": smaps_rollup(deepest.pid)}
+                ours = [p for p in tree if "helpers.grade.warmbox" in " ".join(p.cmdline()) and "python" in p.name()]
+                server = [p for p in ours if p.parent() not in ours]
+                kernel = max(ours, key=lambda p: len(p.parents()))   # keeper -> init -> kernel
+                return {"warm_process": smaps_rollup(server[0].pid), "fork": smaps_rollup(kernel.pid)}
     finally:
         warm.stop_all()
 
