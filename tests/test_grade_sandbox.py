@@ -87,9 +87,14 @@ def site_packages() -> Path:
     return Path(site.getsitepackages()[0])
 
 
-@pytest.fixture(scope="module")
-def hostile_batch(tmp_path_factory):
+@pytest.fixture(scope="module", params=["cold", "warm"])
+def hostile_batch(tmp_path_factory, request):
+    """The hostile batch, graded by cold sandboxed kernels and by kernels forked from the warm process
+    inside the sandbox (``COURSE_WARM_SANDBOX=1``, helpers.grade.warm)."""
     skip_without_bubblewrap()
+    from helpers.grade import warm
+
+    warm.stop_all()
     folder = tmp_path_factory.mktemp("hostile")
     out = folder / "out"
     home = Path(tempfile.mkdtemp(prefix="grader-home-", dir="/var/tmp"))
@@ -132,15 +137,23 @@ def hostile_batch(tmp_path_factory):
     before = {p.name for p in package_folder().iterdir()}, {p.name for p in site_packages().iterdir()}
     old_home = os.environ.get("HOME")
     os.environ["HOME"] = str(home)
+    os.environ[sandbox.WARM_SWITCH] = "1" if request.param == "warm" else "0"
     try:
         pipeline.grade_batch([folder], out, jobs=2, lesson="01", sandbox="on",
                              limits=Limits(cell_timeout=60, total_timeout=300, disk_mb=DISK_MB))
+        forks = sum(w.forks for w in warm._WARM.values())
     finally:
         os.environ["HOME"] = old_home if old_home is not None else ""
+        del os.environ[sandbox.WARM_SWITCH]
         server.stop()
         shutil.rmtree(home, ignore_errors=True)
+        warm.stop_all()
     after = {p.name for p in package_folder().iterdir()}, {p.name for p in site_packages().iterdir()}
-    return {"out": out, "server": server, "before": before, "after": after}
+    return {"out": out, "server": server, "before": before, "after": after, "mode": request.param, "forks": forks}
+
+
+def test_warm_mode_grades_every_submission_with_a_warm_fork(hostile_batch):
+    assert hostile_batch["forks"] == (8 if hostile_batch["mode"] == "warm" else 0)
 
 
 def rows(out: Path) -> dict[str, dict]:
@@ -219,7 +232,12 @@ def test_auto_grades_without_a_sandbox_and_says_so_everywhere(tmp_path, monkeypa
         pipeline.grade_batch([tmp_path], tmp_path / "out2", sandbox="on")
 
 
-def test_the_sandbox_command_hides_and_binds_what_it_should(tmp_path):
+def bound(argv: list[str]) -> dict[str, str]:
+    """Destination -> source of every read-only bind in a bwrap command."""
+    return {argv[i + 2]: argv[i + 1] for i, a in enumerate(argv) if a == "--ro-bind"}
+
+
+def test_the_sandbox_command_is_an_allowlist(tmp_path):
     skip_without_bubblewrap()
     submission = package_folder().parent / "README.md"   # stands for a submission kept in the project
     box, note = sandbox.choose("on", hidden=[tmp_path / "subs", submission])
@@ -227,24 +245,32 @@ def test_the_sandbox_command_hides_and_binds_what_it_should(tmp_path):
     scratch.mkdir()
     argv = box.confine(scratch).command(["python"], Limits())
     assert note == "" and argv[0].endswith("bwrap") and argv[-1] == "python"
+    assert argv[1:3] == ["--tmpfs", "/"], "the root must start empty"
     for flag in ("--unshare-net", "--unshare-pid", "--die-with-parent", "--new-session", "--clearenv"):
         assert flag in argv
     assert ["--bind", str(scratch), str(scratch)] == argv[argv.index(str(scratch)) - 1:][:3]
-    hidden = {argv[i + 1] for i, a in enumerate(argv) if a == "--tmpfs"}
-    assert {"/home", "/root", "/run", "/var/tmp", str(package_folder().parent / "solutions")} <= hidden
-    assert ["--ro-bind", "/dev/null", str(submission)] == argv[argv.index(str(submission)) - 2:][:3]
+    writable = [argv[i + 2] for i, a in enumerate(argv) if a == "--bind"]
+    assert sorted(writable) == sorted(["/tmp", "/dev/shm", str(scratch)])
+    shown = set(bound(argv))
+    assert str(package_folder()) in shown and "/usr" in shown
+    project = package_folder().parent
+    for never in ("/", "/home", "/root", "/etc", "/var", "/opt", "/run", str(project), str(project / "solutions")):
+        assert never not in shown, never
+    assert not any(s.startswith(("/home", "/var", "/run", "/etc/passwd", "/etc/shadow")) for s in shown), shown
+    assert str(submission) not in " ".join(argv)   # the project's root is not there at all: no mask needed
     assert "--nproc=512" in argv and any(a.startswith("--data=") for a in argv)
     assert json.dumps(argv).count("JPY_PARENT_PID") == 0
 
 
-def test_a_course_cloned_into_tmp_keeps_its_python_and_hides_its_solutions(tmp_path, monkeypatch):
-    """/tmp is replaced by the kernel's own: a course (and its venv) living there is bound back after it."""
+def test_a_course_cloned_into_tmp_keeps_its_python_and_shows_only_its_package(tmp_path, monkeypatch):
+    """/tmp is replaced by the kernel's own: a course (and its .venv) living there is bound after it,
+    its package and venv only."""
     project = Path(tempfile.mkdtemp(prefix="clone-", dir="/tmp"))
     try:
         venv = project / ".venv"
-        for folder in (venv, project / "solutions", project / ".git", project / "helpers"):
+        for folder in (venv, project / "solutions", project / ".git", project / "helpers", project / "release"):
             folder.mkdir()
-        monkeypatch.setattr(sandbox, "needed_paths", lambda: [project, venv])
+        monkeypatch.setattr(sandbox, "python_paths", lambda project=None: [venv])
         scratch = Path(tempfile.mkdtemp(prefix="scratch-", dir="/tmp"))
         try:
             argv = sandbox.Sandbox(project=project).confine(scratch).command(["python"], Limits())
@@ -254,9 +280,27 @@ def test_a_course_cloned_into_tmp_keeps_its_python_and_hides_its_solutions(tmp_p
         shutil.rmtree(project)
     joined = [" ".join(argv[i:i + 3]) for i in range(len(argv))]
     tmp_bind = joined.index(f"--bind {scratch / 'tmp'} /tmp")
-    bind_back = joined.index(f"--ro-bind {project} {project}")
-    assert tmp_bind < bind_back, "the course must be bound back after /tmp is replaced"
-    assert f"--ro-bind {venv} {venv}" not in joined   # inside the project: bound with it
-    for secret in (project / "solutions", project / ".git"):
-        position = next(i for i, j in enumerate(joined) if j.startswith(f"--tmpfs {secret} "))
-        assert position > bind_back, f"{secret} must be hidden again inside the bound-back course"
+    for shown in (venv, project / "helpers"):
+        assert joined.index(f"--ro-bind {shown} {shown}") > tmp_bind, "bound after /tmp is replaced"
+    assert set(bound(argv)) - {str(p) for p in (*sandbox.SYSTEM_PATHS, venv, project / "helpers")} == set()
+
+
+def test_a_course_inside_a_shown_folder_is_hidden_but_its_package(tmp_path, monkeypatch):
+    """A course kept in a folder the kernel sees (here: beside the Python) is masked, its package shown again."""
+    python = tmp_path / "python"
+    project = python / "course"
+    for folder in (project / "helpers", project / "release" / "keys", project / "solutions"):
+        folder.mkdir(parents=True)
+    (project / "course-secret.txt").write_text(SECRET)
+    monkeypatch.setattr(sandbox, "python_paths", lambda project=None: [python])
+    box = sandbox.Sandbox(project=project, hidden=(python / "out",))
+    (python / "out").mkdir()
+    assert box.masks() == [project, python / "out"]
+    (tmp_path / "scratch").mkdir()
+    argv = box.confine(tmp_path / "scratch").command(["python"], Limits())
+    pairs = [tuple(argv[i:i + 2]) for i in range(len(argv))]
+    shown = pairs.index(("--ro-bind", str(python)))
+    masked = pairs.index(("--tmpfs", str(project)))
+    again = pairs.index(("--ro-bind", str(project / "helpers")))
+    assert shown < masked < again
+    assert ("--remount-ro", str(project)) in pairs and ("--tmpfs", str(python / "out")) in pairs

@@ -333,3 +333,53 @@ def test_nbval_through_the_kernelspec_gets_warm_kernels(tmp_path):
     assert warm.returncode == 0, warm.stdout[-2000:]
     cold = nbval("--nbval-current-env")
     assert cold.returncode == 1 and "AssertionError" in cold.stdout, cold.stdout[-2000:]
+
+
+# ---- quiet, local transport (issue 22.4) -------------------------------------------------------------------------
+
+def test_kernels_talk_over_unix_sockets_in_a_private_folder(tmp_path, monkeypatch):
+    import tempfile
+
+    from jupyter_client import KernelManager
+
+    from helpers.kernels.provisioner import TRANSPORT_SWITCH, use_ipc
+
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))
+    km = KernelManager()
+    assert use_ipc(km) and km.transport == "ipc" and not km.cache_ports
+    folder = tmp_path / f"course-kernels-{os.getuid()}"
+    assert km.ip.startswith(str(folder)) and folder.stat().st_mode & 0o777 == 0o700
+    assert not use_ipc(km)                                  # already set up: left alone
+    assert not use_ipc(KernelManager(ip="0.0.0.0"))         # asked for another address
+    monkeypatch.setenv(TRANSPORT_SWITCH, "tcp")
+    assert not use_ipc(KernelManager())
+    monkeypatch.delenv(TRANSPORT_SWITCH)
+    folder.chmod(0o755)                                     # opened to others: TCP rather than trust it
+    assert not use_ipc(KernelManager())
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("warm", [True, False])
+def test_a_course_kernel_uses_ipc_and_logs_no_tcp_warning(tmp_path, warm):
+    from jupyter_client import KernelManager
+
+    env = {**os.environ, "TF_CPP_MIN_LOG_LEVEL": "3", "TF_ENABLE_ONEDNN_OPTS": "0", "PYTHONHASHSEED": "0",
+           "MPLBACKEND": "Agg", SWITCH: "1" if warm else "0"}
+    km = KernelManager(kernel_name="python3")
+    with open(tmp_path / "stderr.txt", "wb") as stderr:
+        km.start_kernel(cwd=str(tmp_path), env=env, stderr=stderr)
+        kc = km.client()
+        try:
+            kc.start_channels()
+            kc.wait_for_ready(timeout=120)
+            reply = kc.execute_interactive("print('hello over ipc')", timeout=60, output_hook=lambda msg: None)
+            assert reply["content"]["status"] == "ok"
+            assert getattr(km.provisioner, "warm", False) is warm
+            with open(km.connection_file) as handle:
+                info = json.load(handle)
+        finally:
+            kc.stop_channels()
+            km.shutdown_kernel(now=True)
+    assert info["transport"] == "ipc" and info["ip"].startswith("/")
+    log = (tmp_path / "stderr.txt").read_text(errors="replace")
+    assert "without encryption" not in log and "running over TCP" not in log, log

@@ -180,6 +180,7 @@ GRADER_MODES = {   # name: (--sandbox, warm kernels)
     "on": ("on", False),          # the default: a sandboxed kernel always starts cold
     "off": ("off", False),        # the same without the sandbox: the difference is the sandbox's cost
     "off_warm": ("off", True),    # without the sandbox, kernels are forked warm (helpers.kernels)
+    "on_warm": ("on", True),      # sandboxed, forked from a warm process inside the sandbox (COURSE_WARM_SANDBOX=1)
 }
 
 
@@ -204,7 +205,9 @@ def measure_sandbox_cost(submission: Path, runs: int, timeout: int, copies: int 
                            "--jobs", "1", "--seed", "0", "--quiet", "--sandbox", flag]
                 start = time.perf_counter()
                 try:
-                    done = subprocess.run(command, cwd=ROOT, env=kernel_env() if warm else cold_env(),
+                    env = kernel_env() if warm else cold_env()
+                    env["COURSE_WARM_SANDBOX"] = "1" if mode == "on_warm" else "0"
+                    done = subprocess.run(command, cwd=ROOT, env=env,
                                           capture_output=True, text=True, timeout=timeout * copies)
                 except subprocess.TimeoutExpired:
                     return {"note": f"grader timed out with --sandbox {flag}"}
@@ -216,7 +219,35 @@ def measure_sandbox_cost(submission: Path, runs: int, timeout: int, copies: int 
             say(f"run {number}/{runs}: grader --sandbox {flag}{' (warm)' if warm else ''}: "
                 f"{took:.1f} s per submission")
     medians = {mode: statistics.median(values) for mode, values in seconds.items()}
-    return {"name": submission.stem, **medians, "cost": medians["on"] / medians["off"] - 1}
+    return {"name": submission.stem, **medians, "cost": medians["on"] / medians["off"] - 1,
+            "memory": warm_sandbox_memory()}
+
+
+def warm_sandbox_memory() -> dict:
+    """Memory (``smaps_rollup``) of the warm process inside the sandbox and of one fork of it after
+    it imported TensorFlow and Keras (helpers.grade.warm); empty where it cannot run."""
+    import psutil
+
+    from helpers.grade import sandbox, warm
+    from helpers.grade.execute import Kernel, Limits
+
+    box = sandbox.Sandbox(bwrap=shutil.which("bwrap") or "bwrap", warm=True)
+    folder = box.scratch_folder()
+    if folder is None:
+        return {}
+    running = warm.warm_for(box)
+    try:
+        with tempfile.TemporaryDirectory(dir=folder) as scratch:
+            (Path(scratch) / "work").mkdir()
+            with Kernel(Path(scratch) / "work", Limits(), sandbox=box, scratch=scratch) as kernel:
+                kernel.run("import tensorflow, keras, numpy", timeout=300)
+                tree = psutil.Process(running.process.pid).children(recursive=True)
+                ours = [p for p in tree if "helpers.grade.warmbox" in " ".join(p.cmdline()) and "python" in p.name()]
+                server = [p for p in ours if p.parent() not in ours]
+                kernel = max(ours, key=lambda p: len(p.parents()))   # keeper -> init -> kernel
+                return {"warm_process": smaps_rollup(server[0].pid), "fork": smaps_rollup(kernel.pid)}
+    finally:
+        warm.stop_all()
 
 
 def _graded_rows(csv_path: Path) -> int:
@@ -340,12 +371,21 @@ def table(rows: dict[str, Samples], runs: int, grader: list[dict], make_test: di
         else:
             name = sandbox_cost["name"]
             labels = {"on": "`--sandbox on` (the default where it runs; cold kernels)",
-                      "off": "`--sandbox off`, cold kernels", "off_warm": "`--sandbox off`, warm kernels"}
+                      "off": "`--sandbox off`, cold kernels", "off_warm": "`--sandbox off`, warm kernels",
+                      "on_warm": "`--sandbox on`, warm sandboxed kernels (`COURSE_WARM_SANDBOX=1`)"}
             for mode, label in labels.items():
                 if mode in sandbox_cost:
                     lines.append(f"| {name}, {label} | {fmt(sandbox_cost[mode], 2)} | "
                                  f"{fmt(sandbox_cost[mode] / floor.wall, 2)} |")
             lines.append(f"| sandbox cost (on against off, both cold) | {100 * sandbox_cost['cost']:+.1f} % | |")
+            if "on_warm" in sandbox_cost:
+                lines.append(f"| warm sandboxed against `--sandbox off` warm (aim <= 1.10) | "
+                             f"{fmt(sandbox_cost['on_warm'] / sandbox_cost['off_warm'], 2)} | |")
+            for name, m in (sandbox_cost.get("memory") or {}).items():
+                if m:
+                    lines.append(f"| memory of the {name.replace('_', ' ')} inside the sandbox: Rss / Pss / "
+                                 f"Private MB | {fmt(m['Rss'] / MB, 0)} / {fmt(m['Pss'] / MB, 0)} / "
+                                 f"{fmt(m['Private'] / MB, 0)} | |")
     if warm is not None:
         lines += warm_table(warm)
     if make_test is not None:

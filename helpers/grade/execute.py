@@ -104,6 +104,10 @@ class Kernel:
         if self.sandbox is not None:
             confined = self.sandbox.confine(self.scratch)
             self.km = self._confined_manager(confined.command(self._kernel_argv(), self.limits, env))
+            if getattr(self.sandbox, "warm", False):   # a fork of the warm process inside the sandbox
+                from . import warm
+
+                self.km.provisioner = warm.provisioner_for(self.km, confined, self.limits)
         elif os.name == "posix":   # Unix sockets: no port open to other users of the machine
             self.km = KernelManager(kernel_name="python3", transport="ipc", ip=str(self.workdir / ".kernel"),
                                     context=self._context)

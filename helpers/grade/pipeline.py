@@ -88,7 +88,7 @@ def _run_and_judge(sub, exercises, limits: Limits, seed: int, graded: report.Gra
     answers: dict[str, list[extract.Answer]] = {e.key: [] for e in exercises}
     last_cell = len(sub.code_cells) - 1
     lost = ""
-    with tempfile.TemporaryDirectory(prefix="course-grade-") as scratch:
+    with tempfile.TemporaryDirectory(prefix="course-grade-", dir=box.scratch_folder() if box else None) as scratch:
         workdir = Path(scratch) / "work"
         workdir.mkdir()
         shutil.copy2(sub.path, workdir / "submission.ipynb")

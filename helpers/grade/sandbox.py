@@ -1,14 +1,26 @@
 """How a submission's kernel is confined: a bubblewrap (``bwrap``) sandbox on Linux.
 
 The pipeline asks for a confined kernel (:func:`choose`, then ``Kernel(..., sandbox=box)``) and
-does not care how it is made. Inside the sandbox the kernel
+does not care how it is made. The sandbox is an allowlist: its root is an empty, read-only folder
+into which only these are put (:meth:`Sandbox.shown`, each read-only):
 
-* sees the filesystem read-only, except its own scratch folder (bound at the same path, so the
-  grader's file names mean the same inside) and a private ``/tmp`` and ``/dev/shm`` kept in it;
-* sees empty, read-only folders instead of the homes (``/home``, ``/root``, ``$HOME``), ``/run``,
-  the temporary folder holding the other submissions' scratch folders, the folders the
-  submissions came from and the output folder (the Python environment and the course's package
-  are bound back read-only when they live in one of them);
+* the system's programs and libraries: ``/usr`` (with ``/bin``, ``/sbin``, ``/lib*`` as the links or
+  folders they are), the dynamic linker's cache and configuration (``/etc/ld.so.*``) and
+  fontconfig's configuration (``/etc/fonts``, else every kernel prints a fontconfig error);
+* the Python the grader runs: its prefixes (the venv, the base installation), the folders of
+  ``sys.path`` inside them or named ``site-packages``, and the folders of ``LD_LIBRARY_PATH``;
+* the course's package, ``helpers/`` only (not the course folder: no ``solutions/``, ``.git``,
+  release or key folder, roster, secret, tests);
+* a minimal ``/dev`` (null, zero, random, tty...), a ``/proc`` of its own PID namespace, and its
+  scratch folder, the only writable place (bound at the same path, so the grader's file names mean
+  the same inside), holding its private ``/tmp``, ``/dev/shm`` and home.
+
+Nothing else of the machine is there: no home, ``/etc/passwd``, ``/run``, ``/var``, ``/opt``,
+``/sys``, other course, release or submission, wherever it lives (also when the course or its
+``.venv`` lives in ``/tmp``). The course folder, the submissions' folders and the output folder are
+hidden again (empty folders) if they lie inside a shown folder, e.g. a course kept under ``/usr``.
+The kernel also
+
 * has no network (its own network namespace: the host's loopback servers are out of reach) and
   its own PID namespace (the grader is not a process it can see or signal; every process it
   starts dies with it, ``--die-with-parent``), in a new session;
@@ -20,7 +32,7 @@ does not care how it is made. Inside the sandbox the kernel
 
 >>> box, note = choose("auto", hidden=["submissions", "grades"])   # doctest: +SKIP
 >>> box.confine(Path("/tmp/s")).command(["python", "-m", "ipykernel_launcher"], Limits())  # doctest: +SKIP
-['bwrap', '--ro-bind', '/', '/', ...]
+['bwrap', '--tmpfs', '/', '--ro-bind', '/usr', '/usr', ...]
 """
 from __future__ import annotations
 
@@ -43,7 +55,13 @@ PASSED_ENV = ("PATH", "LANG", "LANGUAGE", "LC_ALL", "LC_CTYPE", "TZ", "LD_LIBRAR
               "PYTHONHASHSEED", "MPLBACKEND", "OMP_NUM_THREADS", "TF_NUM_INTEROP_THREADS",
               "TF_NUM_INTRAOP_THREADS", "TF_CPP_MIN_LOG_LEVEL", "TF_ENABLE_ONEDNN_OPTS", "KERAS_BACKEND",
               "CUDA_VISIBLE_DEVICES")
-_ALWAYS_HIDDEN = ("/home", "/root", "/run", "/var/tmp", "/mnt", "/media", "/srv")
+# What of the system a kernel sees (read-only), besides its Python and the course's package:
+# programs and libraries, the dynamic linker's cache and configuration, fontconfig's configuration.
+SYSTEM_PATHS = ("/usr", "/etc/ld.so.cache", "/etc/ld.so.conf", "/etc/ld.so.conf.d", "/etc/fonts")
+# Top-level folders that merged-/usr systems make links into /usr (kept as the links or folders they are).
+SYSTEM_LINKS = ("/bin", "/sbin", "/lib", "/lib32", "/lib64", "/libx32")
+WARM_SWITCH = "COURSE_WARM_SANDBOX"   # "1": kernels forked warm inside the sandbox (helpers.grade.warm)
+PACKAGE = "helpers"   # the only part of the course folder a kernel sees
 
 
 class SandboxUnavailable(RuntimeError):
@@ -58,37 +76,58 @@ def _inside(path: Path, folder: Path) -> bool:
     return path == folder or folder in path.parents
 
 
-def needed_paths() -> list[Path]:
-    """Folders the kernel must read: the course's package, the Python environment and its imports."""
-    project = Path(__file__).resolve().parents[2]
-    found = [project, Path(sys.prefix), Path(sys.base_prefix), Path(sys.exec_prefix),
-             Path(os.path.realpath(sys.executable)).parent.parent]
-    found += [Path(p) for p in sys.path if p and os.path.isdir(p)]
+def python_paths(project: Path | None = None) -> list[Path]:
+    """The folders of the Python this process runs: its prefixes, the ``sys.path`` folders inside them
+    or named site-packages/dist-packages, and ``LD_LIBRARY_PATH``'s folders; never the course folder
+    or a folder holding it (a ``PYTHONPATH`` pointing at the course gives its package only)."""
+    project = _resolved(project or Path(__file__).resolve().parents[2])
+    prefixes = [_resolved(p) for p in (sys.prefix, sys.base_prefix, sys.exec_prefix, sys.base_exec_prefix,
+                                       Path(os.path.realpath(sys.executable)).parent.parent)]
+    found = list(prefixes)
+    for entry in map(_resolved, (p for p in sys.path if p)):
+        if any(_inside(entry, prefix) for prefix in prefixes) or entry.name in ("site-packages", "dist-packages"):
+            found.append(entry)
+    found += [_resolved(p) for p in os.environ.get("LD_LIBRARY_PATH", "").split(os.pathsep) if p]
     unique: list[Path] = []
-    for path in map(_resolved, found):
-        if path not in unique:
+    for path in found:
+        if path.exists() and path != Path("/") and not _inside(project, path) and path not in unique:
             unique.append(path)
     return unique
 
 
 @dataclass(frozen=True)
 class Sandbox:
-    """A bubblewrap sandbox; ``hidden`` are extra folders or files the kernel must not see (the
-    submissions and their folders, the output folder). :meth:`confine` gives one kernel's confinement."""
+    """A bubblewrap sandbox; ``hidden`` are extra folders or files the kernel must not see even when
+    they lie inside a shown folder (the submissions and their folders, the output folder).
+    :meth:`confine` gives one kernel's confinement."""
 
     hidden: tuple[Path, ...] = ()
     bwrap: str = "bwrap"
     project: Path = Path(__file__).resolve().parents[2]
+    warm: bool = False   # kernels forked from a warm process inside the sandbox (helpers.grade.warm)
 
-    def hidden_paths(self) -> list[Path]:
-        """The folders replaced by empty ones (the course's own solutions and history among them)."""
-        folders = [*_ALWAYS_HIDDEN, Path.home(), os.environ.get("HOME", "/root"), tempfile.gettempdir(),
-                   self.project / "solutions", self.project / ".git", *self.hidden]
-        unique: list[Path] = []
-        for path in map(_resolved, folders):
-            if path != Path("/") and path.is_dir() and path not in unique:
-                unique.append(path)
-        return unique
+    def scratch_folder(self) -> Path | None:
+        """Where a kernel's scratch folder must be made (None: anywhere). With ``warm``, the folder the
+        warm process sees (started now); None where it cannot run (kernels then start cold)."""
+        if not self.warm:
+            return None
+        from . import warm
+
+        running = warm.warm_for(self)
+        return running.jobs if running is not None else None
+
+    def shown(self) -> list[Path]:
+        """Every folder or file put into the sandbox read-only (the allowlist), besides ``/dev``,
+        ``/proc`` and the kernel's scratch folder."""
+        system = [Path(p) for p in (*SYSTEM_PATHS, *SYSTEM_LINKS) if os.path.lexists(p)]
+        return list(dict.fromkeys([*system, *python_paths(self.project), _resolved(self.project) / PACKAGE]))
+
+    def masks(self) -> list[Path]:
+        """Folders and files hidden again because they lie inside a shown folder: the course folder
+        (its package is shown again inside it) and ``hidden``."""
+        shown = [p for p in self.shown() if not (str(p) in SYSTEM_LINKS and p.is_symlink())]
+        masks = [_resolved(self.project), *map(_resolved, self.hidden)]
+        return list(dict.fromkeys(m for m in masks if os.path.lexists(m) and any(_inside(m, s) for s in shown)))
 
     def confine(self, scratch: Path) -> "Confinement":
         """One kernel's confinement, writing only in ``scratch``; run as root, the kernel gets a user
@@ -98,6 +137,40 @@ class Sandbox:
             (scratch / sub).mkdir(exist_ok=True)
         _copy_font_cache(scratch / "home")
         return Confinement(self, scratch, next(_UIDS) if os.geteuid() == 0 else None)
+
+
+def _mounts(box: Sandbox, scratch: Path) -> list[str]:
+    """bwrap's arguments building the allowlisted tree, parents before children (a folder hidden
+    inside a shown one is masked, then what is shown inside it is bound again)."""
+    steps: list[tuple[int, int, list[str], Path]] = []   # (depth, order, arguments, destination)
+    shown, masks = box.shown(), box.masks()
+    links = [q for q in shown if str(q) in SYSTEM_LINKS and q.is_symlink()]
+    folders = [q for q in shown if q not in links]
+    for path in shown:
+        if path in links:
+            steps.append((1, 0, ["--symlink", os.readlink(path), str(path)], path))
+        elif not any(_inside(path, q) and path != q and not any(_inside(m, q) and _inside(path, m) for m in masks)
+                     for q in folders):   # a folder inside a shown one is there already
+            steps.append((len(path.parts), 0, ["--ro-bind", os.path.realpath(path), str(path)], path))
+    for path in masks:
+        mask = ["--tmpfs", str(path)] if path.is_dir() else ["--ro-bind", "/dev/null", str(path)]
+        steps.append((len(path.parts), 1, mask, path))
+    steps += [(1, 0, ["--dev", "/dev"], Path("/dev")), (1, 0, ["--proc", "/proc"], Path("/proc")),
+              (1, 0, ["--bind", str(scratch / "tmp"), "/tmp"], Path("/tmp")),
+              (2, 0, ["--bind", str(scratch / "shm"), "/dev/shm"], Path("/dev/shm")),
+              (len(scratch.parts) + 1000, 0, ["--bind", str(scratch), str(scratch)], scratch)]   # last
+    arguments: list[str] = ["--tmpfs", "/"]
+    made: set[Path] = set()
+    for _, _, step, destination in sorted(steps, key=lambda s: (s[0], s[1], str(s[3]))):
+        for parent in reversed(destination.parents[:-1]):   # bwrap would make missing parents 0700
+            if parent not in made:
+                made.add(parent)
+                arguments += ["--perms", "0755", "--dir", str(parent)]
+        arguments += step
+    masked = [path for path in masks if path.is_dir()]
+    for path in [Path("/"), Path("/dev"), *masked]:
+        arguments += ["--remount-ro", str(path)]
+    return arguments
 
 
 def _copy_font_cache(home: Path) -> None:
@@ -110,7 +183,10 @@ def _copy_font_cache(home: Path) -> None:
         shutil.copy(found, target / found.name)
 
 
-_UIDS = itertools.cycle(range(2_000_000, 2_100_000))   # ids no account uses, one per kernel
+# ids no account uses, one per kernel; each grader process starts elsewhere in the range, so that two
+# graders running at once (two instructors, two engineers) rarely give their kernels the same id
+_FIRST_UID = 2_000_000 + (os.getpid() * 7919) % 100_000
+_UIDS = itertools.chain(range(_FIRST_UID, 2_100_000), itertools.cycle(range(2_000_000, 2_100_000)))
 
 
 @dataclass(frozen=True)
@@ -129,44 +205,38 @@ class Confinement:
             for name in [folder, *(os.path.join(folder, n) for n in dirs + files)]:
                 os.lchown(name, self.uid, self.uid)
 
-    def command(self, argv: list[str], limits, env: dict | None = None) -> list[str]:
-        """``argv`` run inside the sandbox, with the scratch folder its only writable folder and only
-        the :data:`PASSED_ENV` variables of ``env`` (default: this process's environment)."""
-        scratch, tmp = self.scratch, Path("/tmp")
-        every_hidden = self.box.hidden_paths()
-        # /tmp is replaced as a whole by the kernel's private one; other folders by empty ones
-        hidden = [path for path in every_hidden if not _inside(path, tmp)]
-        masked = [*hidden, tmp]
-        # the course and its Python may live in a masked folder (a clone in /tmp, a venv in a home)
-        needed = [p for p in needed_paths() if any(_inside(p, h) for h in masked) and not _inside(p, scratch)]
-        needed = [p for p in needed if not any(_inside(p, other) and p != other for other in needed)]
-        box = [self.box.bwrap, "--ro-bind", "/", "/", "--dev", "/dev", "--proc", "/proc"]
-        for path in hidden:
-            box += ["--tmpfs", str(path)]
-        box += ["--bind", str(scratch / "tmp"), "/tmp", "--bind", str(scratch / "shm"), "/dev/shm"]
-        for path in needed:   # bwrap would make the missing parents 0700: make them readable
-            parents = [a for a in reversed(path.parents) if any(_inside(a, h) and a != h for h in masked)]
-            for parent in parents:
-                box += ["--perms", "0755", "--dir", str(parent)]
-            box += ["--ro-bind", str(path), str(path)]
-        rehidden = [path for path in every_hidden   # what a bound-back folder holds (e.g. project/solutions)
-                    if any(_inside(path, n) and path != n for n in needed)]
-        for path in rehidden:
-            box += ["--tmpfs", str(path)]
-        for path in self.box.hidden:   # files, e.g. a submission lying in a folder the kernel needs
-            if path.is_file() and (not _inside(path, tmp) or any(_inside(path, n) for n in needed)):
-                box += ["--ro-bind", "/dev/null", str(path)]
-        box += ["--bind", str(scratch), str(scratch)]
-        for path in [*dict.fromkeys([*hidden, *rehidden]), Path("/dev")]:
-            box += ["--remount-ro", str(path)]
-        box += ["--unshare-pid", "--unshare-net", "--unshare-ipc", "--unshare-uts", "--unshare-cgroup-try",
-                "--die-with-parent", "--new-session", "--hostname", "sandbox",
-                "--clearenv", "--setenv", "HOME", str(scratch / "home"), "--setenv", "TMPDIR", "/tmp",
-                "--setenv", "USER", "learner"]
+    def kernel_env(self, env: dict | None = None) -> dict[str, str]:
+        """The kernel's whole environment: a home in the scratch folder and the :data:`PASSED_ENV`
+        variables of ``env`` (default: this process's environment)."""
         env = os.environ if env is None else env
-        for name in PASSED_ENV:
-            if name in env:
-                box += ["--setenv", name, str(env[name])]
+        return {"HOME": str(self.scratch / "home"), "TMPDIR": "/tmp", "USER": "learner",
+                **{name: str(env[name]) for name in PASSED_ENV if name in env}}
+
+    def rlimits(self, limits) -> dict[str, int]:
+        """The kernel's hard limits: bytes of data and of a file, CPU seconds, processes."""
+        found = {"fsize": int(limits.file_mb) * 2**20, "nproc": MAX_PROCESSES,
+                 "cpu": math.ceil(limits.total_timeout * (os.cpu_count() or 1)) + 60}
+        if limits.memory_mb:
+            found["data"] = int(limits.memory_mb) * 2**20
+        return found
+
+    def command(self, argv: list[str], limits, env: dict | None = None, warm: bool = False) -> list[str]:
+        """``argv`` run inside the sandbox, with the scratch folder its only writable folder and only
+        the :data:`PASSED_ENV` variables of ``env`` (default: this process's environment).
+
+        ``warm``: the command of a warm process (:mod:`helpers.grade.warmbox`), which keeps the
+        capabilities it needs to confine its forks and gives them their limits and user ids itself."""
+        scratch = self.scratch
+        box = [self.box.bwrap, *_mounts(self.box, scratch)]
+        box += ["--unshare-pid", "--unshare-net", "--unshare-ipc", "--unshare-uts", "--unshare-cgroup-try",
+                "--die-with-parent", "--new-session", "--hostname", "sandbox", "--clearenv"]
+        for name, value in self.kernel_env(env).items():
+            box += ["--setenv", name, value]
+        if warm:
+            caps = ["--cap-add", "CAP_SYS_ADMIN", "--cap-add", "CAP_SETUID", "--cap-add", "CAP_SETGID"]
+            ro = box.index("--remount-ro")   # an empty folder where a fork parks its scratch (warmbox.STAGE)
+            user_ns = ["--unshare-user"] if os.geteuid() != 0 else []
+            return [*box[:ro], "--perms", "0700", "--dir", "/.stage", *box[ro:], *user_ns, *caps, "--", *argv]
         user: list[str] = []
         if self.uid is None:
             box.append("--unshare-user")   # also makes RLIMIT_NPROC count this sandbox's processes only
@@ -174,10 +244,8 @@ class Confinement:
             box += ["--cap-add", "CAP_SETUID", "--cap-add", "CAP_SETGID"]
             user = ["setpriv", f"--reuid={self.uid}", f"--regid={self.uid}", "--clear-groups",
                     "--inh-caps=-all", "--bounding-set=-all", "--"]
-        caps = ["prlimit", f"--fsize={int(limits.file_mb) * 2**20}", f"--nproc={MAX_PROCESSES}",
-                f"--cpu={math.ceil(limits.total_timeout * (os.cpu_count() or 1)) + 60}"]
-        if limits.memory_mb:
-            caps.append(f"--data={int(limits.memory_mb) * 2**20}")
+        option = {"fsize": "--fsize", "nproc": "--nproc", "cpu": "--cpu", "data": "--data"}
+        caps = ["prlimit", *(f"{option[name]}={value}" for name, value in self.rlimits(limits).items())]
         return [*box, "--", *user, *caps, "--", *argv]
 
 
@@ -235,4 +303,5 @@ def choose(mode: str, hidden: Iterable[str | Path] = ()) -> tuple[Sandbox | None
             raise SandboxUnavailable(f"--sandbox on: {why}")
         return None, f"graded WITHOUT a sandbox: {why}"
     bwrap, _ = _tools()
-    return Sandbox(tuple(_resolved(p) for p in hidden), bwrap=bwrap), ""
+    warm = os.environ.get(WARM_SWITCH) == "1"
+    return Sandbox(tuple(_resolved(p) for p in hidden), bwrap=bwrap, warm=warm), ""

@@ -9,6 +9,11 @@ environment* (:func:`startup_key`: what Python, TensorFlow, Keras and matplotlib
 import, e.g. ``PYTHONHASHSEED``, ``PYTHONPATH``, ``TF_*``, ``MPLBACKEND``), started on first use
 by the process that manages kernels, replaced when it dies.
 
+Every kernel it starts, warm or cold, talks over Unix sockets (ZeroMQ's IPC transport) in a
+private folder (:func:`use_ipc`) instead of TCP ports on 127.0.0.1, which any local user could
+reach, and which make every ipykernel warn "Kernel is running over TCP without encryption".
+``COURSE_KERNEL_TRANSPORT=tcp`` keeps TCP.
+
 It falls back to the normal local launch, and says so once per reason in the log, when:
 not Linux; ``COURSE_WARM_KERNELS=0`` in the kernel's or the manager's environment; the kernel
 command is not the plain ``python -m ipykernel_launcher -f ...`` (a sandbox or namespace prefix
@@ -25,6 +30,7 @@ import asyncio
 import atexit
 import json
 import os
+import secrets
 import shutil
 import signal
 import socket
@@ -294,10 +300,49 @@ def _stdio_fds(kwargs: dict[str, Any], opened: list) -> list[int]:
     return fds
 
 
+TRANSPORT_SWITCH = "COURSE_KERNEL_TRANSPORT"
+_LOCAL_IPS = ("127.0.0.1", "localhost", "::1", "")
+
+
+def use_ipc(km) -> bool:
+    """Switch a kernel manager that would use TCP on the loopback to Unix sockets in a folder only
+    this user may enter (``$TMPDIR/course-kernels-UID``, 0700); True when it did. Left alone: a
+    manager already set up (ports, a written connection file), another address, not POSIX,
+    ``COURSE_KERNEL_TRANSPORT=tcp``, or a socket path too long for Unix sockets.
+
+    >>> from jupyter_client import KernelManager                     # doctest: +SKIP
+    >>> km = KernelManager(); use_ipc(km), km.transport              # doctest: +SKIP
+    (True, 'ipc')
+    """
+    if km is None or os.name != "posix" or os.environ.get(TRANSPORT_SWITCH, "").lower() == "tcp":
+        return False
+    ports = [getattr(km, f"{name}_port", 0) for name in ("shell", "iopub", "stdin", "hb", "control")]
+    if km.transport != "tcp" or km.ip not in _LOCAL_IPS or any(ports) or getattr(km, "_connection_file_written", False):
+        return False
+    folder = Path(tempfile.gettempdir()) / f"course-kernels-{os.getuid()}"
+    try:
+        folder.mkdir(mode=0o700, exist_ok=True)
+        info = folder.lstat()
+    except OSError:
+        return False
+    if not folder.is_dir() or folder.is_symlink() or info.st_uid != os.getuid() or info.st_mode & 0o077:
+        return False   # someone else's folder, or open to others: keep TCP rather than trust it
+    path = str(folder / f"k-{secrets.token_hex(6)}")
+    if len(path) > 96:   # sun_path holds 108 bytes; ZeroMQ adds "-N"
+        return False
+    km.transport, km.ip = "ipc", path
+    km.cache_ports = False   # the port cache finds free TCP ports; IPC numbers its socket files itself
+    return True
+
+
 class WarmProvisioner(LocalProvisioner):
     """Launch kernels as forks of a warm process; see the module docstring."""
 
     warm = False
+
+    async def pre_launch(self, **kwargs: Any) -> dict[str, Any]:
+        use_ipc(self.parent)
+        return await super().pre_launch(**kwargs)
 
     async def launch_kernel(self, cmd: list[str], **kwargs: Any):
         reason = cold_reason(cmd, kwargs)
