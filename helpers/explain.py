@@ -25,6 +25,8 @@ import sys
 from dataclasses import dataclass, field
 from typing import Any, Iterable, Mapping
 
+from .backend_wording import as_tensorflow_wording
+
 RNN_NEEDS_3D = "rnn-needs-3d"
 STACK_NEEDS_SEQUENCES = "stack-needs-sequences"
 WRONG_NDIM = "wrong-ndim"
@@ -150,7 +152,7 @@ def explain(error: BaseException, model: Any = None, namespace: Mapping[str, Any
     """
     if not isinstance(error, BaseException):
         return None
-    message = _ANSI.sub("", str(error))
+    message = as_tensorflow_wording(_ANSI.sub("", str(error)))   # JAX's and PyTorch's words, as TensorFlow's
     for recognise in _RECOGNISERS:
         try:
             found = recognise(error, message, model, namespace)
