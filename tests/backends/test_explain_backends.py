@@ -79,6 +79,9 @@ CASES = {
 }
 # What differs from TensorFlow, measured (Keras 3.15.1, jax 0.10.2, torch 2.13.0).
 DIFFERENT = {
+    # TensorFlow's graph error "Incompatible shapes: [2,4] vs. [4,4]" (lesson 06) is not recognised (yet);
+    # JAX and PyTorch raise Keras' own batch-size error there, which is.
+    "tensorflow": {"stateful-partial-predict": NOT_EXPLAINED},
     "jax": {"timesteps-mismatch": NO_ERROR,          # a functional model runs on 7 timesteps built for 5
             "embedding-id": NO_ERROR,                # JAX clips an out-of-range index: no error, wrong rows
             "conv-too-short-run": NOT_EXPLAINED},    # "empty output": the kernel size is not in the message
