@@ -21,6 +21,9 @@ collect_ignore_glob = ["tests/fixtures/*", ".venv/*", "**/.ipynb_checkpoints/*"]
 # Browser tests (headless Chromium + JupyterLab) run only from `make test-browser`.
 if os.environ.get("COURSE_BROWSER") != "1":
     collect_ignore_glob += ["tests/browser", "tests/browser/*"]
+# Tests that need the jax/torch extras run only from `make test-backends` (KERAS_BACKEND=jax or torch).
+if os.environ.get("COURSE_BACKENDS") != "1":
+    collect_ignore_glob += ["tests/backends", "tests/backends/*"]
 
 
 SANITIZE = {

@@ -28,6 +28,8 @@ import weakref
 from dataclasses import dataclass
 from typing import Any, Callable, Sequence
 
+from .backend_values import plain
+
 CORRECT = "correct"
 NOT_YET = "not yet"
 NOT_ATTEMPTED = "not attempted"
@@ -252,7 +254,7 @@ class Exercise:
             return self._verdict(NOT_ATTEMPTED, "no answer yet.")
         if self.kind == "function":
             return self.judge_function(value)
-        return self._run_check(value)
+        return self._run_check(plain(value))   # JAX arrays, torch tensors -> numpy
 
     def inputs(self, seed: int = 0) -> list:
         """The argument tuples a function exercise is tried on (seed 0 is what the learner sees)."""
@@ -295,7 +297,7 @@ class Exercise:
         """Judge outputs already computed (the grader computes them in the learner's kernel)."""
         if outputs and all(is_blank(o) for o in outputs):
             return self._verdict(NOT_ATTEMPTED, "your function still returns ... .")
-        return self._run_check(cases, outputs)
+        return self._run_check(cases, [plain(output) for output in outputs])
 
     def judge_form(self, value: Any) -> Verdict:
         """Only whether ``value`` has the answer's form (a graded release with format feedback).
@@ -311,7 +313,7 @@ class Exercise:
             return self._verdict(NOT_YET, f"Expected a function (made with def), got {describe(value)}.")
         if self.kind == "value" and self.form is not None:
             try:
-                self.form(value)
+                self.form(plain(value))
             except Reject as reason:
                 return self._verdict(NOT_YET, str(reason))
             except Exception as err:  # noqa: BLE001

@@ -35,6 +35,7 @@ from typing import Any, Mapping
 from . import axes, basics, keras2, layers, padding, ragged, stateful, states, targets, tasks
 from .axes import *  # noqa: F401,F403 - the kind names
 from .basics import *  # noqa: F401,F403
+from ..backend_wording import as_tensorflow_wording
 from .core import ANSI, Explanation, forget_pyplot_figure
 from .keras2 import *  # noqa: F401,F403
 from .layers import *  # noqa: F401,F403
@@ -68,7 +69,7 @@ def explain(error: BaseException, model: Any = None, namespace: Mapping[str, Any
     """
     if not isinstance(error, BaseException):
         return None
-    message = ANSI.sub("", str(error))
+    message = as_tensorflow_wording(ANSI.sub("", str(error)))   # JAX's and PyTorch's words, as TensorFlow's
     for recognise in _RECOGNISERS:
         try:
             found = recognise(error, message, model, namespace)

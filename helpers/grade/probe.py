@@ -140,7 +140,10 @@ def _encode(value, model_dir, depth, budget):
     if module.startswith("keras") and type(value).__name__ == "KerasTensor":
         raise CannotTransport("a symbolic KerasTensor has a shape but no values; did you mean its .shape?")
     if module.startswith("keras") and hasattr(value, "numpy") and hasattr(value, "assign"):
-        return _encode(value.numpy(), model_dir, depth, budget)
+        return _encode(value.value, model_dir, depth + 1, budget)   # the backend's own variable or array
+    if module.startswith(("jax", "torch")):   # a JAX array or torch tensor (KERAS_BACKEND=jax or torch)
+        array = value.detach().cpu().numpy() if hasattr(value, "detach") else np.asarray(value)
+        return _encode(array[()] if array.ndim == 0 else array, model_dir, depth, budget)
     if callable(value):
         raise CannotTransport("a function or other callable cannot be taken out of the notebook")
     raise CannotTransport(f"a {type(value).__name__} cannot be taken out of the notebook")
