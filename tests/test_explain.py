@@ -522,6 +522,15 @@ def test_without_a_window_dataset_the_ndim_errors_keep_their_explanations(keras)
     assert ex.explain(stacked, namespace={"windows": windows}).kind == ex.STACK_NEEDS_SEQUENCES
 
 
+def test_windows_of_another_length_are_not_blamed_for_a_2d_input(keras):
+    # lesson 08: a one-to-many LSTM on a (None, 3) vector, with 10-step windows still in the namespace
+    series = np.arange(60, dtype="float32")
+    pairs = keras.utils.timeseries_dataset_from_array(series[:-10], series[10:], sequence_length=10, batch_size=16)
+    error = raised(lambda: keras.Sequential([keras.Input(shape=(3,)), keras.layers.LSTM(8)]))
+    result = ex.explain(error, namespace={"pairs": pairs})
+    assert result.kind != ex.WINDOWS_NEED_FEATURES and "pairs" not in result.fix
+
+
 # ---------------------------------------------------------------- lesson 07: padding, masking, Embedding
 
 def test_integer_ids_into_an_rnn_suggest_an_embedding(keras):

@@ -592,6 +592,7 @@ def test_q8_accepts_what_keras_accepts():
     (((16, 12, 4), 3), ["string name"]),
     ("categorical_crossentropy", ["(shape, loss)"]),
     ((16, 12, 4), ["(shape, loss)"]),
+    (("categorical_crossentropy", (16, 12, 4)), ["Swapped", "shape first"]),
 ])
 def test_q9_one_hot_mistakes(value, words):
     verdict = ex.q9.check(value)

@@ -47,15 +47,23 @@ def _check_pre_post(value):
     if rows[0] == (5, 8, 2) and second_ok:
         return Result(False, "The second row is right. But padding= and truncating= are separate settings: "
                              "truncating is still 'pre', so the 4-step sequence loses its FIRST value.")
+    if 0 in rows[0] and 0 not in rows[1]:
+        return Result(False, "The rows keep the order of the sequences: the first row comes from [5, 8, 2, 7], "
+                             "the second from [3, 9].")
     if rows[1] == (0, 3, 9):
-        return Result(False, "padding='post' puts the zeros after the values: the short row becomes [3, 9, 0].")
+        return Result(False, "The short row has its zero in front, where padding='pre' puts it: padding='post' "
+                             "puts the zeros after the values.")
     if rows[0] == (5, 8, 2):
         return Result(False, "Truncating defaults to 'pre' (it cuts at the start), whatever padding= says.")
     if first_ok and not second_ok:
         return Result(False, "The first row is right; the second keeps its values in order and gets one zero at the end.")
-    if sorted(rows[0]) == sorted((8, 2, 7)) or sorted(rows[1]) == sorted((3, 9, 0)):
+    if (sorted(rows[0]) == sorted((8, 2, 7)) and not first_ok) or (sorted(rows[1]) == sorted((3, 9, 0)) and not second_ok):
         return Result(False, "Padding and truncating never reorder values: keep each sequence's values in their order.")
-    return Result(False, "Not these values. Row 1: the 4 values cut to 3; row 2: [3, 9] padded to 3. Which end does each change?")
+    if second_ok:
+        return Result(False, "The second row is right. The first sequence has 4 values, more than maxlen=3: it is cut, "
+                             "not padded. Which end does truncating cut?")
+    return Result(False, "Not these values. The first row is [5, 8, 2, 7] cut to 3 values, the second [3, 9] padded "
+                         "to 3. Which end does each setting change?")
 
 
 q3 = Exercise(

@@ -649,6 +649,8 @@ def _one_hot_form(value):
     if isinstance(value, (str, bytes)) or not isinstance(value, (tuple, list)) or len(value) != 2:
         raise Reject(f"Expected two things, (shape, loss), such as ((8, 3), 'mse'); got {describe(value)}.")
     shape, loss = value
+    if isinstance(shape, str) and isinstance(loss, (tuple, list)):
+        raise Reject("Swapped: write the shape first, then the loss: (shape, loss).")
     shape = as_shape(shape)
     if loss is None or isinstance(loss, (numbers.Number, tuple, list, dict)):
         raise Reject(f"The second item is the loss: its string name, as you would pass it to compile(loss=...); "

@@ -114,7 +114,7 @@ def _conv_too_short(error, message, model, namespace):
 
 
 def _window_datasets(error, namespace):
-    """(name, has_targets) of tf.data datasets in the namespaces whose windows have 2 axes."""
+    """(name, has_targets, steps) of tf.data datasets in the namespaces whose windows have 2 axes."""
     tf = sys.modules.get("tensorflow")
     dataset_class = getattr(getattr(tf, "data", None), "Dataset", None)
     if dataset_class is None:
@@ -127,8 +127,20 @@ def _window_datasets(error, namespace):
                 first = spec[0] if isinstance(spec, tuple) else spec
                 shape = getattr(first, "shape", None)
                 if shape is not None and shape.rank == 2:
-                    found.append((str(name), isinstance(spec, tuple)))
+                    found.append((str(name), isinstance(spec, tuple), _window_length(value, shape)))
     return found
+
+
+def _window_length(dataset, shape):
+    """The steps of a window dataset's batches: static if known, else read from its first batch (None if unreadable)."""
+    if shape[-1] is not None:
+        return shape[-1]
+    try:
+        first = next(iter(dataset.take(1)))
+        first = first[0] if isinstance(first, tuple) else first
+        return int(first.shape[-1])
+    except Exception:   # an empty or failing dataset: its length stays unknown
+        return None
 
 
 def _windows_without_features(error, message, model, namespace):
@@ -138,11 +150,11 @@ def _windows_without_features(error, message, model, namespace):
     spaces = namespaces(error, namespace)
     if producer_of_2d(match["layer"], received, model, spaces) is not None:
         return None
-    datasets = _window_datasets(error, namespace)
+    steps = received[-1]
+    datasets = [found for found in _window_datasets(error, namespace) if steps is None or found[2] in (None, steps)]
     if not datasets:
         return None
-    name, with_targets = datasets[0]
-    steps = received[-1]
+    name, with_targets, _ = datasets[0]
     steps_text = "timesteps" if steps is None else str(steps)
     mapping = "lambda x, y: (x[..., None], y)" if with_targets else "lambda x: x[..., None]"
     return Explanation(
