@@ -60,11 +60,21 @@ def test_pre_post_mistakes(value, words):
 
 
 def test_pre_post_answer_is_what_pad_sequences_returns():
+    """The published q3 and drawn variants: Keras' own pad_sequences is the key, the published answer is not."""
     import keras
 
-    got = keras.utils.pad_sequences(ex._Q3_SEQS, maxlen=3, padding="post")
-    assert got.tolist() == ex._Q3_WANT
+    got = keras.utils.pad_sequences([ex.DEFAULTS["pad_long"], ex.DEFAULTS["pad_short"]], maxlen=3, padding="post")
+    assert got.tolist() == [[8, 2, 7], [3, 9, 0]]
     assert_verdict(ex.q3.check(got), CORRECT)
+    rng = np.random.default_rng(7)
+    for _ in range(5):
+        params = ex.draw(rng)
+        q3 = ex.build(params)[2]
+        got = keras.utils.pad_sequences([params["pad_long"], params["pad_short"]], maxlen=3, padding="post")
+        assert_verdict(q3.check(got), CORRECT)
+        assert_verdict(q3.check([[8, 2, 7], [3, 9, 0]]), NOT_YET)
+        assert q3.check(np.concatenate([got[:1], [[0] + list(params["pad_short"])]]).tolist()).message.startswith(
+            "padding='post' puts the zeros after")
 
 
 def test_mask_answer_is_what_masking_computes():

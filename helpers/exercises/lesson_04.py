@@ -5,26 +5,6 @@ from .engine import Exercise, int_check, shape_with_tips
 from .formulas import fitted
 from .models import model_with_tips
 
-q2 = Exercise(
-    lesson="04", id="q2", points=1,
-    prompt="SimpleRNN(10) is stacked on SimpleRNN(10, return_sequences=True) on keras.Input(shape=(2, 1)). "
-           "How many parameters does the second layer have?",
-    reads="second_layer_params",
-    check=int_check(210, "the second SimpleRNN(10)", {
-        120: "120 is the first layer. The second one reads the first one's states: 10 features per step, not 1.",
-        200: "200 leaves out the bias, one value per unit.",
-        330: "330 is the whole model: the first layer's 120 plus the second's. Only the second layer is asked.",
-        420: "420 counts the weights once per timestep. They are shared by the steps: count them once.",
-        110: "110 is the recurrent kernel and the bias (10 x 10 + 10): the kernel is missing. The second layer's "
-             "features are the first layer's 10 units, so its kernel is 10 x 10 too.",
-    }, explain=fitted([("kernel", "features * units"), ("recurrent kernel", "units * units"), ("bias", "units")], {"timesteps": 2, "features": 10, "units": 10},
-                       advice="The second layer's features are the first layer's units.")),
-    hints=["The second layer's input is (None, 2, 10): its features are the first layer's 10 units.",
-           "units * (features + units + 1) with features = 10 and units = 10."],
-    answer="second_layer_params = 10 * (10 + 10 + 1)",
-)
-
-
 def _many_to_many_tips(rows):
     """Tips on which SimpleRNN of a many-to-many stack must return sequences."""
     rnns = [r for r in rows if r["type"] == "SimpleRNN"]
@@ -65,11 +45,12 @@ def _fixed_stack_tips(rows, input_shape):
 _FIXED_STACK_WHY_FORM = "This exercise keeps two layers to practise how the lower one hands over its steps."
 
 
-# -- q1, q3-q7: the fixed-value exercises, for any numbers ------------------------------------
-# build(DEFAULTS) is the published lesson. q2 keeps its numbers: the lesson's running example
-# (2 steps, SimpleRNN(10)) is built around it.
-DEFAULTS = {"seq_steps": 2, "seq_units": 10, "stack_steps": 20, "stack_features": 3, "stack_a": 8, "stack_b": 8,
-            "stack_c": 4, "td_steps": 5, "td_features": 10, "td_units": 3, "repeat": 5, "repeat_features": 4,
+# -- q1-q7: the fixed-value exercises, for any numbers ------------------------------------------
+# build(DEFAULTS) is the published lesson. q2's defaults are the lesson's running example (2 steps,
+# SimpleRNN(10) on SimpleRNN(10)); a release asks about the student's stack while the demonstration
+# cells keep that example.
+DEFAULTS = {"seq_steps": 2, "seq_units": 10, "second_steps": 2, "second_a": 10, "second_b": 10,
+            "stack_steps": 20, "stack_features": 3, "stack_a": 8, "stack_b": 8, "stack_c": 4, "td_steps": 5, "td_features": 10, "td_units": 3, "repeat": 5, "repeat_features": 4,
             "m2m_steps": 6, "m2m_features": 2, "m2m_a": 16, "m2m_b": 8, "fix_steps": 10, "fix_a": 32, "fix_b": 16}
 
 
@@ -81,6 +62,9 @@ def text_values(p: dict) -> dict:
 TEXTS = [
     "Predict the output shape of `SimpleRNN({seq_units}, return_sequences=True)` on `keras.Input(shape=({seq_steps}, 1))`.",
     "seq_out_shape = (None, {seq_steps}, {seq_units})",
+    "The upper layer reads a sequence of {second_steps} steps whose **features are the {second_a} units of the layer below**.",
+    "How many parameters does the second `SimpleRNN({second_b})` have?",
+    "second_layer_params = {second_b} * ({second_a} + {second_b} + 1)",
     "Total parameters of `SimpleRNN({stack_a}, return_sequences=True)`, `SimpleRNN({stack_b}, return_sequences=True)`, "
     "`SimpleRNN({stack_c})` stacked on `keras.Input(shape=({stack_steps}, {stack_features}))`?",
     "stack_total_params = {stack_a} * ({stack_features} + {stack_a} + 1) + {stack_b} * ({stack_a} + {stack_b} + 1) "
@@ -130,6 +114,25 @@ def _stack_near(t, f, a, b, c) -> dict:
     }
 
 
+def _second_near(t, a, b) -> dict:
+    """Tips for the second SimpleRNN(b) of a stack on SimpleRNN(a, return_sequences=True) on (t, 1)."""
+    first, second = _rnn(a, 1), _rnn(b, a)
+    near = {
+        first: f"{first} is the first layer. The second one reads the first one's states: {a} features per step, not 1.",
+        second - b: f"{second - b} leaves out the bias, one value per unit.",
+        first + second: f"{first + second} is the whole model: the first layer's {first} plus the second's. Only the "
+                        "second layer is asked.",
+        t * second: f"{t * second} counts the weights once per timestep. They are shared by the steps: count them once.",
+        b * b + b: f"{b * b + b} is the recurrent kernel and the bias ({b} x {b} + {b}): the kernel is missing. The second "
+                   f"layer's features are the first layer's {a} units, so its kernel is {a} x {b}"
+                   + (" too." if a == b else "."),
+    }
+    if _rnn(b, 1) not in near:
+        near[_rnn(b, 1)] = (f"{_rnn(b, 1)} gives the second layer 1 feature per step, like the first. Its features are "
+                            f"the first layer's {a} units.")
+    return near
+
+
 def _td_near(t, f, u) -> dict:
     return {
         t * (f * u + u): f"{t * (f * u + u)} gives each of the {t} steps its own Dense. TimeDistributed applies one "
@@ -150,6 +153,8 @@ def draw(rng) -> dict:
     d = DEFAULTS
     while True:
         p = {"seq_steps": int(rng.integers(3, 13)), "seq_units": int(rng.integers(4, 33)),
+             "second_steps": int(rng.integers(3, 13)), "second_a": int(rng.integers(4, 25)),
+             "second_b": int(rng.integers(4, 25)),
              "stack_steps": int(rng.integers(10, 61)), "stack_features": int(rng.integers(2, 7)),
              "stack_a": int(rng.integers(4, 17)), "stack_b": int(rng.integers(4, 17)), "stack_c": int(rng.integers(2, 9)),
              "td_steps": int(rng.integers(3, 13)), "td_features": int(rng.integers(4, 17)), "td_units": int(rng.integers(2, 9)),
@@ -163,7 +168,11 @@ def draw(rng) -> dict:
         td = (p["td_steps"], p["td_features"], p["td_units"])
         q1_shapes = {(None, p["seq_units"]), (None, p["seq_units"], p["seq_steps"]), (p["seq_steps"], p["seq_units"]),
                      (None, p["seq_steps"], 1), (None, p["seq_steps"] * p["seq_units"]), (None, p["seq_steps"], p["seq_units"])}
+        second = (p["second_steps"], p["second_a"], p["second_b"])
         fair = (len(q1_shapes) == 6 and p["seq_units"] != d["seq_units"]
+                and len(_second_near(*second)) == 6 and _rnn(second[2], second[1]) not in _second_near(*second)
+                and _rnn(second[2], second[1]) != 210
+                and len(set(second)) == 3
                 and len(set(_stack_near(*stack))) == 7 and stack_total not in _stack_near(*stack) and stack_total != 284
                 and len(set(_td_near(*td))) == 4 and td[1] * td[2] + td[2] not in _td_near(*td)
                 and td[1] * td[2] + td[2] != 33 and len(set(td)) == 3
@@ -180,6 +189,7 @@ def build(p: dict = DEFAULTS) -> list:
     """The lesson's exercises for the numbers ``p`` (``DEFAULTS``: the published lesson)."""
     p = {**DEFAULTS, **p}
     st, su = p["seq_steps"], p["seq_units"]
+    ss, sa, sb = p["second_steps"], p["second_a"], p["second_b"]
     stack = (p["stack_steps"], p["stack_features"], p["stack_a"], p["stack_b"], p["stack_c"])
     t, f, a, b, c = stack
     tt, tf, tu = p["td_steps"], p["td_features"], p["td_units"]
@@ -201,6 +211,19 @@ def build(p: dict = DEFAULTS) -> list:
         hints=["With return_sequences=True the layer hands out its state at every timestep, not only the last.",
                f"{st} timesteps, each with a state of {su} values, for every sample of the batch."],
         answer=f"seq_out_shape = (None, {st}, {su})",
+    )
+    q2 = Exercise(
+        lesson="04", id="q2", points=1, params=p,
+        prompt=f"SimpleRNN({sb}) is stacked on SimpleRNN({sa}, return_sequences=True) on keras.Input(shape=({ss}, 1)). "
+               "How many parameters does the second layer have?",
+        reads="second_layer_params",
+        check=int_check(_rnn(sb, sa), f"the second SimpleRNN({sb})", _second_near(ss, sa, sb),
+                        explain=fitted([("kernel", "features * units"), ("recurrent kernel", "units * units"), ("bias", "units")],
+                                       {"timesteps": ss, "features": sa, "units": sb},
+                                       advice="The second layer's features are the first layer's units.")),
+        hints=[f"The second layer's input is (None, {ss}, {sa}): its features are the first layer's {sa} units.",
+               f"units * (features + units + 1) with features = {sa} and units = {sb}."],
+        answer=f"second_layer_params = {sb} * ({sa} + {sb} + 1)",
     )
     total = _rnn(a, f) + _rnn(b, a) + _rnn(c, b)
     q3 = Exercise(

@@ -26,57 +26,69 @@ def _as_int_rows(value):
     return array
 
 
-_Q3_SEQS = [[5, 8, 2, 7], [3, 9]]
-_Q3_WANT = [[8, 2, 7], [3, 9, 0]]
+def _post_padded(long: list, short: list) -> list:
+    """pad_sequences([long, short], maxlen=3, padding='post'): the long row loses its start (truncating 'pre')."""
+    return [list(long[-3:]), list(short) + [0] * (3 - len(short))]
 
 
-def _check_pre_post(value):
-    array = _as_int_rows(value)
-    want = np.array(_Q3_WANT, dtype=float)
-    if array.shape == (2, 4):
-        return Result(False, "maxlen=3 makes every row exactly 3 long: the first sequence (4 steps) must lose one.")
-    if array.shape == (3, 2):
-        return Result(False, "One row per sequence (2 rows), each maxlen=3 long: shape (2, 3).")
-    if array.shape != (2, 3):
-        return Result(False, f"Your array has shape {array.shape}; two sequences padded or cut to maxlen=3 give (2, 3).")
-    if np.array_equal(array, want):
-        return Result(True, "[[8, 2, 7], [3, 9, 0]] is right: padding='post' puts the zeros at the end, and "
-                            "truncating (default 'pre') cuts the first sequence at its start.")
-    rows = [tuple(r) for r in array.tolist()]
-    first_ok, second_ok = rows[0] == (8, 2, 7), rows[1] == (3, 9, 0)
-    if rows[0] == (5, 8, 2) and second_ok:
-        return Result(False, "The second row is right. But padding= and truncating= are separate settings: "
-                             "truncating is still 'pre', so the 4-step sequence loses its FIRST value.")
-    if 0 in rows[0] and 0 not in rows[1]:
-        return Result(False, "The rows keep the order of the sequences: the first row comes from [5, 8, 2, 7], "
-                             "the second from [3, 9].")
-    if rows[1] == (0, 3, 9):
-        return Result(False, "The short row has its zero in front, where padding='pre' puts it: padding='post' "
-                             "puts the zeros after the values.")
-    if rows[0] == (5, 8, 2):
-        return Result(False, "Truncating defaults to 'pre' (it cuts at the start), whatever padding= says.")
-    if first_ok and not second_ok:
-        return Result(False, "The first row is right; the second keeps its values in order and gets one zero at the end.")
-    if (sorted(rows[0]) == sorted((8, 2, 7)) and not first_ok) or (sorted(rows[1]) == sorted((3, 9, 0)) and not second_ok):
-        return Result(False, "Padding and truncating never reorder values: keep each sequence's values in their order.")
-    if second_ok:
-        return Result(False, "The second row is right. The first sequence has 4 values, more than maxlen=3: it is cut, "
-                             "not padded. Which end does truncating cut?")
-    return Result(False, "Not these values. The first row is [5, 8, 2, 7] cut to 3 values, the second [3, 9] padded "
-                         "to 3. Which end does each setting change?")
+def _pre_post_check(long: list, short: list):
+    """The check of q3 for the sequences ``long`` (4 values) and ``short`` (2 values)."""
+    want_rows = _post_padded(long, short)
+    first_want, second_want = tuple(want_rows[0]), tuple(want_rows[1])
+    kept_start = tuple(long[:3])
+
+    def check_pre_post(value):
+        array = _as_int_rows(value)
+        want = np.array(want_rows, dtype=float)
+        if array.shape == (2, 4):
+            return Result(False, "maxlen=3 makes every row exactly 3 long: the first sequence (4 steps) must lose one.")
+        if array.shape == (3, 2):
+            return Result(False, "One row per sequence (2 rows), each maxlen=3 long: shape (2, 3).")
+        if array.shape != (2, 3):
+            return Result(False, f"Your array has shape {array.shape}; two sequences padded or cut to maxlen=3 give (2, 3).")
+        if np.array_equal(array, want):
+            return Result(True, f"{want_rows} is right: padding='post' puts the zeros at the end, and "
+                                "truncating (default 'pre') cuts the first sequence at its start.")
+        rows = [tuple(r) for r in array.tolist()]
+        first_ok, second_ok = rows[0] == first_want, rows[1] == second_want
+        if rows[0] == kept_start and second_ok:
+            return Result(False, "The second row is right. But padding= and truncating= are separate settings: "
+                                 "truncating is still 'pre', so the 4-step sequence loses its FIRST value.")
+        if 0 in rows[0] and 0 not in rows[1]:
+            return Result(False, f"The rows keep the order of the sequences: the first row comes from {list(long)}, "
+                                 f"the second from {list(short)}.")
+        if rows[1] == (0,) + tuple(short):
+            return Result(False, "The short row has its zero in front, where padding='pre' puts it: padding='post' "
+                                 "puts the zeros after the values.")
+        if rows[0] == kept_start:
+            return Result(False, "Truncating defaults to 'pre' (it cuts at the start), whatever padding= says.")
+        if first_ok and not second_ok:
+            return Result(False, "The first row is right; the second keeps its values in order and gets one zero at the end.")
+        if ((sorted(rows[0]) == sorted(first_want) and not first_ok)
+                or (sorted(rows[1]) == sorted(second_want) and not second_ok)):
+            return Result(False, "Padding and truncating never reorder values: keep each sequence's values in their order.")
+        if second_ok:
+            return Result(False, "The second row is right. The first sequence has 4 values, more than maxlen=3: it is cut, "
+                                 "not padded. Which end does truncating cut?")
+        return Result(False, f"Not these values. The first row is {list(long)} cut to 3 values, the second {list(short)} "
+                             "padded to 3. Which end does each setting change?")
+
+    return check_pre_post
 
 
-q3 = Exercise(
-    lesson="07", id="q3", points=1,
-    prompt="What does pad_sequences([[5, 8, 2, 7], [3, 9]], maxlen=3, padding='post') return? Write the rows.",
-    reads="post_padded",
-    check=_check_pre_post,
-    hints=["padding= says where the zeros go in a short row; truncating= says where a long row is cut. Each has "
-           "its own default: 'pre'.",
-           "padding='post': zeros at the end. truncating left at 'pre': the long row loses values at its start.",
-           "[[8, 2, 7], [3, 9, 0]]"],
-    answer="post_padded = [[8, 2, 7], [3, 9, 0]]",
-)
+def _pre_post_exercise(long: list, short: list, p: dict) -> Exercise:
+    want = _post_padded(long, short)
+    return Exercise(
+        lesson="07", id="q3", points=1, params=p,
+        prompt=f"What does pad_sequences([{list(long)}, {list(short)}], maxlen=3, padding='post') return? Write the rows.",
+        reads="post_padded",
+        check=_pre_post_check(long, short),
+        hints=["padding= says where the zeros go in a short row; truncating= says where a long row is cut. Each has "
+               "its own default: 'pre'.",
+               "padding='post': zeros at the end. truncating left at 'pre': the long row loses values at its start.",
+               f"{want}"],
+        answer=f"post_padded = {want}",
+    )
 
 
 # -- q4: the mask Masking computes ----------------------------------------------------------------
@@ -321,7 +333,8 @@ q8 = Exercise(
 )
 
 
-DEFAULTS = {"readings": 3, "lengths": [4, 9, 2, 7, 3], "step_features": 2, "real_steps": 5, "padded_to": 8,
+DEFAULTS = {"readings": 3, "lengths": [4, 9, 2, 7, 3], "step_features": 2, "pad_long": [5, 8, 2, 7], "pad_short": [3, 9],
+            "real_steps": 5, "padded_to": 8,
             "vocabulary": 1000, "embedding": 16, "largest_id": 50, "word_vector": 8, "review_units": 16}
 
 
@@ -333,7 +346,8 @@ def text_values(p: dict) -> dict:
     """The parameters plus the words and answers the lesson text derives from them."""
     return {**p, "count": len(p["lengths"]), "listed": _listed(p["lengths"]), "last_step": p["padded_to"] - 1,
             "longest": max(p["lengths"]), "copied": p["real_steps"] - 1,
-            "id_count": p["largest_id"] + 1}
+            "id_count": p["largest_id"] + 1, "pad_long_text": str(list(p["pad_long"])),
+            "pad_short_text": str(list(p["pad_short"])), "post_padded": str(_post_padded(p["pad_long"], p["pad_short"]))}
 
 
 TEXTS = [
@@ -342,6 +356,8 @@ TEXTS = [
     "{count} sequences of {listed} steps, each step with {step_features} features (arrays of shape "
     "`(length, {step_features})`).",
     "padded_shape = ({count}, {longest}, {step_features})",
+    "What does `pad_sequences([{pad_long_text}, {pad_short_text}], maxlen=3, padding=\"post\")` return?",
+    "post_padded = {post_padded}",
     "Another sequence has **{real_steps}** real steps, padded at the end to **{padded_to}**. In the output of the "
     "same kind of layer, the last row `out[0, {last_step}]` is a copy of `out[0, k]`",
     "copied_from_step = {copied}",
@@ -365,12 +381,14 @@ def draw(rng) -> dict:
         count = int(rng.integers(4, 8))
         lengths = [int(n) for n in rng.choice(np.arange(2, 13), size=count, replace=False)]
         real = int(rng.integers(3, 10))
+        digits = [int(n) for n in rng.choice(np.arange(1, 10), size=6, replace=False)]
         p = {"readings": int(rng.choice([2, 4, 5, 6, 8])), "lengths": lengths,
-             "step_features": int(rng.integers(2, 6)), "real_steps": real, "padded_to": real + int(rng.integers(3, 9)),
+             "step_features": int(rng.integers(2, 6)), "pad_long": digits[:4], "pad_short": digits[4:], "real_steps": real, "padded_to": real + int(rng.integers(3, 9)),
              "vocabulary": int(rng.choice([200, 500, 2000, 5000, 10000])), "embedding": int(rng.choice([4, 8, 12, 32, 64]))}
         longest, features = max(lengths), p["step_features"]
         fair = (lengths[0] != longest and lengths[0] != min(lengths) and features != longest
-                and (count, longest, features) != (5, 9, 2) and (real, p["padded_to"]) != (5, 8))
+                and (count, longest, features) != (5, 9, 2) and (real, p["padded_to"]) != (5, 8)
+                and _post_padded(digits[:4], digits[4:]) != _post_padded([5, 8, 2, 7], [3, 9]))
         if fair:
             break
     while True:   # q7: none of the three is the published one, and each typical wrong model stays wrong
@@ -381,8 +399,8 @@ def draw(rng) -> dict:
             return {**p, "largest_id": top, "word_vector": vector, "review_units": units}
 
 
-# -- q1, q2, q5, q6, q7: the exercises with numbers, for any numbers -------------------------------
-# build(DEFAULTS) is the published lesson. q3, q4 (the lesson's own arrays) and q8 (function) are
+# -- q1, q2, q3, q5, q6, q7: the exercises with numbers, for any numbers ---------------------------
+# build(DEFAULTS) is the published lesson. q4 (the lesson's own mask_batch) and q8 (function) are
 # the same for every variant.
 def build(p: dict = DEFAULTS) -> list:
     """The lesson's exercises for the numbers ``p`` (``DEFAULTS``: the published lesson)."""
@@ -507,6 +525,7 @@ def build(p: dict = DEFAULTS) -> list:
                f"(None, None, {dim})"],
         answer=f"embedded_shape = (None, None, {dim})",
     )
+    q3 = _pre_post_exercise(p["pad_long"], p["pad_short"], p)
     return [q1, q2, q3, q4, q5, q6, _text_model_exercise(p), q8]
 
 
