@@ -33,29 +33,12 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from .kernel_settings import KERNEL_ENV, Limits  # noqa: F401 - also imported from here
+
 OK, ERROR, TIMEOUT, STUCK, DIED, SKIPPED = "ok", "error", "timeout", "stuck", "kernel died", "skipped"
 ALREADY_STOPPED = "the kernel had already stopped"
 
 # Quiet, reproducible TensorFlow in every kernel (see KERAS3_FACTS.md).
-KERNEL_ENV = {"TF_CPP_MIN_LOG_LEVEL": "3", "TF_ENABLE_ONEDNN_OPTS": "0", "MPLBACKEND": "Agg",
-              "PYTHONHASHSEED": "0"}
-
-
-@dataclass(frozen=True)
-class Limits:
-    """What one submission may use. ``memory_mb=None`` switches the memory cap off."""
-
-    cell_timeout: float = 60.0
-    total_timeout: float = 600.0
-    interrupt_grace: float = 10.0
-    memory_mb: int | None = 3072
-    file_mb: int = 512
-    disk_mb: int = 1024                    # the whole scratch folder (files the kernel writes)
-    output_bytes: int = 2_000_000          # per cell, above this the run's status says so
-    message_bytes: int = 64 * 2**20
-    startup_timeout: float = 60.0
-
-
 @dataclass
 class CellRun:
     """How one cell went: ``status`` is ok, error, timeout, stuck, kernel died or skipped."""

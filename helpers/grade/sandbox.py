@@ -48,6 +48,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Iterable
 
+from .kernel_settings import SYSTEM_LINKS, Limits
+
 MODES = ("auto", "on", "off")
 MAX_PROCESSES = 512     # threads count too: TensorFlow and the kernel start a few dozen
 # The only variables the kernel inherits (the instructor's environment may hold tokens).
@@ -59,7 +61,6 @@ PASSED_ENV = ("PATH", "LANG", "LANGUAGE", "LC_ALL", "LC_CTYPE", "TZ", "LD_LIBRAR
 # programs and libraries, the dynamic linker's cache and configuration, fontconfig's configuration.
 SYSTEM_PATHS = ("/usr", "/etc/ld.so.cache", "/etc/ld.so.conf", "/etc/ld.so.conf.d", "/etc/fonts")
 # Top-level folders that merged-/usr systems make links into /usr (kept as the links or folders they are).
-SYSTEM_LINKS = ("/bin", "/sbin", "/lib", "/lib32", "/lib64", "/libx32")
 WARM_SWITCH = "COURSE_WARM_SANDBOX"   # "1": kernels forked warm inside the sandbox (helpers.grade.warm)
 PACKAGE = "helpers"   # the only part of the course folder a kernel sees
 
@@ -268,8 +269,6 @@ def problem() -> str:
     bwrap, why = _tools()
     if bwrap is None:
         return why
-    from .execute import Limits
-
     with tempfile.TemporaryDirectory(prefix="course-sandbox-check-") as scratch:
         confined = Sandbox(bwrap=bwrap).confine(Path(scratch))
         confined.hand_over()

@@ -31,7 +31,7 @@ from jupyter_client.provisioning import LocalProvisioner
 
 from helpers.kernels.provisioner import ForkedProcess, _stdio_fds
 
-from .sandbox import SYSTEM_LINKS
+from .kernel_settings import KERNEL_ENV, SYSTEM_LINKS, Limits
 
 STARTUP_TIMEOUT = 180.0
 _LOCK = threading.Lock()
@@ -69,8 +69,6 @@ class WarmSandbox:
 
     def start(self) -> None:
         """Start (or restart) the warm process; wait until it listens. Raises RuntimeError."""
-        from .execute import KERNEL_ENV, Limits
-
         self.stop()
         confined = self.box.confine(self.root)
         env = {**os.environ, **KERNEL_ENV}
