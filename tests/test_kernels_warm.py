@@ -337,14 +337,26 @@ def test_nbval_through_the_kernelspec_gets_warm_kernels(tmp_path):
 
 # ---- quiet, local transport (issue 22.4) -------------------------------------------------------------------------
 
-def test_kernels_talk_over_unix_sockets_in_a_private_folder(tmp_path, monkeypatch):
+def test_kernels_talk_over_unix_sockets_in_a_private_folder(monkeypatch):
+    import shutil
     import tempfile
 
     from jupyter_client import KernelManager
 
     from helpers.kernels.provisioner import TRANSPORT_SWITCH, use_ipc
 
+    # a short folder: pytest's tmp_path under xdist is too long for a Unix socket path (use_ipc keeps TCP then)
+    from pathlib import Path
+
+    tmp_path = Path(tempfile.mkdtemp(prefix="ck-", dir="/tmp"))
     monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))
+    try:
+        _check_ipc_switch(tmp_path, monkeypatch, KernelManager, TRANSPORT_SWITCH, use_ipc)
+    finally:
+        shutil.rmtree(tmp_path, ignore_errors=True)
+
+
+def _check_ipc_switch(tmp_path, monkeypatch, KernelManager, TRANSPORT_SWITCH, use_ipc):  # noqa: N803
     km = KernelManager()
     assert use_ipc(km) and km.transport == "ipc" and not km.cache_ports
     folder = tmp_path / f"course-kernels-{os.getuid()}"

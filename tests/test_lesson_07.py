@@ -74,7 +74,7 @@ def test_pre_post_answer_is_what_pad_sequences_returns():
         assert_verdict(q3.check(got), CORRECT)
         assert_verdict(q3.check([[8, 2, 7], [3, 9, 0]]), NOT_YET)
         assert q3.check(np.concatenate([got[:1], [[0] + list(params["pad_short"])]]).tolist()).message.startswith(
-            "padding='post' puts the zeros after")
+            "The short row has its zero in front")
 
 
 def test_mask_answer_is_what_masking_computes():
