@@ -213,6 +213,9 @@ def test_launch_links_are_well_formed_and_the_download_is_the_blank_notebook(tab
 
 def axe_violations(tab) -> list[dict]:
     tab.evaluate("document.querySelectorAll('details').forEach(d => { d.open = true; })")  # check hidden text too
+    # the theme fades an opened toggle in (opacity 0 -> 1 over 0.5 s): judge colours once every fade is over,
+    # or axe measures the half-transparent text (on a quiet machine it runs within the fade)
+    tab.evaluate("() => Promise.all(document.getAnimations().map(a => a.finished.catch(() => null)))")
     tab.add_script_tag(content=AXE.read_text(encoding="utf-8"))
     result = tab.evaluate("""async () => {
         const r = await axe.run(document, {resultTypes: ['violations']});
