@@ -150,13 +150,41 @@ def test_a_restart_keeps_every_verdict_even_after_a_kill(tmp_path):
         service.stop()
 
 
-def test_a_flood_of_10000_posts_from_30_learners_is_stored_completely(service):
+def test_a_flood_of_10000_posts_from_30_learners_is_stored_completely(tmp_path):
+    with LocalService(tmp_path / "classroom", per_minute=0) as service:   # the per-learner limit off
+        check_flood(service)
+
+
+def check_flood(service):
     result = flood(service.url, service.class_token, learners=30, posts=10_000, deadline_s=240)
     assert result.failures == [] and result.stored == 10_000
     summary = service.summary()
     assert summary["verdicts"] == 10_000 and summary["learners"] == 30
     q1 = next(row for row in summary["exercises"] if row["key"] == "01.q1")
     assert q1["attempted"] == 30
+
+
+def test_a_learner_over_the_rate_limit_gets_429_and_others_are_served(tmp_path):
+    with LocalService(tmp_path / "classroom", per_minute=3) as service:   # a token back every 20 s
+        answers = [post(service.url, service.class_token, GOOD)[0] for _ in range(5)]
+        assert answers == [201] * 3 + [429] * 2
+        refused = urllib.request.Request(service.url + "api/verdicts", data=json.dumps(GOOD).encode(), method="POST",
+                                         headers={"Authorization": f"token {service.class_token}"})
+        with pytest.raises(urllib.error.HTTPError) as error:
+            urllib.request.urlopen(refused, timeout=30)
+        assert error.value.code == 429 and b"too many verdicts" in error.value.read()
+        assert 1 <= int(error.value.headers["Retry-After"]) <= 20
+        assert post(service.url, service.class_token, {**GOOD, "learner": "bob"})[0] == 201
+        assert service.summary()["verdicts"] == 4
+
+
+@pytest.mark.parametrize("bad", ["-1", "nan", "inf", "many"])
+def test_a_bad_rate_limit_is_refused_at_start(bad, tmp_path):
+    from helpers.classroom.__main__ import main
+
+    with pytest.raises(SystemExit) as stop:
+        main(["serve", "--db", str(tmp_path / "db.sqlite"), "--port", "8765", "--verdicts-per-minute", bad])
+    assert stop.value.code == 2
 
 
 def test_the_dashboard_is_for_the_instructor_only(service):

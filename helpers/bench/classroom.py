@@ -73,7 +73,7 @@ def measure_classroom(samples: int = 200, learners: int = 30, posts: int = 10_00
     from helpers.classroom.local import LocalService, flood
 
     with tempfile.TemporaryDirectory(prefix="bench-classroom-") as folder:
-        with LocalService(Path(folder) / "service") as service:
+        with LocalService(Path(folder) / "service", per_minute=0) as service:   # throughput, no per-learner limit
             idle = _rss(service.process.pid)
             checks = time_checks(service.url, service.class_token, samples)
             cpu_before = _cpu(service.process.pid)

@@ -20,6 +20,8 @@ def main(argv: list[str] | None = None) -> int:
                        help="file holding the instructor's token (optional on a JupyterHub, which uses OAuth)")
     serve.add_argument("--class-token-file", type=Path,
                        help="file holding the class token learners post with (standalone workshops)")
+    serve.add_argument("--verdicts-per-minute", type=float, default=None, metavar="N",
+                       help="most verdicts a learner may send a minute (default 120; 0 turns the limit off)")
 
     hand = commands.add_parser("hand-out", help="copy each student's release folder into their home")
     hand.add_argument("--release", required=True, type=Path, help="the folder python -m helpers.release wrote")
@@ -42,7 +44,12 @@ def main(argv: list[str] | None = None) -> int:
 
         if not 0 < args.port < 65536:
             parser.error("--port must be 1-65535")
-        run(args.db, args.port, args.instructor_token_file, args.class_token_file, ip=args.ip)
+        from .service import VERDICTS_PER_MINUTE
+
+        per_minute = VERDICTS_PER_MINUTE if args.verdicts_per_minute is None else args.verdicts_per_minute
+        if not 0 <= per_minute < float("inf"):
+            parser.error("--verdicts-per-minute must be 0 (no limit) or a positive number")
+        run(args.db, args.port, args.instructor_token_file, args.class_token_file, ip=args.ip, per_minute=per_minute)
         return 0
     if args.command == "new-token":
         if args.file.exists():

@@ -33,7 +33,8 @@ class LocalService:
     """``python -m helpers.classroom serve`` on 127.0.0.1 in a folder of its own; stopped on exit."""
 
     def __init__(self, folder: str | Path, port: int | None = None, env: dict | None = None,
-                 class_token: bool = True, start_timeout: float = 60.0, prefix: str = "/"):
+                 class_token: bool = True, start_timeout: float = 60.0, prefix: str = "/",
+                 per_minute: float | None = None):
         self.folder = Path(folder)
         self.folder.mkdir(parents=True, exist_ok=True)
         self.port = port or free_port()
@@ -43,6 +44,7 @@ class LocalService:
         self.env = env
         self.prefix = prefix   # where the service serves: "/", or its hub prefix such as "/services/classroom/"
         self.start_timeout = start_timeout
+        self.per_minute = per_minute   # None: the service's default limit; 0: none
         self.process: subprocess.Popen | None = None
         self.log_path = self.folder / "service.log"
 
@@ -61,6 +63,8 @@ class LocalService:
                    "--instructor-token-file", str(self.folder / "instructor.token")]
         if self.class_token:
             command += ["--class-token-file", str(self.folder / "class.token")]
+        if self.per_minute is not None:
+            command += ["--verdicts-per-minute", str(self.per_minute)]
         return command
 
     def start(self) -> "LocalService":

@@ -39,6 +39,41 @@ log = logging.getLogger("helpers.classroom")
 INSTRUCTOR_COOKIE = "classroom_instructor"
 MIN_TOKEN = 16
 MAX_CONNECTION_BODY = 64 * 1024   # tornado refuses bodies larger than this before any handler runs
+VERDICTS_PER_MINUTE = 120          # per learner; a learner checking by hand sends a few a minute
+
+
+class RateLimit:
+    """A token bucket per learner: ``per_minute`` verdicts a minute, up to one minute's worth at once.
+
+    >>> limit = RateLimit(per_minute=2, clock=lambda: 0.0)
+    >>> [limit.allow("ada"), limit.allow("ada"), limit.allow("ada"), limit.allow("bob")]
+    [True, True, False, True]
+    """
+
+    def __init__(self, per_minute: float = VERDICTS_PER_MINUTE, clock=time.monotonic, max_learners: int = 10_000):
+        self.per_second = per_minute / 60.0
+        self.capacity = float(per_minute)
+        self.clock = clock
+        self.max_learners = max_learners
+        self.buckets: dict[str, tuple[float, float]] = {}   # learner -> (tokens, when counted)
+
+    def allow(self, learner: str) -> bool:
+        """Take one token from ``learner``'s bucket; False when it is empty (always True when off)."""
+        if self.capacity <= 0:
+            return True
+        now = self.clock()
+        tokens, then = self.buckets.pop(learner, (self.capacity, now))
+        tokens = min(self.capacity, tokens + (now - then) * self.per_second)
+        if len(self.buckets) >= self.max_learners:   # forget the learner seen longest ago
+            self.buckets.pop(next(iter(self.buckets)))
+        allowed = tokens >= 1.0
+        self.buckets[learner] = (tokens - 1.0 if allowed else tokens, now)
+        return allowed
+
+    def retry_after(self, learner: str) -> int:
+        """Whole seconds until ``learner`` may send again."""
+        tokens, _ = self.buckets.get(learner, (self.capacity, 0.0))
+        return max(1, int((1.0 - tokens) / self.per_second + 0.999)) if self.per_second else 1
 
 
 class Writer:
@@ -91,8 +126,10 @@ class Classroom:
     """What the handlers share: the store, the tokens, the hub connection (or None)."""
 
     def __init__(self, store: Store, instructor_token: str | None, class_token: str | None = None,
-                 prefix: str = "/", hub_auth=None, exercises: dict | None = None):
+                 prefix: str = "/", hub_auth=None, exercises: dict | None = None,
+                 per_minute: float = VERDICTS_PER_MINUTE):
         self.writer = Writer(store)
+        self.rate = RateLimit(per_minute)
         self.instructor_token = instructor_token
         self.class_token = class_token
         self.prefix = prefix if prefix.endswith("/") else prefix + "/"
@@ -211,6 +248,9 @@ class Verdicts(Base):
             self.refuse(400, str(why))
         if vouched is not None and row["learner"] != vouched:
             self.refuse(403, "a learner can only send their own verdicts")
+        if not self.classroom.rate.allow(row["learner"]):
+            self.set_header("Retry-After", str(self.classroom.rate.retry_after(row["learner"])))
+            self.refuse(429, "too many verdicts from this learner: wait a moment")
         try:
             await self.classroom.writer.add(row)
         except Exception:  # noqa: BLE001 - the disk may be full: say so, keep serving
@@ -329,7 +369,8 @@ def hub_auth_from_environment():
 
 
 def serve(db: str | Path, port: int, instructor_token_file: str | Path | None,
-          class_token_file: str | Path | None = None, ip: str = "127.0.0.1") -> None:
+          class_token_file: str | Path | None = None, ip: str = "127.0.0.1",
+          per_minute: float = VERDICTS_PER_MINUTE) -> None:
     """Serve until SIGTERM or SIGINT (then finish the batch in flight and close the database)."""
     if not log.handlers:
         handler = logging.StreamHandler(sys.stderr)
@@ -345,7 +386,8 @@ def serve(db: str | Path, port: int, instructor_token_file: str | Path | None,
     if instructor_token and class_token and instructor_token == class_token:
         raise SystemExit("the class token and the instructor token must differ")
     prefix = os.environ.get("JUPYTERHUB_SERVICE_PREFIX", "/") if hub_auth else "/"
-    classroom = Classroom(Store(db), instructor_token, class_token, prefix=prefix, hub_auth=hub_auth)
+    classroom = Classroom(Store(db), instructor_token, class_token, prefix=prefix, hub_auth=hub_auth,
+                          per_minute=per_minute)
     secret = None
     if instructor_token is None:
         secret = hashlib.sha256(b"classroom-cookie:" + os.environ["JUPYTERHUB_API_TOKEN"].encode()).digest()
