@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pytest
 
-from helpers.build import BEGIN, END
+from helpers.bench.shards import answer_blocks_only
 from helpers.grade import shards
 from helpers.grade.cli import main as grade_main
 
@@ -172,21 +172,9 @@ def test_merge_needs_the_roster_the_shards_were_graded_with(tmp_path, capsys):
 
 
 # -- 12 submissions, one run vs 3 shards at once ------------------------------------------------------------------
-def tiny(nb: dict, lesson_cells_only: bool = True) -> dict:
-    """A small submission: the notebook's metadata and only its answer blocks (no check, no demo cell)."""
-    cells = []
-    for cell in nb["cells"]:
-        text = "".join(cell["source"]) if isinstance(cell["source"], list) else cell["source"]
-        if cell["cell_type"] == "code" and BEGIN in text:
-            block = text[text.index(BEGIN) + len(BEGIN):text.index(END)].strip()
-            cells.append({"cell_type": "code", "metadata": {}, "execution_count": None, "outputs": [],
-                          "source": block + "\n"})
-    return {**nb, "cells": cells}
-
-
 def write_tiny(source: Path, target: Path) -> None:
     target.parent.mkdir(parents=True, exist_ok=True)
-    target.write_text(json.dumps(tiny(json.loads(source.read_text(encoding="utf-8")))), encoding="utf-8")
+    target.write_text(json.dumps(answer_blocks_only(json.loads(source.read_text(encoding="utf-8")))), encoding="utf-8")
 
 
 @pytest.fixture(scope="module")
@@ -208,7 +196,7 @@ def class_of_ten(tmp_path_factory):
     write_tiny(release / "keys" / "s01" / name, subs / "s01" / "00_welcome(1).ipynb")        # s01 twice
     write_tiny(release / "keys" / "s08" / name, subs / "s08" / name)
     (subs / "s08" / "00_welcome(1).ipynb").write_text(                                       # s08 twice: a blank
-        json.dumps({**tiny(json.loads((release / "keys" / "s08" / name).read_text())), "cells": []}))
+        json.dumps({**answer_blocks_only(json.loads((release / "keys" / "s08" / name).read_text())), "cells": []}))
     write_tiny(next((ROOT / "solutions").glob("00_*.ipynb")), subs / "s09" / name)            # the published answers
     write_tiny(release / "keys" / "s02" / name, subs / "s10" / name)                           # s02's numbers
     write_tiny(release / "keys" / "s03" / name, subs / "zed" / name)                           # not on the roster

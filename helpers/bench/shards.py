@@ -28,9 +28,22 @@ def rows_per_shard(rows: int, count: int) -> list[int]:
     return [rows // count + (1 if i < rows % count else 0) for i in range(count)]
 
 
+def answer_blocks_only(nb: dict) -> dict:
+    """A small submission made of ``nb``: its metadata and only its answer blocks (no check, no demo cell)."""
+    from helpers.build import BEGIN, END
+
+    cells = []
+    for cell in nb["cells"]:
+        text = "".join(cell["source"]) if isinstance(cell["source"], list) else cell["source"]
+        if cell["cell_type"] == "code" and BEGIN in text:
+            block = text[text.index(BEGIN) + len(BEGIN):text.index(END)].strip()
+            cells.append({"cell_type": "code", "metadata": {}, "execution_count": None, "outputs": [],
+                          "source": block + "\n"})
+    return {**nb, "cells": cells}
+
+
 def make_class(folder: Path, students: int = 12) -> Path:
     """A roster, a secret and one small lesson-00 submission per student in ``folder/subs``."""
-    from helpers.build import BEGIN, END
 
     ids = [f"s{n:02d}" for n in range(1, students + 1)]
     (folder / "roster.csv").write_text("id,name,email\n" + "".join(f"{s},Student {s},{s}@uni.edu\n" for s in ids))
@@ -41,16 +54,9 @@ def make_class(folder: Path, students: int = 12) -> Path:
                    check=True, capture_output=True, timeout=300)
     for s in ids:
         key = next((release / "keys" / s).glob("00_*.ipynb"))
-        nb = json.loads(key.read_text(encoding="utf-8"))
-        cells = []
-        for cell in nb["cells"]:
-            text = "".join(cell["source"]) if isinstance(cell["source"], list) else cell["source"]
-            if cell["cell_type"] == "code" and BEGIN in text:
-                block = text[text.index(BEGIN) + len(BEGIN):text.index(END)].strip()
-                cells.append({"cell_type": "code", "metadata": {}, "execution_count": None, "outputs": [],
-                              "source": block + "\n"})
+        nb = answer_blocks_only(json.loads(key.read_text(encoding="utf-8")))
         (folder / "subs" / s).mkdir(parents=True)
-        (folder / "subs" / s / key.name).write_text(json.dumps({**nb, "cells": cells}), encoding="utf-8")
+        (folder / "subs" / s / key.name).write_text(json.dumps(nb), encoding="utf-8")
     return folder
 
 

@@ -233,14 +233,19 @@ def find_layer(model: Any, name: str) -> Any:
     return None
 
 
-def model_input_shape(model: Any) -> tuple | None:
+def _single_shape(model: Any, side: str) -> tuple | None:
     try:
-        inputs = model.inputs
-        if inputs and len(inputs) == 1:
-            return tuple(inputs[0].shape)
+        tensors = getattr(model, side)
+        if tensors and len(tensors) == 1:
+            return tuple(tensors[0].shape)
     except (AttributeError, ValueError):
-        return None
+        pass
     return None
+
+
+def model_input_shape(model: Any) -> tuple | None:
+    """The shape of a single-input model's input, or None."""
+    return _single_shape(model, "inputs")
 
 
 def forget_pyplot_figure(figure: Any) -> None:
@@ -351,13 +356,7 @@ def models_in(spaces: list[Mapping]) -> list:
 
 def output_shape(model: Any) -> tuple | None:
     """The shape of a single-output model's output, or None."""
-    try:
-        outputs = model.outputs
-        if outputs and len(outputs) == 1:
-            return tuple(outputs[0].shape)
-    except (AttributeError, ValueError):
-        pass
-    return None
+    return _single_shape(model, "outputs")
 
 
 def array_shape(value: Any) -> tuple | None:

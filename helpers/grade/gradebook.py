@@ -210,6 +210,7 @@ def read_grades(path: Path) -> list[dict]:
 
 
 def write_atomically(path: Path, text: str) -> None:
+    """Write ``text`` to ``path`` so a reader sees the old file or the whole new one, never a part."""
     temporary = path.with_name(f".{path.name}.part")
     with open(temporary, "w", encoding="utf-8", newline="") as handle:
         handle.write(text)

@@ -18,9 +18,10 @@ from __future__ import annotations
 import csv
 import io
 import json
-import os
 from dataclasses import dataclass, field
 from pathlib import Path
+
+from .gradebook import write_atomically
 
 FIXED_FRONT = ["submission", "file", "lesson", "score", "max_score"]
 FIXED_BACK = ["status", "message", "seconds"]
@@ -115,16 +116,7 @@ class GradesTable:
         writer.writeheader()
         for row in self.rows.values():
             writer.writerow(row)
-        _write_atomically(self.path, buffer.getvalue())
-
-
-def _write_atomically(path: Path, text: str) -> None:
-    temporary = path.with_name(f".{path.name}.part")
-    with open(temporary, "w", encoding="utf-8", newline="") as handle:
-        handle.write(text)
-        handle.flush()
-        os.fsync(handle.fileno())
-    os.replace(temporary, path)
+        write_atomically(self.path, buffer.getvalue())
 
 
 def gradescope_results(graded: Graded) -> dict:
@@ -169,6 +161,6 @@ def write_submission(out_dir: Path, graded: Graded) -> Path:
     """Write ``out_dir/<name>/results.json`` and ``feedback.md``; returns that folder."""
     folder = Path(out_dir) / graded.name
     folder.mkdir(parents=True, exist_ok=True)
-    _write_atomically(folder / "results.json", json.dumps(gradescope_results(graded), indent=1) + "\n")
-    _write_atomically(folder / "feedback.md", feedback_markdown(graded))
+    write_atomically(folder / "results.json", json.dumps(gradescope_results(graded), indent=1) + "\n")
+    write_atomically(folder / "feedback.md", feedback_markdown(graded))
     return folder
