@@ -263,7 +263,9 @@ json.dump({"uid": os.getuid(), "caps": [status[k].strip() for k in ("CapEff", "C
         assert run.status == "ok", run.error
         seen.append(json.loads((Path(kernel.workdir) / "seen.json").read_text()))
         seen[-1]["scratch"] = Path(kernel.scratch).name
-    print(json.dumps({"grader_uid": os.getuid(), "seen": seen, "alive": [k.alive for k in kernels]}))
+    grader_caps = open("/proc/self/status").read().split("CapEff:")[1].split()[0]
+    print(json.dumps({"grader_uid": os.getuid(), "grader_caps": grader_caps, "seen": seen,
+                      "alive": [k.alive for k in kernels]}))
 finally:
     for kernel in kernels:
         kernel.stop()
@@ -271,28 +273,95 @@ finally:
 """
 
 
-def test_a_grader_that_is_not_root_gets_confined_warm_forks(tmp_path):
+def as_nobody(home: Path, needed: list[Path]) -> list[str]:
+    """A command prefix running as ``nobody`` in a mount namespace of its own in which every folder of
+    ``needed`` can be reached: a folder on the way that others may not enter (root's 0700 home, where
+    the project's machines keep their Python) is covered by an empty one that holds only what is needed.
+    Nothing outside the namespace changes."""
+    blocked: dict[Path, set[Path]] = {}
+    for path in needed:
+        chain = [*reversed(path.parents), path]
+        for parent, child in zip(chain, chain[1:]):
+            if not parent.stat().st_mode & 0o001:
+                blocked.setdefault(parent, set()).add(child)
+                break
+    lines = []
+    for parent, children in blocked.items():
+        staged = [(child, home / f"stage-{len(lines)}-{n}") for n, child in enumerate(sorted(children))]
+        for child, stage in staged:
+            stage.mkdir()
+            lines.append(f"mount --bind '{child}' '{stage}'")
+        lines.append(f"mount -t tmpfs -o mode=0755 tmpfs '{parent}'")
+        lines += [f"mkdir -p '{child}' && mount --move '{stage}' '{child}'" for child, stage in staged]
+    os.chown(home, 65534, 65534)
+    script = " && ".join([*lines, 'exec setpriv --reuid=65534 --regid=65534 --clear-groups -- "$@"'])
+    return ["unshare", "--mount", "--propagation", "private", "--", "sh", "-c", script, "as-nobody"]
+
+
+def test_a_grader_that_is_not_root_gets_confined_warm_forks():
     """The path of a grader without root: bwrap ``--unshare-user``, no user id of its own per fork,
-    every capability dropped. Run as ``nobody`` (``setpriv``) when the tests run as root."""
+    every capability dropped. When the tests run as root, the grader runs as ``nobody``."""
     skip_without_bubblewrap()
-    home = tmp_path / "home"
-    home.mkdir()
-    as_nobody: list[str] = []
-    if os.geteuid() == 0:
-        os.chmod(tmp_path, 0o755)
-        os.chown(home, 65534, 65534)
-        as_nobody = ["setpriv", "--reuid=65534", "--regid=65534", "--clear-groups", "--"]
+    home = Path(tempfile.mkdtemp(prefix="course-not-root-", dir="/tmp"))   # pytest's folders are root's only
     root = Path(__file__).resolve().parents[1]
-    env = {**os.environ, "HOME": str(home), "PYTHONPATH": str(root), "PYTHONDONTWRITEBYTECODE": "1"}
+    prefix: list[str] = []
+    if os.geteuid() == 0:
+        needed = [Path(p) for p in (sys.prefix, sys.base_prefix, os.path.realpath(sys.executable), root)]
+        prefix = as_nobody(home, needed)
+    env = {**os.environ, "HOME": str(home), "TMPDIR": "/tmp", "PYTHONPATH": str(root), "PYTHONDONTWRITEBYTECODE": "1"}
     env.pop(sandbox.WARM_SWITCH, None)
-    done = subprocess.run([*as_nobody, sys.executable, "-c", NOT_ROOT_GRADER], cwd=home, env=env,
-                          capture_output=True, text=True, timeout=900)
+    try:
+        done = subprocess.run([*prefix, sys.executable, "-c", NOT_ROOT_GRADER], cwd=home, env=env,
+                              capture_output=True, text=True, timeout=900)
+    finally:
+        shutil.rmtree(home, ignore_errors=True)
     assert done.returncode == 0, done.stderr[-3000:]
     report = json.loads(done.stdout.strip().splitlines()[-1])
-    assert report["grader_uid"] != 0 and report["alive"] == [True, True]
+    assert report["grader_uid"] != 0 and report["grader_caps"] == "0000000000000000" and report["alive"] == [True, True]
     for seen in report["seen"]:
         assert seen["uid"] == report["grader_uid"], seen   # no change of user id without root
         assert seen["caps"] == ["0000000000000000"] * 3 + ["1"], seen   # no capability, and no way to gain one
         assert seen["processes"] == [1, 2] and seen["kill"] == "ProcessLookupError", seen
         assert seen["jobs"] == [seen["scratch"]] and seen["socket"] is False, seen   # not the other fork
         assert seen["tf"] is True and seen["home"] is False and seen["write_usr"] is False, seen
+
+
+COLD_FALLBACK = """
+import json, shutil, tempfile
+from pathlib import Path
+from helpers.grade import sandbox, warm
+from helpers.grade.execute import Kernel, Limits
+
+box = sandbox.Sandbox(bwrap=shutil.which("bwrap"), warm=True)
+folder = box.scratch_folder()
+scratch = Path(tempfile.mkdtemp())
+(scratch / "work").mkdir()
+with Kernel(scratch / "work", Limits(cell_timeout=120, startup_timeout=120), sandbox=box, scratch=scratch) as kernel:
+    run = kernel.run("import os\\nassert not os.path.exists('/home') and os.getpid() < 10")
+    print(json.dumps({"folder": str(folder), "status": run.status, "provisioner": type(kernel.km.provisioner).__name__,
+                      "argv0": kernel.km.kernel_spec.argv[0]}))
+shutil.rmtree(scratch, ignore_errors=True)
+"""
+
+
+def test_where_a_fork_cannot_mount_its_proc_kernels_start_cold_and_sandboxed():
+    """Root of a user namespace without capabilities outside it: bubblewrap covers parts of the warm
+    process's /proc, so the kernel refuses a fork a /proc of its own. The warm process finds out before
+    importing anything; kernels start cold, still sandboxed, with one warning."""
+    skip_without_bubblewrap()
+    if os.geteuid() != 0:
+        pytest.fail("this test maps root into a user namespace: run it as root (as CI does)")
+    home = Path(tempfile.mkdtemp(prefix="course-no-proc-"))
+    env = {**os.environ, "HOME": str(home), "PYTHONPATH": str(Path(__file__).resolve().parents[1])}
+    env.pop(sandbox.WARM_SWITCH, None)
+    try:
+        done = subprocess.run(["unshare", "--user", "--map-user=1000", "--map-group=1000", "--", sys.executable,
+                               "-c", COLD_FALLBACK], cwd=home, env=env, capture_output=True, text=True, timeout=900)
+    finally:
+        shutil.rmtree(home, ignore_errors=True)
+    assert done.returncode == 0, done.stderr[-3000:]
+    report = json.loads(done.stdout.strip().splitlines()[-1])
+    assert report["folder"] == "None" and report["status"] == "ok", report
+    assert report["provisioner"] != "WarmSandboxProvisioner" and report["argv0"].endswith("bwrap"), report
+    assert done.stderr.count("warm sandboxed kernels unavailable") == 1, done.stderr
+    assert "a fork cannot be confined here" in done.stderr and "mount /proc" in done.stderr
