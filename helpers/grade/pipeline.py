@@ -83,7 +83,6 @@ def grade_one(sub: load.Submission, name: str, limits: Limits = Limits(), seed: 
 
 
 def _run_and_judge(sub, exercises, limits: Limits, seed: int, graded: report.Graded, box=None) -> dict | None:
-    deadline = time.monotonic() + limits.total_timeout
     problems: list[str] = []
     answers: dict[str, list[extract.Answer]] = {e.key: [] for e in exercises}
     last_cell = len(sub.code_cells) - 1
@@ -103,6 +102,8 @@ def _run_and_judge(sub, exercises, limits: Limits, seed: int, graded: report.Gra
             graded.status, graded.message = KERNEL_FAILED, f"{type(err).__name__}: {err}"[:300]
             graded.verdicts = [judge.unreadable(e, "the grader could not start a kernel") for e in exercises]
             return None
+        # the notebook's own time: not the wait for a kernel (the first ones wait for the warm process)
+        deadline = time.monotonic() + limits.total_timeout
         with kernel:
             for position, source in enumerate(sub.code_cells):
                 label = f"code cell {position + 1}"
