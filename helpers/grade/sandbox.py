@@ -30,6 +30,11 @@ The kernel also
   ``RLIMIT_NPROC`` and owns every root file. The disk the scratch folder uses is watched by
   :class:`~helpers.grade.execute.Kernel` (``Limits.disk_mb``).
 
+By default (``COURSE_WARM_SANDBOX`` unset or not ``0``) the kernel is a fork of a warm process that
+runs inside this same sandbox (:mod:`helpers.grade.warm`, :mod:`helpers.grade.warmbox`), confined
+before it runs a line; ``COURSE_WARM_SANDBOX=0``, or a machine where a fork cannot be confined,
+starts every kernel cold with the bwrap command below.
+
 >>> box, note = choose("auto", hidden=["submissions", "grades"])   # doctest: +SKIP
 >>> box.confine(Path("/tmp/s")).command(["python", "-m", "ipykernel_launcher"], Limits())  # doctest: +SKIP
 ['bwrap', '--tmpfs', '/', '--ro-bind', '/usr', '/usr', ...]
