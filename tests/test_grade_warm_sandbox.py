@@ -183,6 +183,7 @@ def test_without_a_warm_process_the_kernel_starts_cold_and_sandboxed_with_one_wa
             assert kernel.run("import os\nassert not os.path.exists('/home') and os.listdir('/proc') != []").status == "ok"
             assert "bwrap" in kernel.km.kernel_spec.argv[0]
     assert capsys.readouterr().err.count("warm sandboxed kernels unavailable (no forks here)") == 1
+    warm.stop(cold_box)   # its folder, made before the start failed
 
 
 def test_a_fork_cannot_reach_a_warm_process_kept_outside_tmp(monkeypatch):
