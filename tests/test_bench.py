@@ -45,12 +45,18 @@ def test_table_gives_medians_ratios_and_flags():
     assert "| **course (2 notebooks)** | 9.0 | 3.00 | 1200 (max) | 2.40 |" in text
     assert "| `--jobs 1` | 4 | 30.0 | 8.0 |" in text and "grader not available" in text
     assert "`make test`: 300 s wall, one run, passed." in text
-    cost = {"name": "01_a", "off": 8.0, "on": 8.4, "off_warm": 1.5, "cost": 0.05}
+    cost = {"name": "01_a", "copies": 4, "off": 8.0, "on_cold": 8.4, "off_warm": 1.5, "on": 1.2, "cost": 0.05,
+            "memory": {"warm_process_alone": {"Rss": 700e6, "Pss": 600e6, "Private": 500e6}}}
     text = report.table(rows, 3, grader, None, sandbox_cost=cost)
+    assert "`--jobs 1`, 4 copies in one batch" in text
     assert "| 01_a, `--sandbox off`, cold kernels | 8.00 | 2.67 |" in text
-    assert "| 01_a, `--sandbox on` (the default where it runs; cold kernels) | 8.40 | 2.80 |" in text
+    assert "| 01_a, `--sandbox on`, cold kernels (`COURSE_WARM_SANDBOX=0`) | 8.40 | 2.80 |" in text
+    assert "| 01_a, `--sandbox on`, warm sandboxed kernels (the default where bubblewrap runs) | 1.20 | 0.40 |" in text
     assert "| 01_a, `--sandbox off`, warm kernels | 1.50 | 0.50 |" in text
     assert "| sandbox cost (on against off, both cold) | +5.0 % | |" in text
+    assert "| the default against the floor (aim <= 0.45) | 0.40 | |" in text
+    assert "| the default against `--sandbox off`, warm (aim <= 1.1) | 0.80 | |" in text
+    assert "no fork alive: Rss / Pss / Private MB | 700 / 600 / 500 |" in text
     assert "| not measured | no bwrap | |" in report.table(rows, 3, grader, None,
                                                                sandbox_cost={"note": "no bwrap"})
 

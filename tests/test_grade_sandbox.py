@@ -89,8 +89,8 @@ def site_packages() -> Path:
 
 @pytest.fixture(scope="module", params=["cold", "warm"])
 def hostile_batch(tmp_path_factory, request):
-    """The hostile batch, graded by cold sandboxed kernels and by kernels forked from the warm process
-    inside the sandbox (``COURSE_WARM_SANDBOX=1``, helpers.grade.warm)."""
+    """The hostile batch, graded by cold sandboxed kernels (``COURSE_WARM_SANDBOX=0``) and by kernels
+    forked from the warm process inside the sandbox (the default, helpers.grade.warm)."""
     skip_without_bubblewrap()
     from helpers.grade import warm
 
@@ -137,14 +137,19 @@ def hostile_batch(tmp_path_factory, request):
     before = {p.name for p in package_folder().iterdir()}, {p.name for p in site_packages().iterdir()}
     old_home = os.environ.get("HOME")
     os.environ["HOME"] = str(home)
-    os.environ[sandbox.WARM_SWITCH] = "1" if request.param == "warm" else "0"
+    old_switch = os.environ.pop(sandbox.WARM_SWITCH, None)
+    if request.param == "cold":
+        os.environ[sandbox.WARM_SWITCH] = "0"
+    forked = warm.forks_made()
     try:
         pipeline.grade_batch([folder], out, jobs=2, lesson="01", sandbox="on",
                              limits=Limits(cell_timeout=60, total_timeout=300, disk_mb=DISK_MB))
-        forks = sum(w.forks for w in warm._WARM.values())
+        forks = warm.forks_made() - forked
     finally:
         os.environ["HOME"] = old_home if old_home is not None else ""
-        del os.environ[sandbox.WARM_SWITCH]
+        os.environ.pop(sandbox.WARM_SWITCH, None)
+        if old_switch is not None:
+            os.environ[sandbox.WARM_SWITCH] = old_switch
         server.stop()
         shutil.rmtree(home, ignore_errors=True)
         warm.stop_all()
@@ -237,10 +242,20 @@ def bound(argv: list[str]) -> dict[str, str]:
     return {argv[i + 2]: argv[i + 1] for i, a in enumerate(argv) if a == "--ro-bind"}
 
 
-def test_the_sandbox_command_is_an_allowlist(tmp_path):
+def test_kernels_are_forked_warm_inside_the_sandbox_unless_switched_off(monkeypatch):
     skip_without_bubblewrap()
+    monkeypatch.delenv(sandbox.WARM_SWITCH, raising=False)
+    assert sandbox.choose("on")[0].warm and sandbox.choose("auto")[0].warm
+    monkeypatch.setenv(sandbox.WARM_SWITCH, "0")
+    assert not sandbox.choose("on")[0].warm
+
+
+def test_the_sandbox_command_is_an_allowlist(tmp_path, monkeypatch):
+    skip_without_bubblewrap()
+    monkeypatch.setenv(sandbox.WARM_SWITCH, "0")   # a cold kernel's command
     submission = package_folder().parent / "README.md"   # stands for a submission kept in the project
     box, note = sandbox.choose("on", hidden=[tmp_path / "subs", submission])
+    assert not box.warm
     scratch = tmp_path / "scratch"
     scratch.mkdir()
     argv = box.confine(scratch).command(["python"], Limits())

@@ -109,8 +109,11 @@ def python_of(venv: Path) -> Path:
 
 @pytest.fixture(params=["cold", "warm"])
 def mode(request, cloned_course):
-    """Cold sandboxed kernels, and kernels forked from the warm process inside the sandbox."""
-    env = {**cloned_course["env"], "COURSE_WARM_SANDBOX": "1" if request.param == "warm" else "0"}
+    """Cold sandboxed kernels (``COURSE_WARM_SANDBOX=0``), and kernels forked from the warm process
+    inside the sandbox (the default)."""
+    env = {name: value for name, value in cloned_course["env"].items() if name != "COURSE_WARM_SANDBOX"}
+    if request.param == "cold":
+        env["COURSE_WARM_SANDBOX"] = "0"
     return {**cloned_course, "env": env, "mode": request.param}
 
 

@@ -131,6 +131,14 @@ def _model_loader(model_dir: Path):
     return load
 
 
+def import_keras() -> None:
+    """Import Keras in the grader (ahead of the first model an answer hands in); never raises."""
+    try:
+        import keras  # noqa: F401
+    except Exception:  # noqa: BLE001 - the first model to load reports it
+        pass
+
+
 def keras_lock() -> threading.Lock:
     """The lock the grader holds while Keras loads or judges a model (threads share Keras)."""
     return _KERAS_LOCK

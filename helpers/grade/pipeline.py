@@ -83,7 +83,6 @@ def grade_one(sub: load.Submission, name: str, limits: Limits = Limits(), seed: 
 
 
 def _run_and_judge(sub, exercises, limits: Limits, seed: int, graded: report.Graded, box=None) -> dict | None:
-    deadline = time.monotonic() + limits.total_timeout
     problems: list[str] = []
     answers: dict[str, list[extract.Answer]] = {e.key: [] for e in exercises}
     last_cell = len(sub.code_cells) - 1
@@ -103,6 +102,8 @@ def _run_and_judge(sub, exercises, limits: Limits, seed: int, graded: report.Gra
             graded.status, graded.message = KERNEL_FAILED, f"{type(err).__name__}: {err}"[:300]
             graded.verdicts = [judge.unreadable(e, "the grader could not start a kernel") for e in exercises]
             return None
+        # the notebook's own time: not the wait for a kernel (the first ones wait for the warm process)
+        deadline = time.monotonic() + limits.total_timeout
         with kernel:
             for position, source in enumerate(sub.code_cells):
                 label = f"code cell {position + 1}"
@@ -257,6 +258,7 @@ def grade_batch(paths: Iterable[str | Path], out_dir: str | Path, *, jobs: int =
         names = submission_names([s.path for s in todo], variants, taken)
     results = []
     _STOP.clear()
+    warming = _warm_up(box) if todo else []
     pool = ThreadPoolExecutor(max_workers=max(1, int(jobs)), thread_name_prefix="grade")
     try:
         futures = {pool.submit(grade_one, sub, name, limits, seed, variants, student, box, unconfined): sub
@@ -274,4 +276,27 @@ def grade_batch(paths: Iterable[str | Path], out_dir: str | Path, *, jobs: int =
         raise
     finally:
         pool.shutdown(wait=True)
+        for thread in warming:
+            thread.join()
+        if box is not None:
+            box.close()
     return results
+
+
+def _warm_up(box: sandboxes.Sandbox | None) -> list[threading.Thread]:
+    """Start, side by side with the first submission, the two slow things a batch waits for once:
+    the sandbox's warm process (when it has one) and the grader's own Keras import (it loads the
+    models that answers hand in). Returns the threads doing them."""
+    steps: list[Callable[[], object]] = [extract.import_keras]
+    if box is not None and box.warm:
+        steps.insert(0, box.scratch_folder)   # starts the warm process; the first kernel waits for it
+    def quietly(step: Callable[[], object]) -> None:
+        try:
+            step()
+        except Exception:  # noqa: BLE001 - the submission that needs it meets the same error, in its row
+            pass
+
+    threads = [threading.Thread(target=quietly, args=(step,), name="grade-warm-up", daemon=True) for step in steps]
+    for thread in threads:
+        thread.start()
+    return threads

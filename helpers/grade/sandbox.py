@@ -30,6 +30,11 @@ The kernel also
   ``RLIMIT_NPROC`` and owns every root file. The disk the scratch folder uses is watched by
   :class:`~helpers.grade.execute.Kernel` (``Limits.disk_mb``).
 
+By default (``COURSE_WARM_SANDBOX`` unset or not ``0``) the kernel is a fork of a warm process that
+runs inside this same sandbox (:mod:`helpers.grade.warm`, :mod:`helpers.grade.warmbox`), confined
+before it runs a line; ``COURSE_WARM_SANDBOX=0``, or a machine where a fork cannot be confined,
+starts every kernel cold with the bwrap command below.
+
 >>> box, note = choose("auto", hidden=["submissions", "grades"])   # doctest: +SKIP
 >>> box.confine(Path("/tmp/s")).command(["python", "-m", "ipykernel_launcher"], Limits())  # doctest: +SKIP
 ['bwrap', '--tmpfs', '/', '--ro-bind', '/usr', '/usr', ...]
@@ -61,7 +66,7 @@ PASSED_ENV = ("PATH", "LANG", "LANGUAGE", "LC_ALL", "LC_CTYPE", "TZ", "LD_LIBRAR
 # programs and libraries, the dynamic linker's cache and configuration, fontconfig's configuration.
 SYSTEM_PATHS = ("/usr", "/etc/ld.so.cache", "/etc/ld.so.conf", "/etc/ld.so.conf.d", "/etc/fonts")
 # Top-level folders that merged-/usr systems make links into /usr (kept as the links or folders they are).
-WARM_SWITCH = "COURSE_WARM_SANDBOX"   # "1": kernels forked warm inside the sandbox (helpers.grade.warm)
+WARM_SWITCH = "COURSE_WARM_SANDBOX"   # "0": every kernel starts cold (default: forked warm, helpers.grade.warm)
 PACKAGE = "helpers"   # the only part of the course folder a kernel sees
 
 
@@ -116,6 +121,13 @@ class Sandbox:
 
         running = warm.warm_for(self)
         return running.jobs if running is not None else None
+
+    def close(self) -> None:
+        """Stop the warm process of this sandbox, if it has one (a batch calls it when it is over)."""
+        if self.warm:
+            from . import warm
+
+            warm.stop(self)
 
     def shown(self) -> list[Path]:
         """Every folder or file put into the sandbox read-only (the allowlist), besides ``/dev``,
@@ -302,5 +314,5 @@ def choose(mode: str, hidden: Iterable[str | Path] = ()) -> tuple[Sandbox | None
             raise SandboxUnavailable(f"--sandbox on: {why}")
         return None, f"graded WITHOUT a sandbox: {why}"
     bwrap, _ = _tools()
-    warm = os.environ.get(WARM_SWITCH) == "1"
+    warm = os.environ.get(WARM_SWITCH, "1") != "0"
     return Sandbox(tuple(_resolved(p) for p in hidden), bwrap=bwrap, warm=warm), ""

@@ -1,5 +1,6 @@
-"""Warm sandboxed kernels (off by default; ``COURSE_WARM_SANDBOX=1``): forks of a warm process that
-itself runs inside the grader's sandbox (:mod:`helpers.grade.warmbox`).
+"""Warm sandboxed kernels (the grader's default where bubblewrap runs; ``COURSE_WARM_SANDBOX=0``
+switches them off): forks of a warm process that itself runs inside the grader's sandbox
+(:mod:`helpers.grade.warmbox`).
 
 :class:`WarmSandbox` starts the warm process once per :class:`~helpers.grade.sandbox.Sandbox` (the
 same allowlist as a kernel, no network, plus the capabilities it needs to confine its forks) and
@@ -37,6 +38,12 @@ STARTUP_TIMEOUT = 180.0
 _LOCK = threading.Lock()
 _WARM: dict = {}
 _warned: set[str] = set()
+_FORKS = [0]   # kernels forked by every warm process of this grader so far
+
+
+def forks_made() -> int:
+    """How many kernels the warm processes of this grader have forked so far."""
+    return _FORKS[0]
 
 
 def warn_once(why: str) -> None:
@@ -114,6 +121,7 @@ class WarmSandbox:
             raise
         conn.setblocking(False)
         self.forks += 1
+        _FORKS[0] += 1
         return answer["pid"], fds[0], conn
 
 
@@ -135,12 +143,19 @@ def warm_for(box) -> WarmSandbox | None:
         return warm
 
 
-def stop_all() -> None:
+def stop(box) -> None:
+    """Stop the warm process of ``box`` (its batch is over; every kernel it forked ends with it) and
+    remove its folder."""
     with _LOCK:
-        for warm in _WARM.values():
+        warm = _WARM.pop(box, None)
+        if warm is not None:
             warm.stop()
             shutil.rmtree(warm.root, ignore_errors=True)
-        _WARM.clear()
+
+
+def stop_all() -> None:
+    for box in list(_WARM):
+        stop(box)
 
 
 atexit.register(stop_all)

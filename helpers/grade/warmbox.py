@@ -11,9 +11,9 @@ Each request (JSON ``{"args", "env", "cwd", "scratch", "keep", "uid", "limits"}`
 stdin, stdout, stderr) gets a fork ("keeper") that, before any learner code runs:
 
 1. enters new mount, IPC, network and PID namespaces;
-2. mounts its ``scratch/tmp`` as ``/tmp`` (covering the warm process's ``/tmp``, its socket and
-   every other scratch folder), its scratch folder back at the same path, ``scratch/shm`` as
-   ``/dev/shm``;
+2. mounts its ``scratch/tmp`` as ``/tmp``, an empty read-only folder over the warm process's own
+   folder (its ``/tmp`` and socket, every other scratch folder), its scratch folder back at the same
+   path inside it, ``scratch/shm`` as ``/dev/shm``;
 3. forks an init (PID 1 of the new namespace, killed with the keeper) that mounts a ``/proc`` of
    its own and forks the kernel, which sets its limits, takes the user id ``uid`` (a grader run as
    root) or drops every capability, and becomes an ipykernel.
@@ -24,13 +24,12 @@ on the same connection when it ends.
 from __future__ import annotations
 
 import ctypes
-import json
 import os
 import resource
-import selectors
 import signal
-import socket
 import sys
+
+from helpers.kernels.zygote import ForkServer
 
 SOCKET = "/tmp/warm.sock"
 CLONE_NEWNS, CLONE_NEWIPC, CLONE_NEWNET, CLONE_NEWPID = 0x00020000, 0x08000000, 0x40000000, 0x20000000
@@ -69,12 +68,14 @@ MNT_DETACH = 2
 
 
 def confine(scratch: str, jobs: str, keep: list[str] = ()) -> None:
-    """In the keeper: new namespaces; a new ``/tmp`` (``scratch/tmp``) covering the old one, which
-    held the warm process's socket and every submission's scratch folder; ``scratch`` mounted back
-    at its own path inside it, and so are the shown folders ``keep`` that lived in the old ``/tmp``
-    (a course cloned there, its ``.venv``); ``scratch/shm`` as ``/dev/shm``."""
+    """In the keeper: new namespaces; a new ``/tmp`` (``scratch/tmp``) covering the old one; an empty,
+    read-only folder covering the warm process's own folder (the parent of ``jobs``: its ``/tmp`` and
+    socket, its log, every submission's scratch folder), wherever it lives; ``scratch`` mounted back
+    at its own path inside it, and the shown folders ``keep`` that lived in the old ``/tmp`` (a course
+    cloned there, its ``.venv``) at theirs; ``scratch/shm`` as ``/dev/shm``."""
     if os.path.dirname(os.path.normpath(scratch)) != os.path.normpath(jobs) or not os.path.isdir(scratch):
         raise ValueError(f"scratch folder {scratch!r} is not a folder of {jobs!r}")
+    own = os.path.dirname(os.path.normpath(jobs))
     unshare(CLONE_NEWNS | CLONE_NEWIPC | CLONE_NEWNET | CLONE_NEWPID)
     mount(None, "/", None, MS_REC | MS_PRIVATE)
     mount("tmpfs", STAGE, "tmpfs", MS_NOSUID | MS_NODEV, "mode=0700")
@@ -83,12 +84,13 @@ def confine(scratch: str, jobs: str, keep: list[str] = ()) -> None:
         os.mkdir(f"{STAGE}/{number}")
         mount(path, f"{STAGE}/{number}", None, MS_BIND | (MS_REC if number else 0))
     mount(os.path.join(STAGE, "0", "tmp"), "/tmp", None, MS_BIND)
+    os.makedirs(own, 0o755, exist_ok=True)   # inside the new /tmp when it lived in the old one
+    mount("tmpfs", own, "tmpfs", MS_NOSUID | MS_NODEV, "mode=0755,size=64k")
     for number, path in enumerate(moved):
-        os.makedirs(path, 0o755, exist_ok=True)   # inside the new /tmp, as bubblewrap does for a cold kernel
+        os.makedirs(path, 0o755, exist_ok=True)   # as bubblewrap does for a cold kernel
         mount(f"{STAGE}/{number}", path, None, MS_MOVE)
-    if keep:
-        for path in keep:   # read-only again (a bind mount starts writable)
-            mount(None, path, None, MS_REMOUNT | MS_BIND | MS_RDONLY | MS_NOSUID | MS_NODEV)
+    for path in [own, *keep]:   # read-only (a bind mount starts writable)
+        mount(None, path, None, MS_REMOUNT | MS_BIND | MS_RDONLY | MS_NOSUID | MS_NODEV)
     _check(_libc.umount2(STAGE.encode(), MNT_DETACH), "umount stage")
     mount(os.path.join(scratch, "shm"), "/dev/shm", None, MS_BIND)
 
@@ -150,83 +152,45 @@ def keeper(request: dict, fds: list[int], keep_open: list, jobs: str) -> None:
         os._exit(code if code >= 0 else 128 - code)
 
 
-class Server:
-    """One listening socket; one lifeline per living keeper."""
+class Server(ForkServer):
+    """The warm process's fork server (:class:`helpers.kernels.zygote.ForkServer`): each child is a
+    keeper, answered with a pidfd of it (the grader cannot see its pid)."""
 
     def __init__(self, jobs: str):
+        super().__init__(SOCKET, mode=0o600)
         self.jobs = jobs
-        self.selector = selectors.DefaultSelector()
-        self.lifelines: dict[int, socket.socket] = {}
-        self.listener = socket.socket(socket.AF_UNIX, socket.SOCK_SEQPACKET)
-        temporary = f"{SOCKET}.{os.getpid()}.tmp"
-        self.listener.bind(temporary)
-        os.chmod(temporary, 0o600)
-        self.listener.listen(16)
-        os.rename(temporary, SOCKET)
-        self.selector.register(self.listener, selectors.EVENT_READ)
 
-    def serve(self) -> None:
-        while True:
-            for key, _ in self.selector.select(timeout=0.2):
-                if key.fileobj is self.listener:
-                    self._accept()
-                else:
-                    self._forget(key.fileobj)
-            self._reap()
+    def launch(self, request: dict, fds: list[int], conn) -> tuple[int, list[int]]:
+        pid = os.fork()
+        if pid == 0:
+            keeper(request, fds, self.inherited(conn), self.jobs)
+        return pid, [os.pidfd_open(pid)]
 
-    def _accept(self) -> None:
-        from helpers.kernels.zygote import MAX_MESSAGE
 
-        conn, _ = self.listener.accept()
-        fds: list[int] = []
+def can_confine() -> bool:
+    """Whether a fork can take namespaces of its own and mount its own ``/proc`` here (tried in a
+    throwaway fork before anything is imported); says why not on stderr. Some user namespaces refuse
+    the ``/proc`` (the kernel wants a fully visible one, and bubblewrap may cover parts of its own)."""
+    pid = os.fork()
+    if pid == 0:
+        code = 1
         try:
-            message, fds, _, _ = socket.recv_fds(conn, MAX_MESSAGE, 3)
-            request = json.loads(message)
-            if len(fds) != 3:
-                raise ValueError(f"expected 3 file descriptors, got {len(fds)}")
-            pid = os.fork()
-            if pid == 0:
-                keeper(request, fds, [self.selector, self.listener, conn, *self.lifelines.values()], self.jobs)
-            pidfd = os.pidfd_open(pid)
-            try:
-                socket.send_fds(conn, [json.dumps({"pid": pid}).encode()], [pidfd])
-            finally:
-                os.close(pidfd)
-        except Exception as err:  # noqa: BLE001 - the grader falls back to a cold sandboxed kernel
-            try:
-                conn.send(json.dumps({"error": f"{type(err).__name__}: {err}"}).encode())
-            except OSError:
-                pass
-            conn.close()
-            return
-        finally:
-            for fd in fds:
-                os.close(fd)
-        self.lifelines[pid] = conn
-        self.selector.register(conn, selectors.EVENT_READ)
-
-    def _reap(self) -> None:
-        while True:
-            try:
-                pid, status = os.waitpid(-1, os.WNOHANG)
-            except ChildProcessError:
-                return
-            if pid == 0:
-                return
-            conn = self.lifelines.get(pid)
-            if conn is not None:
+            unshare(CLONE_NEWNS | CLONE_NEWIPC | CLONE_NEWNET | CLONE_NEWPID)
+            mount(None, "/", None, MS_REC | MS_PRIVATE)
+            init = os.fork()
+            if init == 0:
                 try:
-                    conn.send(json.dumps({"exit": os.waitstatus_to_exitcode(status)}).encode())
-                except OSError:
-                    pass
-                self._forget(conn)
-
-    def _forget(self, conn: socket.socket) -> None:
-        for pid, known in list(self.lifelines.items()):
-            if known is conn:
-                del self.lifelines[pid]
-        self.selector.unregister(conn)
-        conn.close()
+                    mount("proc", "/proc", "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC)
+                    os._exit(0)
+                except OSError as err:
+                    print(f"warm sandbox: a fork cannot be confined here ({err})", file=sys.stderr, flush=True)
+                    os._exit(1)
+            code = os.waitstatus_to_exitcode(os.waitpid(init, 0)[1])
+        except OSError as err:
+            print(f"warm sandbox: a fork cannot be confined here ({err})", file=sys.stderr, flush=True)
+        finally:
+            os._exit(code)
+    return os.waitstatus_to_exitcode(os.waitpid(pid, 0)[1]) == 0
 
 
 def main(argv: list[str]) -> int:
@@ -234,6 +198,8 @@ def main(argv: list[str]) -> int:
 
     if sys.path and sys.path[0] in ("", os.getcwd()):
         del sys.path[0]
+    if not can_confine():
+        return 3   # the grader starts kernels cold, still sandboxed, and says why once
     zygote.warm_up()
     import gc
 

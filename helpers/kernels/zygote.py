@@ -130,22 +130,35 @@ def _run_ipykernel(args: list[str]) -> int:
     return code
 
 
-class Zygote:
-    """The fork server: one listening socket, one lifeline connection per living child."""
+class ForkServer:
+    """A fork server: one listening Unix socket (``SOCK_SEQPACKET`` at ``path``, made under a temporary
+    name and renamed when ready), one lifeline connection per living child. Each request is a JSON
+    message with three descriptors (stdin, stdout, stderr); :meth:`launch` forks its child. The answer
+    is ``{"pid": N}`` (with the descriptors :meth:`launch` returns attached), later ``{"exit": code}``
+    when the child ends. Used by the zygote and by the grader's warm process inside the sandbox."""
 
-    def __init__(self, path: str, parent_pid: int):
-        self.path, self.parent_pid = path, parent_pid
+    def __init__(self, path: str, mode: int | None = None):
         self.selector = selectors.DefaultSelector()
         self.lifelines: dict[int, socket.socket] = {}
         self.listener = socket.socket(socket.AF_UNIX, socket.SOCK_SEQPACKET)
         temporary = f"{path}.{os.getpid()}.tmp"
         self.listener.bind(temporary)
+        if mode is not None:
+            os.chmod(temporary, mode)
         self.listener.listen(16)
         os.rename(temporary, path)
         self.selector.register(self.listener, selectors.EVENT_READ)
 
-    def serve(self) -> None:
-        while os.getppid() == self.parent_pid:
+    def launch(self, request: dict, fds: list[int], conn: socket.socket) -> tuple[int, list[int]]:
+        """Fork the child of ``request``; its pid and descriptors to send with the answer (then closed)."""
+        raise NotImplementedError
+
+    def inherited(self, conn: socket.socket) -> list:
+        """What a child must close: the server's sockets and selector."""
+        return [self.selector, self.listener, conn, *self.lifelines.values()]
+
+    def serve(self, running=lambda: True) -> None:
+        while running():
             for key, _ in self.selector.select(timeout=0.2):
                 if key.fileobj is self.listener:
                     self._accept()
@@ -159,8 +172,18 @@ class Zygote:
         try:
             message, fds, _, _ = socket.recv_fds(conn, MAX_MESSAGE, 3)
             request = json.loads(message)
-            pid = self._fork(request, fds, conn)
-            conn.send(json.dumps({"pid": pid}).encode())
+            if len(fds) != 3:
+                raise ValueError(f"expected 3 file descriptors, got {len(fds)}")
+            pid, passed = self.launch(request, fds, conn)
+            answer = json.dumps({"pid": pid}).encode()
+            try:
+                if passed:
+                    socket.send_fds(conn, [answer], passed)
+                else:
+                    conn.send(answer)
+            finally:
+                for fd in passed:
+                    os.close(fd)
         except Exception as err:  # noqa: BLE001 - the manager falls back to a cold kernel
             try:
                 conn.send(json.dumps({"error": f"{type(err).__name__}: {err}"}).encode())
@@ -173,30 +196,6 @@ class Zygote:
                 os.close(fd)
         self.lifelines[pid] = conn
         self.selector.register(conn, selectors.EVENT_READ)
-
-    def _fork(self, request: dict, fds: list[int], conn: socket.socket) -> int:
-        if len(fds) != 3:
-            raise ValueError(f"expected 3 file descriptors, got {len(fds)}")
-        watch_fd = None
-        if request.get("watch_pid"):
-            try:
-                watch_fd = os.pidfd_open(int(request["watch_pid"]))
-            except OSError:   # the manager is already gone: the kernel ends at once
-                raise RuntimeError("the kernel's manager has exited") from None
-        ready_read, ready_write = os.pipe()
-        pid = os.fork()
-        if pid == 0:
-            os.close(ready_read)
-            become_kernel(request, fds, [self.selector, self.listener, conn, *self.lifelines.values()],
-                          ready_write, watch_fd)
-        os.close(ready_write)
-        if watch_fd is not None:
-            os.close(watch_fd)
-        try:
-            os.read(ready_read, 1)  # the child has its own process group once this returns
-        finally:
-            os.close(ready_read)
-        return pid
 
     def _reap(self) -> None:
         while True:
@@ -220,6 +219,38 @@ class Zygote:
                 del self.lifelines[pid]
         self.selector.unregister(conn)
         conn.close()
+
+
+class Zygote(ForkServer):
+    """The course's fork server: children become ipykernels; it ends when the process that started it has."""
+
+    def __init__(self, path: str, parent_pid: int):
+        super().__init__(path)
+        self.path, self.parent_pid = path, parent_pid
+
+    def serve(self) -> None:
+        super().serve(lambda: os.getppid() == self.parent_pid)
+
+    def launch(self, request: dict, fds: list[int], conn: socket.socket) -> tuple[int, list[int]]:
+        watch_fd = None
+        if request.get("watch_pid"):
+            try:
+                watch_fd = os.pidfd_open(int(request["watch_pid"]))
+            except OSError:   # the manager is already gone: the kernel ends at once
+                raise RuntimeError("the kernel's manager has exited") from None
+        ready_read, ready_write = os.pipe()
+        pid = os.fork()
+        if pid == 0:
+            os.close(ready_read)
+            become_kernel(request, fds, self.inherited(conn), ready_write, watch_fd)
+        os.close(ready_write)
+        if watch_fd is not None:
+            os.close(watch_fd)
+        try:
+            os.read(ready_read, 1)  # the child has its own process group once this returns
+        finally:
+            os.close(ready_read)
+        return pid, []
 
 
 def main(argv: list[str]) -> int:
