@@ -79,13 +79,17 @@ site-preview:
 	$(PYTHON) -m http.server $(SITE_PORT) --bind 127.0.0.1 --directory build/site
 
 # The course on Keras' other backends. Installs the `jax` and `torch` extras (CPU builds) into .venv once,
-# proves lesson 06's per-backend claims on TensorFlow, then on each of BACKENDS runs every solution
-# notebook (errors only where tagged raises-exception; verdicts as stored; other outputs not compared),
-# the exercise, explainer and grader tests. `make test` (TensorFlow, strict nbval) is unchanged.
+# proves lessons 06 and 07's per-backend claims and the explainer's on TensorFlow, then on each of BACKENDS
+# runs every solution notebook (errors only where tagged raises-exception; verdicts as stored; other outputs
+# not compared), the exercise and explainer tests and a graded batch. `make test` (TensorFlow, strict nbval)
+# is unchanged. .ci/run runs it. OMP_NUM_THREADS=1: JOBS workers and their kernels already fill the cores, and
+# PyTorch's OpenMP threads competing for them doubled its time here (measured: 309 s -> 160 s).
 BACKENDS ?= jax torch
 BACKEND_STAMP := $(VENV)/.backends-$(shell cat pyproject.toml | sha256sum | cut -c1-12)
+# The grader's own end-to-end tests (tests/test_grade_batch.py) judge notebooks, not a backend: they run once,
+# in `make test`; here tests/backends/test_graded_batch_on_backend.py grades a batch on each backend.
 BACKEND_TESTS ?= tests/backends tests/test_engine.py tests/test_exercises_common.py tests/test_check_garbage.py \
-	tests/test_lesson_0[0-6].py tests/test_lesson_09.py tests/test_grade_batch.py
+	tests/test_lesson_0[0-9].py
 $(BACKEND_STAMP): $(STAMP)
 	$(BIN)/python -m pip install --quiet -e '.[cpu,test,jax,torch]'
 	@rm -f $(VENV)/.backends-*
@@ -93,10 +97,11 @@ $(BACKEND_STAMP): $(STAMP)
 
 test-backends: $(BACKEND_STAMP)
 	@bash .ci/sandbox-setup.sh
-	COURSE_BACKENDS=1 KERAS_BACKEND=tensorflow $(BIN)/python -m pytest -q tests/backends/test_backend_differences.py
+	COURSE_BACKENDS=1 KERAS_BACKEND=tensorflow $(BIN)/python -m pytest -q tests/backends/test_backend_differences.py \
+		tests/backends/test_explain_backends.py
 	@for backend in $(BACKENDS); do \
 		echo "== KERAS_BACKEND=$$backend"; \
-		COURSE_BACKENDS=1 KERAS_BACKEND=$$backend $(BIN)/python -m pytest -n $(JOBS) --dist loadfile $(BACKEND_TESTS) \
+		OMP_NUM_THREADS=1 COURSE_BACKENDS=1 KERAS_BACKEND=$$backend $(BIN)/python -m pytest -n $(JOBS) --dist loadfile $(BACKEND_TESTS) \
 			|| exit 1; \
 	done
 

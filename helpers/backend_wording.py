@@ -13,7 +13,7 @@ needs to know about backends. Measured with Keras 3.15.1, jax 0.10.2 and torch 2
 | targets that do not broadcast (loss) | ``sub got incompatible shapes for broadcasting: (8, 5), (8, 3)`` | ``The size of tensor a (5) must match ...`` (no shapes: not rewritten) |
 | sparse labels of the wrong rank | ``Arguments `target` and `output` must have the same shape up until the last dimension`` | the same |
 | sequence shorter than a Conv1D kernel, at run time | ``The convolution operation resulted in an empty output`` (no kernel size: not rewritten) | ``Kernel size: (5). Kernel size can't be greater than actual input size`` |
-| Embedding id >= input_dim | no error (JAX clips the index) | ``index out of range in self`` (no id: not rewritten) |
+| Embedding id >= input_dim | no error (JAX returns a vector of nan) | ``index out of range in self`` (no id: not rewritten) |
 | a functional model fed another number of timesteps | no error | Keras' own wording |
 
 >>> as_tensorflow_wording("mat1 and mat2 shapes cannot be multiplied (8x2 and 3x4)")

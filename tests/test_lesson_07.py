@@ -80,7 +80,7 @@ def test_pre_post_answer_is_what_pad_sequences_returns():
 def test_mask_answer_is_what_masking_computes():
     import keras
 
-    mask = np.asarray(keras.layers.Masking(mask_value=0.0).compute_mask(ex.mask_batch()))
+    mask = keras.ops.convert_to_numpy(keras.layers.Masking(mask_value=0.0).compute_mask(ex.mask_batch()))
     assert mask.tolist() == ex._Q4_WANT.tolist()
     assert_verdict(ex.q4.check(mask), CORRECT)
     assert_verdict(ex.q4.check(mask.astype(int)), CORRECT)
@@ -108,7 +108,7 @@ def test_masked_rnn_repeats_the_last_real_output_at_padded_steps():
     model = keras.Sequential([keras.Input(shape=(None, 1)), keras.layers.Masking(),
                               keras.layers.SimpleRNN(3, return_sequences=True)])
     padded = keras.utils.pad_sequences([[0.9, 0.4, 0.7, 0.2, 0.6]], maxlen=8, dtype="float32", padding="post")
-    out = np.asarray(model(padded[..., None]))
+    out = keras.ops.convert_to_numpy(model(padded[..., None]))
     assert np.array_equal(out[0, 7], out[0, 4]) and not np.allclose(out[0, 4], out[0, 3])
     assert_verdict(ex.q5.check(4), CORRECT)
 
@@ -232,9 +232,9 @@ def test_masked_rnn_outputs_zeros_before_the_first_real_step_even_with_biases():
     kernel, recurrent, bias = rnn.get_weights()
     rnn.set_weights([kernel, recurrent, np.full_like(bias, 0.3)])
     pre = keras.utils.pad_sequences([[0.9, 0.4]], maxlen=5, dtype="float32")[..., None]
-    out = np.asarray(model(pre))[0]
+    out = keras.ops.convert_to_numpy(model(pre))[0]
     assert np.all(out[:3] == 0) and np.all(np.abs(out[3:]) > 0)
-    unmasked = np.asarray(keras.Sequential([keras.Input(shape=(None, 1)), rnn])(pre))[0]
+    unmasked = keras.ops.convert_to_numpy(keras.Sequential([keras.Input(shape=(None, 1)), rnn])(pre))[0]
     assert not np.allclose(unmasked[:3], 0)
 
 

@@ -222,7 +222,7 @@ def test_check_targets_refuses_what_keras_would_broadcast_and_agrees_with_the_lo
                               keras.layers.Dense(1)])
     x = np.random.default_rng(0).normal(size=(32, 6, 1)).astype("float32")
     y = np.cumsum(x, axis=1)
-    predictions = np.asarray(model(x))
+    predictions = keras.ops.convert_to_numpy(model(x))
     mse = keras.losses.MeanSquaredError()
     real = float(np.mean((predictions - y) ** 2))
     for targets in (y, y[:, :, 0], y[:, -1:, 0], y[:, -1, 0]):

@@ -115,17 +115,32 @@ def _encoder_decoder_tips_for(units: int, dec_steps: int):
     return tips
 
 
-def _states_swapped(model, rows) -> bool:
-    """True when the decoder LSTM was called with initial_state=[c, h] (read from Keras' graph)."""
+def _states_given(model, rows):
+    """(the decoder's initial_state, the encoder's [output, h, c]) read from Keras' graph, or None."""
     try:
         lstms = [r["layer"] for r in rows if r["type"] == "LSTM"]
         encoder = next(layer for layer in lstms if layer.return_state)
         decoder = next(layer for layer in lstms if layer is not encoder)
         given = decoder._inbound_nodes[0].arguments.kwargs.get("initial_state")
-        returned = encoder._inbound_nodes[0].output_tensors   # [output, h, c]
-        return given is not None and len(given) == 2 and given[0] is returned[2] and given[1] is returned[1]
+        return (None if given is None else list(given)), list(encoder._inbound_nodes[0].output_tensors)
     except Exception:  # noqa: BLE001 - a graph this check cannot read is judged on its outputs alone
+        return None
+
+
+def _states_swapped(model, rows) -> bool:
+    """True when the decoder LSTM was called with initial_state=[c, h] (read from Keras' graph)."""
+    read = _states_given(model, rows)
+    if read is None or read[0] is None or len(read[0]) != 2 or len(read[1]) != 3:
         return False
+    given, returned = read
+    return given[0] is returned[2] and given[1] is returned[1]
+
+
+def _wrong_number_of_states(model, rows) -> bool:
+    """True when the decoder's initial_state is not 2 tensors. TensorFlow and JAX refuse [output, h, c]
+    when the model runs; PyTorch runs it (as h=output, c=h), so the graph is read on every backend."""
+    read = _states_given(model, rows)
+    return read is not None and read[0] is not None and len(read[0]) != 2
 
 
 def encoder_decoder_params(units: int, enc_features: int, dec_features: int) -> list[int]:
@@ -167,12 +182,15 @@ def _encoder_decoder_check(units: int, enc_steps: int, enc_features: int, dec_st
             feed[order[0]], feed[order[1]] = enc_x, dec
             return plain(model(feed))
 
+        exactly_h_c = ("Check the decoder's initial_state: an LSTM takes exactly [h, c], the 2nd and 3rd tensors "
+                       "that return_state=True gives back (encoded[1:]), not all three and not h alone.")
+        if _wrong_number_of_states(model, rows):
+            return Result(False, f"The decoder's initial_state holds {len(_states_given(model, rows)[0])} "
+                                 f"tensors. {exactly_h_c}")
         try:
             first, second = run(enc[0]), run(enc[1])
         except Exception as err:  # noqa: BLE001 - a model that builds but cannot run
-            return Result(False, f"Your model builds but fails when called ({type(err).__name__}). Check the "
-                                 "decoder's initial_state: an LSTM takes exactly [h, c], the 2nd and 3rd tensors "
-                                 "that return_state=True gives back (encoded[1:]), not all three and not h alone.")
+            return Result(False, f"Your model builds but fails when called ({type(err).__name__}). {exactly_h_c}")
         if np.allclose(first, second):
             return Result(False, "The decoder ignores the encoder: pass the encoder's states to it with "
                                  "initial_state=[h, c].")

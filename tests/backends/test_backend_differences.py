@@ -101,3 +101,19 @@ def test_numpy_of_a_layer_output():
             np.asarray(out)
     else:
         assert np.asarray(out).shape == (1, 2)
+
+
+def test_an_embedding_id_past_the_table():
+    """Lesson 07: id 6 in an Embedding(input_dim=6) fails on TensorFlow and PyTorch (CPU); JAX returns nan."""
+    embed = keras.layers.Embedding(input_dim=6, output_dim=2, mask_zero=True)
+    ids = np.array([[4, 6]])
+    if BACKEND == "jax":
+        looked_up = keras.ops.convert_to_numpy(embed(ids))
+        assert looked_up.shape == (1, 2, 2)
+        assert np.isnan(looked_up[0, 1]).all() and not np.isnan(looked_up[0, 0]).any()
+    else:
+        with pytest.raises(Exception) as raised:
+            embed(ids)
+        expected = {"tensorflow": ("InvalidArgumentError", "is not in [0, 6)"),
+                    "torch": ("IndexError", "index out of range in self")}[BACKEND]
+        assert type(raised.value).__name__ == expected[0] and expected[1] in str(raised.value)

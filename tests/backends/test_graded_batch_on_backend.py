@@ -14,7 +14,9 @@ from helpers.grade import pipeline
 from helpers.grade.execute import Limits
 
 ROOT = Path(__file__).resolve().parents[2]
-LESSONS = ("01", "05", "06", "09")   # shapes, models, functions, a trained model
+# Solutions graded as they are: shapes, models, functions. Lesson 09 (trained models, the slowest lesson on
+# PyTorch) is graded once, answered with keras.ops; test_notebooks_on_backend.py runs its solution as it is.
+LESSONS = ("01", "05", "06")
 BACKEND = os.environ.get("KERAS_BACKEND", "tensorflow")
 
 
@@ -47,7 +49,8 @@ def graded(tmp_path_factory):
         shutil.copy(source, folder / f"solution_{source.name}")
     _with_keras_ops_answers(folder)
     out = folder / "out"
-    pipeline.grade_batch([folder], out, jobs=2, limits=Limits(cell_timeout=300, total_timeout=900))
+    # generous: lesson 09 trains three models, minutes on PyTorch on a busy machine
+    pipeline.grade_batch([folder], out, jobs=2, limits=Limits(cell_timeout=1200, total_timeout=2400))
     with open(out / "grades.csv", newline="") as handle:
         return {row["submission"]: row for row in csv.DictReader(handle)}
 

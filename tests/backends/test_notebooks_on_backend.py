@@ -20,7 +20,10 @@ BACKEND = os.environ.get("KERAS_BACKEND", "tensorflow")
 NOTEBOOKS = sorted((ROOT / "solutions").glob("[0-9][0-9]_*.ipynb"))
 VERDICT = re.compile(r"^\[\d\d\.\w+\] (?:Correct|Not yet|Not attempted|Received)\b", re.M)
 # (notebook, cell id) -> backends on which the error the cell shows (on TensorFlow) does not happen.
-QUIET_ON: dict[tuple[str, str], set[str]] = {}
+QUIET_ON: dict[tuple[str, str], set[str]] = {
+    # id 6 in an Embedding(input_dim=6): JAX's lookup returns nan (test_backend_differences.py)
+    ("07_padding_and_masking", "e3aa3fe8"): {"jax"},
+}
 PROBE = "import keras\nprint('KERAS BACKEND:', keras.backend.backend())"
 
 
